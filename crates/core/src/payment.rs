@@ -1,0 +1,471 @@
+//! Payments, attempts, the unified status machine and the hash-chained timeline (DESIGN.md §7).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::card::CardSummary;
+use crate::money::Money;
+
+/// The four provider APIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Atrip,
+    Travelport,
+    HolidayExtras,
+    HeiPay,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 4] =
+        [Provider::Atrip, Provider::Travelport, Provider::HolidayExtras, Provider::HeiPay];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Atrip => "atrip",
+            Provider::Travelport => "travelport",
+            Provider::HolidayExtras => "holidayextras",
+            Provider::HeiPay => "heipay",
+        }
+    }
+
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::Atrip => "ATRIP",
+            Provider::Travelport => "Travelport",
+            Provider::HolidayExtras => "Holiday Extras",
+            Provider::HeiPay => "HeiPay",
+        }
+    }
+}
+
+impl FromStr for Provider {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Provider::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
+            format!("unknown provider '{s}' — expected atrip, travelport, holidayextras or heipay")
+        })
+    }
+}
+
+/// The unified payment status every provider status maps into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Status {
+    Draft,
+    Submitting,
+    Paid,
+    Ticketing,
+    Ticketed,
+    TicketingFailed,
+    Declined,
+    Unknown,
+    NeedsReview,
+    Refunded,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a payment cannot go from {from} to {to}")]
+pub struct IllegalTransition {
+    pub from: Status,
+    pub to: Status,
+}
+
+impl Status {
+    pub const ALL: [Status; 10] = [
+        Status::Draft,
+        Status::Submitting,
+        Status::Paid,
+        Status::Ticketing,
+        Status::Ticketed,
+        Status::TicketingFailed,
+        Status::Declined,
+        Status::Unknown,
+        Status::NeedsReview,
+        Status::Refunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::Submitting => "Submitting",
+            Status::Paid => "Paid",
+            Status::Ticketing => "Ticketing",
+            Status::Ticketed => "Ticketed",
+            Status::TicketingFailed => "TicketingFailed",
+            Status::Declined => "Declined",
+            Status::Unknown => "Unknown",
+            Status::NeedsReview => "NeedsReview",
+            Status::Refunded => "Refunded",
+        }
+    }
+
+    /// The legal moves of DESIGN.md §7. Anything not listed is refused.
+    pub fn can_become(self, to: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, to),
+            (Draft, Submitting)
+                | (Submitting, Paid | Declined | Unknown)
+                | (Unknown, Paid | Declined | NeedsReview)
+                // The agent records what the provider portal says.
+                | (NeedsReview, Paid | Declined | Ticketed | TicketingFailed)
+                | (Paid, Ticketing | TicketingFailed | Refunded)
+                | (Ticketing, Ticketed | TicketingFailed)
+                // Ticketing that outlives its polling deadline goes to a person.
+                | (Ticketing, NeedsReview)
+                // A definite decline may be followed by a new attempt.
+                | (Declined, Submitting)
+        )
+    }
+
+    pub fn transition(self, to: Status) -> Result<Status, IllegalTransition> {
+        if self.can_become(to) {
+            Ok(to)
+        } else {
+            Err(IllegalTransition { from: self, to })
+        }
+    }
+
+    /// No further move will happen without a person (or a refund) acting.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Ticketed | Status::TicketingFailed | Status::Declined | Status::Refunded)
+    }
+
+    /// Money may have moved: the payment must never be charged again blindly.
+    pub fn may_have_charged(self) -> bool {
+        !matches!(self, Status::Draft | Status::Declined)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| format!("unknown status '{s}'"))
+    }
+}
+
+/// The business intent: what is paid, to whom, how much. One or more attempts carry it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    pub id: String,
+    /// Our reference, shown to the agent and sent where the provider takes one.
+    pub reference: String,
+    pub provider: Provider,
+    pub profile: String,
+    pub status: Status,
+    pub amount: Money,
+    pub customer: String,
+    /// What the payment pays for, in the provider's terms (order number, locator + offers, …).
+    pub subject: serde_json::Value,
+    pub card: Option<CardSummary>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// One submission of a payment to its provider, with its own idempotency key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub id: String,
+    pub payment_id: String,
+    /// 1 for the first attempt of a payment, 2 for the next after a decline, …
+    pub seq: i64,
+    /// Sent to providers that take one (Holiday Extras `paymentId`, Travelport payment id).
+    pub idempotency_key: String,
+    pub status: Status,
+    pub provider_ref: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// When the engine should next ask the provider about this attempt (ticketing, Unknown).
+    pub next_poll_at_ms: Option<i64>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// What kind of thing happened, for the timeline's wording and icons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    Journaled,
+    Sent,
+    ProviderAnswer,
+    Transition,
+    Ticket,
+    Reconciled,
+    Note,
+}
+
+impl EventKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Journaled => "journaled",
+            EventKind::Sent => "sent",
+            EventKind::ProviderAnswer => "provider_answer",
+            EventKind::Transition => "transition",
+            EventKind::Ticket => "ticket",
+            EventKind::Reconciled => "reconciled",
+            EventKind::Note => "note",
+        }
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use EventKind::*;
+        [Created, Journaled, Sent, ProviderAnswer, Transition, Ticket, Reconciled, Note]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown event kind '{s}'"))
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The content of an event before it is sealed into the chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub at_ms: i64,
+    pub kind: EventKind,
+    pub status_before: Option<Status>,
+    pub status_after: Option<Status>,
+    pub message: String,
+    /// Redacted request/response or other detail. Never card data.
+    pub data: serde_json::Value,
+}
+
+/// One append-only timeline entry, chained to the previous entry of the same payment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub payment_id: String,
+    /// 1, 2, 3 … within the payment.
+    pub seq: i64,
+    pub at_ms: i64,
+    pub kind: EventKind,
+    pub status_before: Option<Status>,
+    pub status_after: Option<Status>,
+    pub message: String,
+    pub data: serde_json::Value,
+    #[serde(with = "hex::serde")]
+    pub prev_hash: [u8; 32],
+    #[serde(with = "hex::serde")]
+    pub hash: [u8; 32],
+}
+
+/// The hash the first event of a payment points back to.
+pub const GENESIS_HASH: [u8; 32] = [0; 32];
+
+impl TimelineEvent {
+    /// Seals `event` as the next entry after `prev` (or as the first one when `prev` is None).
+    pub fn seal(payment_id: &str, prev: Option<&TimelineEvent>, event: NewEvent) -> TimelineEvent {
+        let (seq, prev_hash) = prev.map_or((1, GENESIS_HASH), |p| (p.seq + 1, p.hash));
+        let mut sealed = TimelineEvent {
+            payment_id: payment_id.to_string(),
+            seq,
+            at_ms: event.at_ms,
+            kind: event.kind,
+            status_before: event.status_before,
+            status_after: event.status_after,
+            message: event.message,
+            data: event.data,
+            prev_hash,
+            hash: [0; 32],
+        };
+        sealed.hash = sealed.compute_hash();
+        sealed
+    }
+
+    /// SHA-256 over every field, each length-prefixed so no two contents hash alike.
+    pub fn compute_hash(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        };
+        field(self.payment_id.as_bytes());
+        field(&self.seq.to_be_bytes());
+        field(&self.at_ms.to_be_bytes());
+        field(self.kind.as_str().as_bytes());
+        field(self.status_before.map_or("", Status::as_str).as_bytes());
+        field(self.status_after.map_or("", Status::as_str).as_bytes());
+        field(self.message.as_bytes());
+        // The data is hashed as its compact JSON text, which is exactly what the store keeps.
+        field(self.data.to_string().as_bytes());
+        field(&self.prev_hash);
+        h.finalize().into()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error("event {seq} of payment {payment_id} was altered: its content no longer matches its hash")]
+    Altered { payment_id: String, seq: i64 },
+    #[error("event {seq} of payment {payment_id} does not follow the event before it (one was removed, inserted or reordered)")]
+    Broken { payment_id: String, seq: i64 },
+}
+
+/// Checks one payment's timeline, given in order: sequence numbers, links and hashes.
+pub fn verify_chain(events: &[TimelineEvent]) -> Result<(), ChainError> {
+    let mut expected_prev = GENESIS_HASH;
+    for (i, event) in events.iter().enumerate() {
+        if event.seq != i as i64 + 1 || event.prev_hash != expected_prev {
+            return Err(ChainError::Broken { payment_id: event.payment_id.clone(), seq: event.seq });
+        }
+        if event.compute_hash() != event.hash {
+            return Err(ChainError::Altered { payment_id: event.payment_id.clone(), seq: event.seq });
+        }
+        expected_prev = event.hash;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use Status::*;
+
+    #[test]
+    fn the_designed_paths_are_legal() {
+        let paths: &[&[Status]] = &[
+            &[Draft, Submitting, Paid, Ticketing, Ticketed],
+            &[Draft, Submitting, Paid, TicketingFailed],
+            &[Draft, Submitting, Paid, Ticketing, TicketingFailed],
+            &[Draft, Submitting, Declined, Submitting, Paid],
+            &[Draft, Submitting, Unknown, Paid, Refunded],
+            &[Draft, Submitting, Unknown, Declined],
+            &[Draft, Submitting, Unknown, NeedsReview, Paid],
+            &[Draft, Submitting, Paid, Ticketing, NeedsReview, Ticketed],
+        ];
+        for path in paths {
+            let mut status = path[0];
+            for next in &path[1..] {
+                status = status.transition(*next).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn illegal_transitions_are_errors() {
+        // The ones that would lose money or hide an ambiguity.
+        for (from, to) in [
+            (Unknown, Submitting), // never re-send an ambiguous attempt blindly
+            (Paid, Declined),
+            (Paid, Submitting), // never charge twice
+            (Ticketed, Submitting),
+            (Refunded, Paid),
+            (Draft, Paid),
+            (Submitting, Ticketed),
+            (Declined, Paid),
+            (Unknown, Unknown),
+        ] {
+            let err = from.transition(to).unwrap_err();
+            assert_eq!(err, IllegalTransition { from, to });
+            assert_eq!(err.to_string(), format!("a payment cannot go from {from} to {to}"));
+        }
+        // Exhaustively: the number of legal pairs is exactly the designed set.
+        let legal = Status::ALL
+            .iter()
+            .flat_map(|a| Status::ALL.iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a.can_become(*b))
+            .count();
+        assert_eq!(legal, 18);
+    }
+
+    #[test]
+    fn statuses_round_trip_through_text() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>().unwrap(), s);
+        }
+        for p in Provider::ALL {
+            assert_eq!(p.as_str().parse::<Provider>().unwrap(), p);
+        }
+        assert!("Success".parse::<Status>().is_err());
+        assert!(Paid.may_have_charged() && Unknown.may_have_charged() && !Declined.may_have_charged());
+    }
+
+    fn event(i: i64, message: &str) -> NewEvent {
+        NewEvent {
+            at_ms: 1_700_000_000_000 + i,
+            kind: EventKind::Transition,
+            status_before: Some(Draft),
+            status_after: Some(Submitting),
+            message: message.into(),
+            data: json!({"attempt": i, "masked": "411111••••••1111"}),
+        }
+    }
+
+    fn chain(n: i64) -> Vec<TimelineEvent> {
+        let mut events: Vec<TimelineEvent> = Vec::new();
+        for i in 0..n {
+            let next = TimelineEvent::seal("p1", events.last(), event(i, &format!("step {i}")));
+            events.push(next);
+        }
+        events
+    }
+
+    #[test]
+    fn a_sealed_chain_verifies() {
+        let events = chain(5);
+        assert_eq!(events[0].prev_hash, GENESIS_HASH);
+        assert_eq!(events[3].prev_hash, events[2].hash);
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+        verify_chain(&events).unwrap();
+        verify_chain(&[]).unwrap();
+    }
+
+    #[test]
+    fn any_edit_breaks_verification() {
+        let edits: Vec<Box<dyn Fn(&mut TimelineEvent)>> = vec![
+            Box::new(|e| e.message.push('!')),
+            Box::new(|e| e.at_ms += 1),
+            Box::new(|e| e.status_after = Some(Paid)),
+            Box::new(|e| e.data = json!({"attempt": 99})),
+            Box::new(|e| e.kind = EventKind::Note),
+            Box::new(|e| e.payment_id = "p2".into()),
+        ];
+        for edit in edits {
+            let mut events = chain(4);
+            edit(&mut events[2]);
+            assert!(
+                matches!(verify_chain(&events), Err(ChainError::Altered { seq: 3, .. })),
+                "edit of event 3 not detected"
+            );
+        }
+        // Re-hashing the edited event does not help: the next link no longer matches.
+        let mut events = chain(4);
+        events[1].message = "rewritten".into();
+        events[1].hash = events[1].compute_hash();
+        assert!(matches!(verify_chain(&events), Err(ChainError::Broken { seq: 3, .. })));
+        // Removing or reordering events is caught.
+        let mut events = chain(4);
+        events.remove(1);
+        assert!(matches!(verify_chain(&events), Err(ChainError::Broken { seq: 3, .. })));
+        let mut events = chain(4);
+        events.swap(1, 2);
+        assert!(verify_chain(&events).is_err());
+    }
+
+    #[test]
+    fn events_serialize_with_hex_hashes() {
+        let events = chain(2);
+        let json = serde_json::to_value(&events[1]).unwrap();
+        assert_eq!(json["prev_hash"].as_str().unwrap(), hex::encode(events[0].hash));
+        let back: TimelineEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, events[1]);
+    }
+}

@@ -1,0 +1,485 @@
+//! The local history: one SQLite file in the OS app-data dir (DESIGN.md §11).
+//!
+//! WAL, foreign keys and `synchronous=FULL`, so a committed journal entry survives a power cut.
+//! All writes go through one connection on its own thread (SQLite has one writer anyway);
+//! reads go through a second, read-only connection on another thread, so a long search never
+//! delays a payment's journal entry. Both are reachable from async code and from plain threads.
+//!
+//! Card numbers and CVVs have no column anywhere: a card appears only as brand, last 4, holder
+//! and expiry (a test reads the schema to keep it so).
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc};
+use std::thread;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction};
+use rusqlite_migration::{Migrations, M};
+
+use crate::card::{CardBrand, CardSummary};
+use crate::money::{Currency, Money};
+use crate::payment::{
+    verify_chain, Attempt, ChainError, IllegalTransition, NewEvent, Payment, Status, TimelineEvent,
+};
+
+/// The database file's name inside the data dir.
+pub const DB_FILE: &str = "farepoint.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("could not bring the database schema up to date: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("could not create the data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("the database has been closed")]
+    Closed,
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error(transparent)]
+    Transition(#[from] IllegalTransition),
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error("a stored value could not be read back ({0}) — the database may have been edited by hand")]
+    Corrupt(String),
+    #[error("'{0}' looks like a secret; secrets belong in the OS keyring, not in the settings table")]
+    SecretInSettings(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Schema versions, oldest first. Never edit a shipped step: add a new one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("store/001_initial.sql"))])
+}
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A connection owned by one thread, fed closures through a channel.
+struct ConnectionThread {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl ConnectionThread {
+    fn spawn(name: &str, conn: Connection) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let mut conn = conn;
+                // Ends when every Store handle (and so every sender) is gone.
+                for job in queue {
+                    job(&mut conn);
+                }
+            })
+            .expect("spawn database thread");
+        ConnectionThread { jobs }
+    }
+
+    fn submit<T, F>(&self, f: F) -> Result<tokio::sync::oneshot::Receiver<Result<T>>>
+    where
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |conn| {
+                let _ = tx.send(f(conn));
+            }))
+            .map_err(|_| StoreError::Closed)?;
+        Ok(rx)
+    }
+}
+
+/// A handle to the database. Cheap to clone; the threads close when the last handle drops.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: ConnectionThread,
+    reader: ConnectionThread,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) `<data_dir>/farepoint.sqlite3` and migrates it.
+    pub fn open_in(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
+        Store::open(&data_dir.join(DB_FILE))
+    }
+
+    /// Opens the database file at `path`, applies the pragmas and every pending migration.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut writer = Connection::open(path)?;
+        configure(&writer)?;
+        let mode: String = writer.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Corrupt(format!("journal_mode is {mode}, expected wal")));
+        }
+        migrations().to_latest(&mut writer)?;
+
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        configure(&reader)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                writer: ConnectionThread::spawn("farepoint-db-writer", writer),
+                reader: ConnectionThread::spawn("farepoint-db-reader", reader),
+                path: path.to_path_buf(),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on the writer connection.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.writer.submit(f)?.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` on the read-only connection.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.reader.submit(f)?.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// As `write`, for callers outside an async runtime (CLI, start-up). Do not call from async code.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.writer.submit(f)?.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// As `read`, for callers outside an async runtime.
+    pub fn read_blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.reader.submit(f)?.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // FULL: a commit is on disk before it returns — the journal-before-send rule depends on it.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments
+
+const PAYMENT_COLUMNS: &str = "id, reference, provider, profile, status, amount_minor, currency, customer, \
+     subject, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, created_at_ms, updated_at_ms";
+
+fn corrupt(what: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.to_string().into())
+}
+
+fn parse_col<T: std::str::FromStr>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    row.get::<_, String>(idx)?.parse().map_err(corrupt)
+}
+
+fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
+    let currency: Currency = parse_col(row, 6)?;
+    let subject: String = row.get(8)?;
+    let brand: Option<String> = row.get(9)?;
+    let card = match brand {
+        Some(brand) => Some(CardSummary {
+            brand: serde_json::from_value::<CardBrand>(serde_json::Value::String(brand)).map_err(corrupt)?,
+            last4: row.get(10)?,
+            holder: row.get(11)?,
+            expiry_month: row.get(12)?,
+            expiry_year: row.get(13)?,
+        }),
+        None => None,
+    };
+    Ok(Payment {
+        id: row.get(0)?,
+        reference: row.get(1)?,
+        provider: parse_col(row, 2)?,
+        profile: row.get(3)?,
+        status: parse_col(row, 4)?,
+        amount: Money::from_minor(row.get(5)?, currency),
+        customer: row.get(7)?,
+        subject: serde_json::from_str(&subject).map_err(corrupt)?,
+        card,
+        created_at_ms: row.get(14)?,
+        updated_at_ms: row.get(15)?,
+    })
+}
+
+fn brand_text(brand: CardBrand) -> String {
+    match serde_json::to_value(brand) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("CardBrand serializes as a string"),
+    }
+}
+
+/// Inserts a new payment. Its timeline starts with the caller's first event.
+pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
+    let card = p.card.as_ref();
+    tx.execute(
+        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"),
+        params![
+            p.id,
+            p.reference,
+            p.provider.as_str(),
+            p.profile,
+            p.status.as_str(),
+            p.amount.minor,
+            p.amount.currency.code(),
+            p.customer,
+            p.subject.to_string(),
+            card.map(|c| brand_text(c.brand)),
+            card.map(|c| c.last4.as_str()),
+            card.map(|c| c.holder.as_str()),
+            card.map(|c| c.expiry_month),
+            card.map(|c| c.expiry_year),
+            p.created_at_ms,
+            p.updated_at_ms,
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get_payment(conn: &Connection, id: &str) -> Result<Payment> {
+    conn.query_row(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?1"), [id], payment_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "payment", id: id.to_string() })
+}
+
+/// Newest first; `limit` rows starting after `offset`.
+pub fn list_payments(conn: &Connection, limit: i64, offset: i64) -> Result<Vec<Payment>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments ORDER BY created_at_ms DESC, id DESC LIMIT ?1 OFFSET ?2"
+    ))?;
+    let rows = stmt.query_map(params![limit, offset], payment_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Moves a payment to `to` and records why, atomically: status check, update and event in one
+/// transaction. An illegal move changes nothing.
+pub fn transition_payment(
+    tx: &Transaction<'_>,
+    payment_id: &str,
+    to: Status,
+    mut event: NewEvent,
+) -> Result<TimelineEvent> {
+    let from: Status = tx
+        .query_row("SELECT status FROM payments WHERE id = ?1", [payment_id], |r| parse_col(r, 0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "payment", id: payment_id.to_string() })?;
+    from.transition(to)?;
+    tx.execute(
+        "UPDATE payments SET status = ?2, updated_at_ms = ?3 WHERE id = ?1",
+        params![payment_id, to.as_str(), event.at_ms],
+    )?;
+    event.status_before = Some(from);
+    event.status_after = Some(to);
+    append_event(tx, payment_id, event)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attempts
+
+const ATTEMPT_COLUMNS: &str = "id, payment_id, seq, idempotency_key, status, provider_ref, error_code, \
+     error_message, next_poll_at_ms, created_at_ms, updated_at_ms";
+
+fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
+    Ok(Attempt {
+        id: row.get(0)?,
+        payment_id: row.get(1)?,
+        seq: row.get(2)?,
+        idempotency_key: row.get(3)?,
+        status: parse_col(row, 4)?,
+        provider_ref: row.get(5)?,
+        error_code: row.get(6)?,
+        error_message: row.get(7)?,
+        next_poll_at_ms: row.get(8)?,
+        created_at_ms: row.get(9)?,
+        updated_at_ms: row.get(10)?,
+    })
+}
+
+pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
+    tx.execute(
+        &format!("INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"),
+        params![
+            a.id,
+            a.payment_id,
+            a.seq,
+            a.idempotency_key,
+            a.status.as_str(),
+            a.provider_ref,
+            a.error_code,
+            a.error_message,
+            a.next_poll_at_ms,
+            a.created_at_ms,
+            a.updated_at_ms
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes back an attempt's mutable fields (status, provider answer, next poll).
+pub fn update_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE attempts SET status = ?2, provider_ref = ?3, error_code = ?4, error_message = ?5, \
+         next_poll_at_ms = ?6, updated_at_ms = ?7 WHERE id = ?1",
+        params![
+            a.id,
+            a.status.as_str(),
+            a.provider_ref,
+            a.error_code,
+            a.error_message,
+            a.next_poll_at_ms,
+            a.updated_at_ms
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound { what: "attempt", id: a.id.clone() });
+    }
+    Ok(())
+}
+
+pub fn attempts_for(conn: &Connection, payment_id: &str) -> Result<Vec<Attempt>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ?1 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([payment_id], attempt_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Attempts in a given status, oldest first (start-up reconciliation looks for `Submitting`).
+pub fn attempts_in_status(conn: &Connection, status: Status) -> Result<Vec<Attempt>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE status = ?1 ORDER BY created_at_ms, id"
+    ))?;
+    let rows = stmt.query_map([status.as_str()], attempt_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline
+
+const EVENT_COLUMNS: &str =
+    "payment_id, seq, at_ms, kind, status_before, status_after, message, data, prev_hash, hash";
+
+fn hash_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; 32]> {
+    let bytes: Vec<u8> = row.get(idx)?;
+    bytes.try_into().map_err(|_| corrupt("hash is not 32 bytes"))
+}
+
+fn optional_status(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Status>> {
+    row.get::<_, Option<String>>(idx)?.map(|s| s.parse().map_err(corrupt)).transpose()
+}
+
+fn event_from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEvent> {
+    let data: String = row.get(7)?;
+    Ok(TimelineEvent {
+        payment_id: row.get(0)?,
+        seq: row.get(1)?,
+        at_ms: row.get(2)?,
+        kind: parse_col(row, 3)?,
+        status_before: optional_status(row, 4)?,
+        status_after: optional_status(row, 5)?,
+        message: row.get(6)?,
+        data: serde_json::from_str(&data).map_err(corrupt)?,
+        prev_hash: hash_col(row, 8)?,
+        hash: hash_col(row, 9)?,
+    })
+}
+
+fn last_event(conn: &Connection, payment_id: &str) -> Result<Option<TimelineEvent>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE payment_id = ?1 ORDER BY seq DESC LIMIT 1"),
+            [payment_id],
+            event_from_row,
+        )
+        .optional()?)
+}
+
+/// Seals `event` onto the end of the payment's chain and stores it.
+pub fn append_event(tx: &Transaction<'_>, payment_id: &str, event: NewEvent) -> Result<TimelineEvent> {
+    let prev = last_event(tx, payment_id)?;
+    let sealed = TimelineEvent::seal(payment_id, prev.as_ref(), event);
+    tx.execute(
+        &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
+        params![
+            sealed.payment_id,
+            sealed.seq,
+            sealed.at_ms,
+            sealed.kind.to_string(),
+            sealed.status_before.map(Status::as_str),
+            sealed.status_after.map(Status::as_str),
+            sealed.message,
+            sealed.data.to_string(),
+            sealed.prev_hash.as_slice(),
+            sealed.hash.as_slice(),
+        ],
+    )?;
+    Ok(sealed)
+}
+
+pub fn events_for(conn: &Connection, payment_id: &str) -> Result<Vec<TimelineEvent>> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE payment_id = ?1 ORDER BY seq"))?;
+    let rows = stmt.query_map([payment_id], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Verifies one payment's stored timeline.
+pub fn verify_payment_events(conn: &Connection, payment_id: &str) -> Result<()> {
+    Ok(verify_chain(&events_for(conn, payment_id)?)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings (non-secret only)
+
+/// Setting keys that would be secrets; those go to the keyring (DESIGN.md §6).
+const SECRET_WORDS: &[&str] = &["password", "secret", "token", "card_key", "api_key"];
+
+pub fn set_setting(conn: &Connection, profile: &str, key: &str, value: &str, now_ms: i64) -> Result<()> {
+    let lower = key.to_ascii_lowercase();
+    if SECRET_WORDS.iter().any(|w| lower.contains(w)) {
+        return Err(StoreError::SecretInSettings(key.to_string()));
+    }
+    conn.execute(
+        "INSERT INTO settings (profile, key, value, updated_at_ms) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (profile, key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms",
+        params![profile, key, value, now_ms],
+    )?;
+    Ok(())
+}
+
+pub fn get_setting(conn: &Connection, profile: &str, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE profile = ?1 AND key = ?2", [profile, key], |r| r.get(0))
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,346 @@
+//! Store tests, all against a real SQLite file in a temporary directory.
+
+use super::*;
+use crate::money::Currency;
+use crate::payment::{EventKind, Provider};
+use serde_json::json;
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(&dir.path().join("data")).unwrap();
+    (dir, store)
+}
+
+fn payment(id: &str, created_at_ms: i64) -> Payment {
+    Payment {
+        id: id.into(),
+        reference: format!("FP-{id}"),
+        provider: Provider::HeiPay,
+        profile: "sandbox".into(),
+        status: Status::Draft,
+        amount: Money::from_minor(12_345, Currency::EUR),
+        customer: "Ana Muñoz".into(),
+        subject: json!({"hotel_id": 1, "ref_number": format!("FP-{id}")}),
+        card: Some(CardSummary {
+            brand: CardBrand::Visa,
+            last4: "1111".into(),
+            holder: "ANA MUNOZ".into(),
+            expiry_month: 12,
+            expiry_year: 2030,
+        }),
+        created_at_ms,
+        updated_at_ms: created_at_ms,
+    }
+}
+
+fn note(message: &str) -> NewEvent {
+    NewEvent {
+        at_ms: 1_700_000_000_000,
+        kind: EventKind::Note,
+        status_before: None,
+        status_after: None,
+        message: message.into(),
+        data: json!({}),
+    }
+}
+
+fn create(store: &Store, p: Payment) {
+    store
+        .write_blocking(move |conn| {
+            let tx = conn.transaction()?;
+            insert_payment(&tx, &p)?;
+            append_event(&tx, &p.id, note("created"))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn migrations_are_valid() {
+    migrations().validate().unwrap();
+}
+
+#[test]
+fn pragmas_are_wal_full_sync_and_foreign_keys() {
+    let (_dir, store) = temp_store();
+    let (mode, sync, fk): (String, i64, i64) = store
+        .write_blocking(|c| {
+            Ok((
+                c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+                c.query_row("PRAGMA synchronous", [], |r| r.get(0))?,
+                c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?,
+            ))
+        })
+        .unwrap();
+    assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+    let reader_fk: i64 =
+        store.read_blocking(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(reader_fk, 1);
+}
+
+#[test]
+fn sqlite_has_fts5() {
+    let (_dir, store) = temp_store();
+    let hits: i64 = store
+        .write_blocking(|c| {
+            c.execute_batch(
+                "CREATE VIRTUAL TABLE temp.t USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+                 INSERT INTO temp.t (body) VALUES ('Muñoz Pérez');",
+            )?;
+            Ok(c.query_row("SELECT count(*) FROM temp.t WHERE t MATCH 'munoz'", [], |r| r.get(0))?)
+        })
+        .unwrap();
+    assert_eq!(hits, 1);
+}
+
+#[test]
+fn no_column_can_hold_a_card_number_or_cvv() {
+    let (_dir, store) = temp_store();
+    let columns: Vec<(String, String)> = store
+        .read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p WHERE m.type = 'table'",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .unwrap();
+    assert!(columns.len() > 20, "schema read: {columns:?}");
+    let allowed_card_columns =
+        ["card_brand", "card_last4", "card_holder", "card_expiry_month", "card_expiry_year"];
+    for (table, column) in &columns {
+        let c = column.to_ascii_lowercase();
+        let suspicious =
+            ["pan", "cvv", "cvc", "security_code", "card_number", "cc_"].iter().any(|w| c.contains(w))
+                || (c.starts_with("card") && !allowed_card_columns.contains(&c.as_str()));
+        assert!(!suspicious, "{table}.{column} could hold card data");
+    }
+}
+
+#[test]
+fn payments_round_trip_and_list_newest_first() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("a", 1_000));
+    create(&store, payment("b", 3_000));
+    create(&store, payment("c", 2_000));
+    let back = store.read_blocking(|c| get_payment(c, "a")).unwrap();
+    assert_eq!(back, payment("a", 1_000));
+    let ids: Vec<String> =
+        store.read_blocking(|c| list_payments(c, 10, 0)).unwrap().into_iter().map(|p| p.id).collect();
+    assert_eq!(ids, ["b", "c", "a"]);
+    assert!(matches!(store.read_blocking(|c| get_payment(c, "zz")), Err(StoreError::NotFound { .. })));
+}
+
+#[test]
+fn data_survives_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    create(&store, payment("kept", 1));
+    drop(store);
+    let store = Store::open_in(dir.path()).unwrap();
+    assert_eq!(store.read_blocking(|c| get_payment(c, "kept")).unwrap().reference, "FP-kept");
+}
+
+#[test]
+fn a_legal_transition_updates_status_and_appends_an_event() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("p", 1));
+    let event = store
+        .write_blocking(|c| {
+            let tx = c.transaction()?;
+            let e = transition_payment(&tx, "p", Status::Submitting, note("journaled"))?;
+            tx.commit()?;
+            Ok(e)
+        })
+        .unwrap();
+    assert_eq!(
+        (event.seq, event.status_before, event.status_after),
+        (2, Some(Status::Draft), Some(Status::Submitting))
+    );
+    assert_eq!(store.read_blocking(|c| get_payment(c, "p")).unwrap().status, Status::Submitting);
+}
+
+#[test]
+fn an_illegal_transition_changes_nothing() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("p", 1));
+    let err = store
+        .write_blocking(|c| {
+            let tx = c.transaction()?;
+            transition_payment(&tx, "p", Status::Paid, note("skip ahead"))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Transition(IllegalTransition { from: Status::Draft, to: Status::Paid })
+    ));
+    assert_eq!(store.read_blocking(|c| get_payment(c, "p")).unwrap().status, Status::Draft);
+    assert_eq!(store.read_blocking(|c| events_for(c, "p")).unwrap().len(), 1);
+}
+
+#[test]
+fn attempts_round_trip_and_are_found_by_status() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("p", 1));
+    let mut attempt = Attempt {
+        id: "a1".into(),
+        payment_id: "p".into(),
+        seq: 1,
+        idempotency_key: "K8Z2Q4M7R1T5V9X3".into(),
+        status: Status::Submitting,
+        provider_ref: None,
+        error_code: None,
+        error_message: None,
+        next_poll_at_ms: None,
+        created_at_ms: 5,
+        updated_at_ms: 5,
+    };
+    let a = attempt.clone();
+    store
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            insert_attempt(&tx, &a)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        store.read_blocking(|c| attempts_in_status(c, Status::Submitting)).unwrap(),
+        vec![attempt.clone()]
+    );
+
+    attempt.status = Status::Paid;
+    attempt.provider_ref = Some("505".into());
+    attempt.next_poll_at_ms = Some(10_000);
+    let a = attempt.clone();
+    store
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            update_attempt(&tx, &a)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.read_blocking(|c| attempts_for(c, "p")).unwrap(), vec![attempt]);
+    assert!(store.read_blocking(|c| attempts_in_status(c, Status::Submitting)).unwrap().is_empty());
+
+    // The same idempotency key can never be used twice, and attempts need a real payment.
+    let dup = Attempt {
+        id: "a2".into(),
+        seq: 2,
+        ..store.read_blocking(|c| attempts_for(c, "p")).unwrap()[0].clone()
+    };
+    assert!(store
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            insert_attempt(&tx, &dup)
+        })
+        .is_err());
+    let orphan = Attempt {
+        id: "a3".into(),
+        payment_id: "nope".into(),
+        idempotency_key: "OTHER".into(),
+        ..store.read_blocking(|c| attempts_for(c, "p")).unwrap()[0].clone()
+    };
+    let err = store
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            insert_attempt(&tx, &orphan)
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}
+
+#[test]
+fn stored_timeline_verifies_and_detects_tampering() {
+    let (dir, store) = temp_store();
+    create(&store, payment("p", 1));
+    store
+        .write_blocking(|c| {
+            let tx = c.transaction()?;
+            transition_payment(&tx, "p", Status::Submitting, note("journaled"))?;
+            transition_payment(&tx, "p", Status::Paid, note("ATRIP accepted the payment"))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+    store.read_blocking(|c| verify_payment_events(c, "p")).unwrap();
+
+    // The triggers refuse ordinary edits…
+    let refused =
+        store.write_blocking(|c| Ok(c.execute("UPDATE events SET message = 'x' WHERE seq = 2", [])?));
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    drop(store);
+
+    // …so a tamperer edits the file with another tool, dropping the trigger first.
+    let raw = Connection::open(dir.path().join("data").join(DB_FILE)).unwrap();
+    raw.execute_batch(
+        "DROP TRIGGER events_no_update;
+         UPDATE events SET message = 'ATRIP declined the payment' WHERE payment_id = 'p' AND seq = 3;",
+    )
+    .unwrap();
+    drop(raw);
+
+    let store = Store::open_in(&dir.path().join("data")).unwrap();
+    let err = store.read_blocking(|c| verify_payment_events(c, "p")).unwrap_err();
+    assert!(matches!(err, StoreError::Chain(ChainError::Altered { seq: 3, .. })), "{err}");
+}
+
+#[test]
+fn settings_hold_only_non_secrets() {
+    let (_dir, store) = temp_store();
+    store
+        .write_blocking(|c| {
+            set_setting(c, "production", "atrip.base_url", "https://api.example.test/", 1)?;
+            set_setting(c, "production", "atrip.base_url", "https://api2.example.test/", 2)
+        })
+        .unwrap();
+    assert_eq!(
+        store.read_blocking(|c| get_setting(c, "production", "atrip.base_url")).unwrap().as_deref(),
+        Some("https://api2.example.test/")
+    );
+    assert_eq!(store.read_blocking(|c| get_setting(c, "sandbox", "atrip.base_url")).unwrap(), None);
+    for key in ["travelport.password", "atrip.client_secret", "heipay.api_token", "heipay.card_key"] {
+        let err = store.write_blocking(move |c| set_setting(c, "production", key, "x", 1)).unwrap_err();
+        assert!(matches!(err, StoreError::SecretInSettings(_)), "{key} accepted");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_writes_are_seen_by_the_read_only_reader() {
+    let (_dir, store) = temp_store();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let p = payment(&format!("p{i}"), i);
+            store
+                .write(move |c| {
+                    let tx = c.transaction()?;
+                    insert_payment(&tx, &p)?;
+                    append_event(&tx, &p.id, note("created"))?;
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(store.read(|c| list_payments(c, 100, 0)).await.unwrap().len(), 20);
+    let write_on_reader = store.read(|c| Ok(c.execute("DELETE FROM settings", [])?)).await;
+    assert!(write_on_reader.unwrap_err().to_string().contains("readonly"));
+}
+
+#[test]
+fn an_unwritable_data_dir_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let err = Store::open_in(&file.join("data")).err().expect("opening under a file must fail");
+    assert!(err.to_string().contains("could not create the data folder"), "{err}");
+}

@@ -1,1 +1,88 @@
-fn main() {}
+//! `cargo xtask run | test`: Farepoint's two set-up commands.
+//!
+//! Each installs what the machine lacks (system packages, test drivers), then builds and runs.
+//! Standard library only, so the xtask itself compiles in seconds on a fresh machine.
+
+mod prereqs;
+mod session;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [-- extra arguments]
+
+commands:
+  run     install the system packages the app needs, build it and open the Farepoint window
+  test    install what the tests need too, check formatting and lints, then run every test
+          (on Linux inside a headless X server, a private D-Bus session and a throw-away keyring)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((c, rest)) => (c.as_str(), rest.strip_prefix(&["--".to_string()][..]).unwrap_or(rest)),
+        None => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        "run" => run(rest),
+        "test" => test(rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command '{other}'\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the xtask crate sits one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
+}
+
+/// The cargo that launched us, so toolchain overrides carry through.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs a command to completion, echoing it first; a non-zero exit is an error naming it.
+pub fn status(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}").replace('"', "");
+    println!("\n$ {shown}");
+    let status = cmd.status().map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+fn run(extra: &[String]) -> Result<(), String> {
+    prereqs::ensure(prereqs::Need::App)?;
+    session::require_display()?;
+    status(cargo().args(["run", "--package", "farepoint", "--bin", "farepoint", "--"]).args(extra))
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    prereqs::ensure(prereqs::Need::Tests)?;
+    prereqs::ensure_rust_components()?;
+    status(cargo().args(["fmt", "--all", "--check"]))?;
+    status(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // Build outside the headless session so compiler output is not mixed with the X server's.
+    status(cargo().args(["test", "--workspace", "--no-run"]))?;
+    let mut test = cargo();
+    test.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
+    session::run_headless(test)
+}

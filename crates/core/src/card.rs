@@ -204,7 +204,7 @@ pub fn luhn_valid(digits: &str) -> bool {
         }
         sum += d;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// The card security code (CVV/CVC/CID). Never stored, not even encrypted.
@@ -291,7 +291,7 @@ impl Expiry {
     pub fn last_valid_day(self) -> Option<Date> {
         let month = Month::try_from(self.month).ok()?;
         let first = Date::from_calendar_date(i32::from(self.year), month, 1).ok()?;
-        Some(first.replace_day(time::util::days_in_month(month, i32::from(self.year))).ok()?)
+        first.replace_day(time::util::days_in_month(month, i32::from(self.year))).ok()
     }
 }
 

@@ -6,6 +6,7 @@ pub mod card;
 pub mod logging;
 pub mod money;
 pub mod payment;
+pub mod profile;
 pub mod secrets;
 pub mod store;
 pub mod vault;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use tracing_appender::non_blocking::WorkerGuard;
+pub use tracing_appender::non_blocking::WorkerGuard as LogGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -25,7 +25,7 @@ pub enum LoggingError {
 
 /// Installs the global subscriber. Keep the guard alive for the life of the process: dropping
 /// it flushes and stops the file writer. `RUST_LOG` overrides the default `info` level.
-pub fn init(log_dir: &Path, file_prefix: &str) -> Result<WorkerGuard, LoggingError> {
+pub fn init(log_dir: &Path, file_prefix: &str) -> Result<LogGuard, LoggingError> {
     std::fs::create_dir_all(log_dir)
         .map_err(|source| LoggingError::Dir { path: log_dir.display().to_string(), source })?;
     let appender = RollingFileAppender::builder()

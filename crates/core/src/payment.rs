@@ -430,7 +430,8 @@ mod tests {
 
     #[test]
     fn any_edit_breaks_verification() {
-        let edits: Vec<Box<dyn Fn(&mut TimelineEvent)>> = vec![
+        type Edit = Box<dyn Fn(&mut TimelineEvent)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|e| e.message.push('!')),
             Box::new(|e| e.at_ms += 1),
             Box::new(|e| e.status_after = Some(Paid)),

@@ -167,7 +167,7 @@ mod tests {
         let encoded = fields.encrypt_field("4111111111111111");
         let raw = STANDARD.decode(&encoded).unwrap();
         assert_eq!(raw.len(), NONCE_LEN + 16 + TAG_LEN);
-        assert!(encoded.len() % 4 == 0, "standard alphabet, padded");
+        assert!(encoded.len().is_multiple_of(4), "standard alphabet, padded");
         assert!(!encoded.contains("4111111111111111"));
     }
 

@@ -1,0 +1,60 @@
+//! Start-up: where data and logs live, logging, the database, the profile, the keyring check.
+
+use std::path::PathBuf;
+
+use farepoint_core::logging;
+use farepoint_core::profile::{self, Profile};
+use farepoint_core::secrets::{self, KeyringStore};
+use farepoint_core::store::Store;
+use tauri::{AppHandle, Manager};
+use tokio::sync::watch;
+
+/// The keyring self-check result: `None` while it runs, then OK or the plain-language problem.
+pub type KeyringCheck = Option<Result<(), String>>;
+
+pub struct AppState {
+    pub store: Store,
+    pub profile: Profile,
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+    pub keyring: watch::Receiver<KeyringCheck>,
+    /// Keeps the log writer alive for the life of the app.
+    _log_guard: logging::LogGuard,
+}
+
+/// `FAREPOINT_DATA_DIR` / `FAREPOINT_LOG_DIR` override the OS locations (tests, portable use).
+fn dirs(app: &AppHandle) -> tauri::Result<(PathBuf, PathBuf)> {
+    let data_dir = match std::env::var_os("FAREPOINT_DATA_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => app.path().app_data_dir()?,
+    };
+    let log_dir = match std::env::var_os("FAREPOINT_LOG_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None if std::env::var_os("FAREPOINT_DATA_DIR").is_some() => data_dir.join("logs"),
+        None => app.path().app_log_dir()?,
+    };
+    Ok((data_dir, log_dir))
+}
+
+pub fn start(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
+    let (data_dir, log_dir) = dirs(app)?;
+    let log_guard = logging::init(&log_dir, "farepoint")?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "Farepoint starting");
+
+    let store = Store::open_in(&data_dir)?;
+    let profile = store.read_blocking(|c| profile::active(c))?;
+    tracing::info!(%profile, "active profile");
+
+    // A keyring may block (a locked keyring prompts for its password): never on the UI thread.
+    let (keyring_tx, keyring) = watch::channel(None);
+    tauri::async_runtime::spawn_blocking(move || {
+        let result = KeyringStore::new().and_then(|store| secrets::self_check(&store));
+        match &result {
+            Ok(()) => tracing::info!("OS keyring self-check passed"),
+            Err(e) => tracing::warn!("OS keyring self-check failed: {e}"),
+        }
+        let _ = keyring_tx.send(Some(result.map_err(|e| e.to_string())));
+    });
+
+    Ok(AppState { store, profile, data_dir, log_dir, keyring, _log_guard: log_guard })
+}

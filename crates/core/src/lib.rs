@@ -3,10 +3,13 @@
 //! One module a concept (DESIGN.md §2). The Tauri shell only adapts these to commands.
 
 pub mod card;
+pub mod engine;
 pub mod logging;
 pub mod money;
 pub mod payment;
 pub mod profile;
+pub mod providers;
+pub mod redact;
 pub mod secrets;
 pub mod store;
 pub mod vault;

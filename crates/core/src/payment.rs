@@ -166,6 +166,9 @@ pub struct Payment {
     pub customer: String,
     /// What the payment pays for, in the provider's terms (order number, locator + offers, …).
     pub subject: serde_json::Value,
+    /// The one key of what is paid (order number, locator, reference): at most one payment per
+    /// key may be in flight.
+    pub subject_key: String,
     pub card: Option<CardSummary>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
@@ -188,6 +191,31 @@ pub struct Attempt {
     pub next_poll_at_ms: Option<i64>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+/// A ticket or EMD issued for a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub number: String,
+    pub passenger: String,
+    pub kind: TicketKind,
+    pub issued_at_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketKind {
+    Ticket,
+    Emd,
+}
+
+impl TicketKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketKind::Ticket => "ticket",
+            TicketKind::Emd => "emd",
+        }
+    }
 }
 
 /// What kind of thing happened, for the timeline's wording and icons.

@@ -18,7 +18,8 @@ use rusqlite_migration::{Migrations, M};
 use crate::card::{CardBrand, CardSummary};
 use crate::money::{Currency, Money};
 use crate::payment::{
-    verify_chain, Attempt, ChainError, IllegalTransition, NewEvent, Payment, Status, TimelineEvent,
+    verify_chain, Attempt, ChainError, IllegalTransition, NewEvent, Payment, Provider, Status, Ticket,
+    TicketKind, TimelineEvent,
 };
 
 /// The database file's name inside the data dir.
@@ -188,7 +189,8 @@ fn configure(conn: &Connection) -> Result<()> {
 // Payments
 
 const PAYMENT_COLUMNS: &str = "id, reference, provider, profile, status, amount_minor, currency, customer, \
-     subject, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, created_at_ms, updated_at_ms";
+     subject, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, created_at_ms, updated_at_ms, \
+     subject_key";
 
 fn corrupt(what: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.to_string().into())
@@ -227,6 +229,7 @@ fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
         card,
         created_at_ms: row.get(14)?,
         updated_at_ms: row.get(15)?,
+        subject_key: row.get(16)?,
     })
 }
 
@@ -241,7 +244,7 @@ fn brand_text(brand: CardBrand) -> String {
 pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
     let card = p.card.as_ref();
     tx.execute(
-        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"),
+        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"),
         params![
             p.id,
             p.reference,
@@ -259,6 +262,7 @@ pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
             card.map(|c| c.expiry_year),
             p.created_at_ms,
             p.updated_at_ms,
+            p.subject_key,
         ],
     )?;
     Ok(())
@@ -299,6 +303,44 @@ pub fn transition_payment(
     event.status_before = Some(from);
     event.status_after = Some(to);
     append_event(tx, payment_id, event)
+}
+
+/// Payments for the same thing (provider + subject key) that may still move money or are
+/// waiting on a person: a new payment for that key must wait for them.
+pub fn open_payments_for(conn: &Connection, provider: Provider, subject_key: &str) -> Result<Vec<Payment>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE provider = ?1 AND subject_key = ?2 \
+         AND status IN ('Submitting', 'Unknown', 'NeedsReview', 'Paid', 'Ticketing') ORDER BY created_at_ms"
+    ))?;
+    let rows = stmt.query_map(params![provider.as_str(), subject_key], payment_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tickets
+
+pub fn insert_ticket(tx: &Transaction<'_>, payment_id: &str, t: &Ticket) -> Result<bool> {
+    let added = tx.execute(
+        "INSERT OR IGNORE INTO tickets (payment_id, number, passenger, kind, issued_at_ms) VALUES (?1,?2,?3,?4,?5)",
+        params![payment_id, t.number, t.passenger, t.kind.as_str(), t.issued_at_ms],
+    )?;
+    Ok(added == 1)
+}
+
+pub fn tickets_for(conn: &Connection, payment_id: &str) -> Result<Vec<Ticket>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, passenger, kind, issued_at_ms FROM tickets WHERE payment_id = ?1 ORDER BY issued_at_ms, number",
+    )?;
+    let rows = stmt.query_map([payment_id], |r| {
+        let kind: String = r.get(2)?;
+        Ok(Ticket {
+            number: r.get(0)?,
+            passenger: r.get(1)?,
+            kind: if kind == "emd" { TicketKind::Emd } else { TicketKind::Ticket },
+            issued_at_ms: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,6 +412,27 @@ pub fn attempts_for(conn: &Connection, payment_id: &str) -> Result<Vec<Attempt>>
     ))?;
     let rows = stmt.query_map([payment_id], attempt_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Attempts whose next poll time has come, soonest first.
+pub fn attempts_due(conn: &Connection, now_ms: i64, limit: i64) -> Result<Vec<Attempt>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE next_poll_at_ms IS NOT NULL AND next_poll_at_ms <= ?1 \
+         ORDER BY next_poll_at_ms LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![now_ms, limit], attempt_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The earliest scheduled poll, if any attempt has one.
+pub fn next_poll_at(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT min(next_poll_at_ms) FROM attempts", [], |r| r.get(0))?)
+}
+
+pub fn get_attempt(conn: &Connection, id: &str) -> Result<Attempt> {
+    conn.query_row(&format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE id = ?1"), [id], attempt_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "attempt", id: id.to_string() })
 }
 
 /// Attempts in a given status, oldest first (start-up reconciliation looks for `Submitting`).

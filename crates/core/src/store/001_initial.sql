@@ -11,7 +11,11 @@ CREATE TABLE payments (
     amount_minor      INTEGER NOT NULL CHECK (amount_minor >= 0),
     currency          TEXT NOT NULL CHECK (length(currency) = 3),
     customer          TEXT NOT NULL,
+    -- What is paid, in the provider's terms (JSON), and its one identifying key (ATRIP order
+    -- number, Travelport locator, HeiPay reference, Holiday Extras payment reference): the
+    -- engine refuses a second payment for a key that still has one in flight.
     subject           TEXT NOT NULL CHECK (json_valid(subject)),
+    subject_key       TEXT NOT NULL,
     card_brand        TEXT,
     card_last4        TEXT CHECK (card_last4 IS NULL OR (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*')),
     card_holder       TEXT,
@@ -24,6 +28,7 @@ CREATE TABLE payments (
 CREATE INDEX payments_newest ON payments (created_at_ms DESC, id DESC);
 CREATE INDEX payments_status ON payments (status, created_at_ms DESC);
 CREATE INDEX payments_provider ON payments (provider, created_at_ms DESC);
+CREATE INDEX payments_subject ON payments (provider, subject_key);
 
 CREATE TABLE attempts (
     id               TEXT PRIMARY KEY NOT NULL,
@@ -69,6 +74,16 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN
     SELECT RAISE(ABORT, 'timeline events are append-only');
 END;
+
+-- Tickets and EMDs issued for a payment, per passenger.
+CREATE TABLE tickets (
+    payment_id    TEXT NOT NULL REFERENCES payments (id),
+    number        TEXT NOT NULL,
+    passenger     TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('ticket', 'emd')),
+    issued_at_ms  INTEGER NOT NULL,
+    PRIMARY KEY (payment_id, number)
+) STRICT;
 
 CREATE TABLE settings (
     profile       TEXT NOT NULL,

@@ -21,6 +21,7 @@ fn payment(id: &str, created_at_ms: i64) -> Payment {
         amount: Money::from_minor(12_345, Currency::EUR),
         customer: "Ana Muñoz".into(),
         subject: json!({"hotel_id": 1, "ref_number": format!("FP-{id}")}),
+        subject_key: format!("FP-{id}"),
         card: Some(CardSummary {
             brand: CardBrand::Visa,
             last4: "1111".into(),

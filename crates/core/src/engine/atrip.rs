@@ -1,0 +1,268 @@
+//! ATRIP through the engine: read the order, journal, `pay.do`, then follow the order until it
+//! is ticketed or cancelled. After any doubt the order is read, never paid again.
+
+use std::time::Duration;
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
+use crate::card::Card;
+use crate::now_ms;
+use crate::payment::{Attempt, EventKind, Payment, Provider, Status, Ticket, TicketKind, TimelineEvent};
+use crate::providers::atrip::{Method, Order, OrderStatus};
+use crate::providers::{PayOutcome, ProviderError};
+use crate::store;
+
+/// What the agent asks for: pay this order this way.
+pub struct AtripPayment {
+    pub order_no: String,
+    pub method: Method,
+    /// Required for VCC and MoR.
+    pub card: Option<Card>,
+    /// The card holder's device IP for MoR 3-D Secure data.
+    pub three_ds_ip: Option<String>,
+}
+
+/// "1762345678901" → "176-2345678901", as tickets are printed.
+fn ticket_display(number: &str) -> String {
+    if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}", &number[..3], &number[3..])
+    } else {
+        number.to_string()
+    }
+}
+
+impl Engine {
+    fn atrip(&self) -> Result<&crate::providers::atrip::AtripClient, EngineError> {
+        self.inner.clients.atrip.as_ref().ok_or(EngineError::NotConfigured { provider: "ATRIP" })
+    }
+
+    /// Reads an order so the agent sees its amount, deadline and methods before paying.
+    pub async fn atrip_order(&self, order_no: &str) -> Result<Order, EngineError> {
+        let order_no = normalize_order_no(order_no)?;
+        Ok(self.atrip()?.query_order(&order_no).await.map_err(|(_, e)| e)?.result)
+    }
+
+    /// Pays an ATRIP order. Returns once ATRIP's answer is committed; ticketing continues in
+    /// the poller.
+    pub async fn pay_atrip(&self, request: AtripPayment) -> Result<PaymentRecord, EngineError> {
+        let AtripPayment { order_no, method, card, three_ds_ip } = request;
+        let client = self.atrip()?;
+        let order_no = normalize_order_no(&order_no)?;
+        if method.needs_card() && card.is_none() {
+            return Err(ProviderError::Invalid {
+                field: "card".into(),
+                message: format!("{} payments need a card", method.label()),
+            }
+            .into());
+        }
+        self.ensure_not_busy(Provider::Atrip, &order_no).await?;
+
+        // Read the order first: its amount, deadline and methods decide what may be sent.
+        let read = client.query_order(&order_no).await.map_err(|(_, e)| e)?;
+        let order = read.result;
+        order.check_payable(method, OffsetDateTime::now_utc())?;
+
+        let customer = order.passengers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+        let subject = json!({ "order_no": order_no, "pnr_code": order.pnr_code, "method": method });
+        let payment = new_payment(
+            Provider::Atrip,
+            &self.inner.profile,
+            order.total,
+            customer,
+            subject,
+            order_no.clone(),
+            card.as_ref().filter(|_| method.needs_card()).map(Card::summary),
+        );
+        let payment_id = payment.id.clone();
+        let intro = format!("ATRIP order {order_no}: {} to pay by {}", order.total, method.label());
+        let mut attempt = self.journal_new(payment, (intro, json!({ "exchange": read.exchange }))).await?;
+
+        let sent = client.pay(&order_no, method, card.as_ref(), three_ds_ip.as_deref()).await;
+        drop(card); // the card is not needed past the request: wipe it now
+
+        let now = now_ms();
+        let first_look = self.policy(Provider::Atrip).first_after;
+        let order_ref = order_no.clone();
+        self.commit(move |tx| {
+            let mut events = Vec::new();
+            match sent {
+                Err(e) => {
+                    attempt.error_code = Some("not_sent".into());
+                    attempt.error_message = Some(e.to_string());
+                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, &format!("Not sent: {e}"), json!({}), now)?);
+                }
+                Ok(call) => {
+                    let message = match &call.result {
+                        PayOutcome::Accepted { .. } => "ATRIP accepted the payment",
+                        PayOutcome::Declined(_) => "ATRIP refused the payment",
+                        PayOutcome::Ambiguous { .. } => "ATRIP gave no clear answer",
+                    };
+                    events.push(journal::record(tx, &attempt.payment_id, EventKind::ProviderAnswer, message, json!({ "exchange": call.exchange }), now)?);
+                    match call.result {
+                        PayOutcome::Accepted { provider_ref, .. } => {
+                            attempt.provider_ref = provider_ref.or(Some(order_ref));
+                            events.push(journal::move_to(tx, &mut attempt, Status::Paid, "Paid", json!({}), now)?);
+                            attempt.next_poll_at_ms = Some(now + first_look.as_millis() as i64);
+                            events.push(journal::move_to(tx, &mut attempt, Status::Ticketing, "Waiting for the airline to issue the tickets", json!({}), now)?);
+                        }
+                        PayOutcome::Declined(refusal) => {
+                            attempt.error_code = Some(refusal.code.clone());
+                            attempt.error_message = Some(refusal.message.clone());
+                            let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
+                            events.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, json!({ "refusal": refusal }), now)?);
+                        }
+                        PayOutcome::Ambiguous { reason } => {
+                            attempt.error_message = Some(reason.clone());
+                            attempt.next_poll_at_ms = Some(now + first_look.as_millis() as i64);
+                            let text = format!("No clear answer ({reason}) — checking the order with ATRIP, not paying again");
+                            events.push(journal::move_to(tx, &mut attempt, Status::Unknown, &text, json!({ "reason": reason }), now)?);
+                        }
+                    }
+                }
+            }
+            Ok(((), events))
+        })
+        .await?;
+        self.wake_poller();
+        self.record(&payment_id).await
+    }
+
+    /// One follow-up of an ATRIP attempt: reconcile an `Unknown`, or watch `Ticketing`.
+    pub(super) async fn poll_atrip(&self, payment: Payment, attempt: Attempt) -> Result<(), EngineError> {
+        let policy = self.policy(Provider::Atrip);
+        let age = Duration::from_millis((now_ms() - attempt.created_at_ms).max(0) as u64);
+        let order_no = payment.subject_key.clone();
+        let read = self.atrip()?.query_order(&order_no).await;
+        let now = now_ms();
+        let next = now + policy.next_delay(age).as_millis() as i64;
+        let past_deadline = age >= policy.deadline;
+
+        self.commit(move |tx| {
+            let mut attempt = store::get_attempt(tx, &attempt.id)?;
+            let mut events: Vec<TimelineEvent> = Vec::new();
+            if attempt.next_poll_at_ms.is_none() {
+                return Ok(((), events)); // settled meanwhile (poll now, or another poller)
+            }
+            let order = match read {
+                Ok(call) => call.result,
+                Err((_, e)) => {
+                    tracing::info!(%order_no, "ATRIP order check failed: {e}");
+                    if past_deadline {
+                        attempt.next_poll_at_ms = None;
+                        let text = format!("ATRIP could not be asked about the order for too long ({e}) — check it in the ATRIP portal and record what it shows");
+                        events.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, json!({}), now)?);
+                    } else {
+                        attempt.next_poll_at_ms = Some(next);
+                        store::update_attempt(tx, &attempt)?;
+                    }
+                    return Ok(((), events));
+                }
+            };
+            let paid = |order: &Order| order.paid_with.is_some();
+            let status = attempt.status;
+            let reconcile = status == Status::Unknown;
+            match (&order.status, status) {
+                (OrderStatus::Ticketing | OrderStatus::Ticketed, Status::Unknown) => {
+                    events.push(journal::move_to(tx, &mut attempt, Status::Paid, "ATRIP shows the order paid", json!({ "order_status": order.status }), now)?);
+                    events.push(journal::move_to(tx, &mut attempt, Status::Ticketing, "Waiting for the airline to issue the tickets", json!({}), now)?);
+                }
+                (OrderStatus::Cancelled, Status::Unknown) if paid(&order) => {
+                    events.push(journal::move_to(tx, &mut attempt, Status::Paid, "ATRIP shows the order paid", json!({}), now)?);
+                }
+                (OrderStatus::Cancelled, Status::Unknown) => {
+                    attempt.next_poll_at_ms = None;
+                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, "ATRIP shows the order cancelled and unpaid: nothing was charged", json!({}), now)?);
+                    return Ok(((), events));
+                }
+                (OrderStatus::Unpaid, Status::Unknown) if age >= policy.unpaid_grace => {
+                    attempt.next_poll_at_ms = None;
+                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, "ATRIP shows the order still unpaid: the payment did not go through — you may pay again", json!({}), now)?);
+                    return Ok(((), events));
+                }
+                _ => {}
+            }
+            match (&order.status, attempt.status) {
+                (OrderStatus::Ticketed, Status::Ticketing) if order.tickets_issued => {
+                    for (passenger, number) in order.tickets() {
+                        let ticket = Ticket { number: number.clone(), passenger: passenger.clone(), kind: TicketKind::Ticket, issued_at_ms: now };
+                        if store::insert_ticket(tx, &attempt.payment_id, &ticket)? {
+                            let text = format!("Ticket {} issued for {passenger}", ticket_display(&number));
+                            events.push(journal::record(tx, &attempt.payment_id, EventKind::Ticket, &text, json!({ "number": number, "passenger": passenger }), now)?);
+                        }
+                    }
+                    attempt.next_poll_at_ms = None;
+                    events.push(journal::move_to(tx, &mut attempt, Status::Ticketed, "Ticketed", json!({ "pnr_code": order.pnr_code }), now)?);
+                }
+                (OrderStatus::Cancelled, Status::Ticketing | Status::Paid) => {
+                    let refusal = order.ticketing_error.clone().unwrap_or_else(|| crate::providers::atrip::wire::refusal("-3", ""));
+                    attempt.next_poll_at_ms = None;
+                    attempt.error_code = Some(refusal.code.clone());
+                    attempt.error_message = Some(refusal.message.clone());
+                    let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
+                    events.push(journal::move_to(tx, &mut attempt, Status::TicketingFailed, &text, json!({ "refusal": refusal, "regenerate": true }), now)?);
+                }
+                (OrderStatus::Unpaid, Status::Ticketing) => {
+                    attempt.next_poll_at_ms = None;
+                    events.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, "ATRIP accepted the payment but now shows the order unpaid — check it in the ATRIP portal", json!({}), now)?);
+                }
+                (_, Status::Unknown | Status::Ticketing) if past_deadline => {
+                    attempt.next_poll_at_ms = None;
+                    events.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, "No final answer from ATRIP in time — check the order in the ATRIP portal and record what it shows", json!({}), now)?);
+                }
+                _ => {
+                    attempt.next_poll_at_ms = Some(next);
+                    store::update_attempt(tx, &attempt)?;
+                    if reconcile && events.is_empty() {
+                        tracing::debug!(%order_no, "ATRIP order not settled yet");
+                    }
+                }
+            }
+            Ok(((), events))
+        })
+        .await
+    }
+
+    /// Asks ATRIP for a new order replacing one whose ticketing failed; returns its number.
+    pub async fn regenerate_atrip(&self, payment_id: &str) -> Result<String, EngineError> {
+        let record = self.record(payment_id).await?;
+        if record.payment.status != Status::TicketingFailed {
+            return Err(EngineError::WrongState {
+                reference: record.payment.reference,
+                status: record.payment.status,
+                needed: "TicketingFailed",
+            });
+        }
+        let call = self.atrip()?.regenerate(&record.payment.subject_key).await.map_err(|(_, e)| e)?;
+        let new_no = call.result.clone();
+        let id = payment_id.to_string();
+        let now = now_ms();
+        self.commit(move |tx| {
+            let text = format!("ATRIP made a new order {new_no} to pay instead");
+            let e = journal::record(
+                tx,
+                &id,
+                EventKind::Note,
+                &text,
+                json!({ "new_order_no": new_no, "exchange": call.exchange }),
+                now,
+            )?;
+            Ok(((), vec![e]))
+        })
+        .await?;
+        Ok(call.result)
+    }
+}
+
+fn normalize_order_no(order_no: &str) -> Result<String, EngineError> {
+    let no = order_no.trim().to_ascii_uppercase();
+    if no.is_empty() || !no.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(ProviderError::Invalid {
+            field: "order_no".into(),
+            message: "an ATRIP order number is letters and digits, e.g. TESTA20240627114717735".into(),
+        }
+        .into());
+    }
+    Ok(no)
+}

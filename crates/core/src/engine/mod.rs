@@ -1,0 +1,479 @@
+//! The payment engine: drives a payment from draft to its final state without ever charging
+//! twice or losing track (DESIGN.md §7–§8).
+//!
+//! Rules it keeps:
+//! - **Journal before send.** The attempt is committed as `Submitting` before the request leaves.
+//! - **Ambiguous is not failed.** No answer, a 5xx, an unreadable body → `Unknown`, reconciled by
+//!   asking the provider; never re-sent.
+//! - **One in flight per thing paid.** A second payment for an order that still has one
+//!   submitting, unknown, under review or ticketing is refused.
+//! - **Persisted polling.** Ticketing and reconciliation are driven by `next_poll_at_ms` in SQLite,
+//!   so a restart picks them up; nothing runs while nothing is due.
+
+mod atrip;
+pub mod events;
+mod journal;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::now_ms;
+use crate::payment::{Attempt, Payment, Provider, Status, Ticket, TimelineEvent};
+use crate::providers::atrip::AtripClient;
+use crate::providers::ProviderError;
+use crate::store::{self, Store, StoreError};
+pub use atrip::AtripPayment;
+use events::EventBus;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error("{provider} is not set up in this profile — add its address and credentials in Settings")]
+    NotConfigured { provider: &'static str },
+    #[error(
+        "payment {reference} for {subject} is still {status} — finish or resolve it before taking another"
+    )]
+    Busy { reference: String, subject: String, status: Status },
+    #[error("payment {reference} is {status}; this action needs it to be {needed}")]
+    WrongState { reference: String, status: Status, needed: &'static str },
+}
+
+/// How a provider's pending attempts are followed up.
+#[derive(Debug, Clone, Copy)]
+pub struct PollPolicy {
+    /// First look after the payment (ticketing) or after an ambiguous answer (reconciliation).
+    pub first_after: Duration,
+    /// Longest wait between two looks; waits grow with the attempt's age up to this.
+    pub max_interval: Duration,
+    /// After this long without a final answer, a person decides (`NeedsReview`).
+    pub deadline: Duration,
+    /// An ambiguous attempt whose order still shows unpaid this long after it was sent did not
+    /// go through.
+    pub unpaid_grace: Duration,
+    /// At most this many polls of this provider at once.
+    pub concurrency: usize,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        PollPolicy {
+            first_after: Duration::from_secs(2),
+            max_interval: Duration::from_secs(60),
+            deadline: Duration::from_secs(6 * 3600),
+            unpaid_grace: Duration::from_secs(120),
+            concurrency: 4,
+        }
+    }
+}
+
+impl PollPolicy {
+    /// The next look: a quarter of the attempt's age, within `first_after ..= max_interval`.
+    fn next_delay(&self, age: Duration) -> Duration {
+        (age / 4).clamp(self.first_after, self.max_interval)
+    }
+}
+
+/// The provider clients of the active profile. A provider without a client is not set up.
+#[derive(Default)]
+pub struct Clients {
+    pub atrip: Option<AtripClient>,
+}
+
+/// A payment with its attempts, tickets and timeline, as the UI and tests read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentRecord {
+    pub payment: Payment,
+    pub attempts: Vec<Attempt>,
+    pub tickets: Vec<Ticket>,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+impl PaymentRecord {
+    pub fn status(&self) -> Status {
+        self.payment.status
+    }
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    profile: String,
+    clients: Clients,
+    events: EventBus,
+    wake: Notify,
+    policies: HashMap<Provider, PollPolicy>,
+    limits: HashMap<Provider, Arc<Semaphore>>,
+}
+
+impl Engine {
+    pub fn new(
+        store: Store,
+        profile: &str,
+        clients: Clients,
+        policies: HashMap<Provider, PollPolicy>,
+    ) -> Engine {
+        let policy = |p: Provider| policies.get(&p).copied().unwrap_or_default();
+        let limits = Provider::ALL
+            .into_iter()
+            .map(|p| (p, Arc::new(Semaphore::new(policy(p).concurrency.max(1)))))
+            .collect();
+        let policies = Provider::ALL.into_iter().map(|p| (p, policy(p))).collect();
+        Engine {
+            inner: Arc::new(Inner {
+                store,
+                profile: profile.to_string(),
+                clients,
+                events: EventBus::default(),
+                wake: Notify::new(),
+                policies,
+                limits,
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Every timeline event from now on, as it is committed.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<TimelineEvent> {
+        self.inner.events.subscribe()
+    }
+
+    fn policy(&self, provider: Provider) -> PollPolicy {
+        self.inner.policies[&provider]
+    }
+
+    /// Runs `f` on the writer in one transaction, then publishes the events it returns.
+    async fn commit<T, F>(&self, f: F) -> Result<T, EngineError>
+    where
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<(T, Vec<TimelineEvent>), StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (value, events) = self
+            .inner
+            .store
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })
+            .await?;
+        self.inner.events.publish(events);
+        Ok(value)
+    }
+
+    /// The payment as stored, with attempts, tickets and timeline.
+    pub async fn record(&self, payment_id: &str) -> Result<PaymentRecord, EngineError> {
+        let id = payment_id.to_string();
+        Ok(self
+            .inner
+            .store
+            .read(move |c| {
+                Ok(PaymentRecord {
+                    payment: store::get_payment(c, &id)?,
+                    attempts: store::attempts_for(c, &id)?,
+                    tickets: store::tickets_for(c, &id)?,
+                    timeline: store::events_for(c, &id)?,
+                })
+            })
+            .await?)
+    }
+
+    /// Refuses a new payment while another for the same thing may still move money.
+    async fn ensure_not_busy(&self, provider: Provider, subject_key: &str) -> Result<(), EngineError> {
+        let key = subject_key.to_string();
+        let open = self.inner.store.read(move |c| store::open_payments_for(c, provider, &key)).await?;
+        match open.into_iter().next() {
+            Some(p) => {
+                Err(EngineError::Busy { reference: p.reference, subject: p.subject_key, status: p.status })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Journals a new payment and its first attempt as `Submitting`, durably, before anything is
+    /// sent. Returns the attempt to send.
+    async fn journal_new(
+        &self,
+        payment: Payment,
+        first_event: (String, Value),
+    ) -> Result<Attempt, EngineError> {
+        let now = now_ms();
+        let attempt = new_attempt(&payment.id, 1, now);
+        let to_insert = attempt.clone();
+        self.commit(move |tx| {
+            let mut attempt = to_insert;
+            store::insert_payment(tx, &payment)?;
+            let created = journal::record(
+                tx,
+                &payment.id,
+                crate::payment::EventKind::Created,
+                &first_event.0,
+                first_event.1,
+                now,
+            )?;
+            attempt.status = Status::Draft;
+            store::insert_attempt(tx, &attempt)?;
+            let seq = json!({ "attempt": attempt.seq });
+            let journaled = journal::move_to(
+                tx,
+                &mut attempt,
+                Status::Submitting,
+                "Journaled — about to send",
+                seq,
+                now,
+            )?;
+            Ok(((), vec![created, journaled]))
+        })
+        .await?;
+        Ok(Attempt { status: Status::Submitting, ..attempt })
+    }
+
+    /// Start-up: every attempt a crash left `Submitting` may or may not have reached the provider.
+    /// It becomes `Unknown` and is reconciled at once, before new work for the same thing.
+    pub async fn recover(&self) -> Result<usize, EngineError> {
+        let left = self.inner.store.read(|c| store::attempts_in_status(c, Status::Submitting)).await?;
+        let count = left.len();
+        for attempt in left {
+            let now = now_ms();
+            self.commit(move |tx| {
+                let mut attempt = attempt;
+                attempt.next_poll_at_ms = Some(now);
+                let e = journal::move_to(
+                    tx,
+                    &mut attempt,
+                    Status::Unknown,
+                    "Farepoint stopped while this payment was being sent — checking with the provider",
+                    json!({ "reason": "interrupted" }),
+                    now,
+                )?;
+                Ok(((), vec![e]))
+            })
+            .await?;
+        }
+        if count > 0 {
+            self.inner.wake.notify_one();
+        }
+        Ok(count)
+    }
+
+    /// Follows up every attempt that is due now. Returns how many were looked at.
+    pub async fn poll_due(&self) -> Result<usize, EngineError> {
+        let due = self.inner.store.read(|c| store::attempts_due(c, now_ms(), 64)).await?;
+        let mut tasks = Vec::new();
+        for attempt in due {
+            let engine = self.clone();
+            tasks.push(tokio::spawn(async move {
+                let payment = {
+                    let id = attempt.payment_id.clone();
+                    engine.inner.store.read(move |c| store::get_payment(c, &id)).await?
+                };
+                let permit = engine.inner.limits[&payment.provider].clone().acquire_owned().await;
+                let result = engine.poll_one(payment, attempt).await;
+                drop(permit);
+                result
+            }));
+        }
+        let count = tasks.len();
+        for task in tasks {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!("poll failed: {e}"),
+                Err(e) => tracing::error!("poll task panicked: {e}"),
+            }
+        }
+        Ok(count)
+    }
+
+    /// Asks the provider about one attempt now, whatever its schedule ("poll now").
+    pub async fn poll_now(&self, payment_id: &str) -> Result<PaymentRecord, EngineError> {
+        let record = self.record(payment_id).await?;
+        let attempt = record
+            .attempts
+            .last()
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound { what: "attempt", id: payment_id.to_string() })?;
+        if attempt.next_poll_at_ms.is_none() {
+            return Ok(record);
+        }
+        self.poll_one(record.payment, attempt).await?;
+        self.record(payment_id).await
+    }
+
+    async fn poll_one(&self, payment: Payment, attempt: Attempt) -> Result<(), EngineError> {
+        match payment.provider {
+            Provider::Atrip => self.poll_atrip(payment, attempt).await,
+            other => {
+                tracing::warn!(provider = other.as_str(), "no follow-up for this provider yet");
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs follow-ups until the engine is dropped: sleeps until the next scheduled poll, or
+    /// until woken by new work. With nothing scheduled it only waits.
+    pub fn spawn_poller(&self) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            loop {
+                let Some(inner) = weak.upgrade() else { return };
+                let engine = Engine { inner };
+                if let Err(e) = engine.poll_due().await {
+                    tracing::warn!("polling: {e}");
+                }
+                let next = engine.inner.store.read(|c| store::next_poll_at(c)).await.ok().flatten();
+                let wake = engine.inner.clone();
+                drop(engine);
+                let notified = wake.wake.notified();
+                match next {
+                    Some(at) => {
+                        let wait = Duration::from_millis((at - now_ms()).clamp(10, 60_000) as u64);
+                        tokio::select! {
+                            _ = notified => {}
+                            _ = tokio::time::sleep(wait) => {}
+                        }
+                    }
+                    None => notified.await,
+                }
+            }
+        })
+    }
+
+    /// The agent's answer for a payment that needs review, recorded with their note.
+    pub async fn resolve_review(
+        &self,
+        payment_id: &str,
+        outcome: Status,
+        note: &str,
+    ) -> Result<PaymentRecord, EngineError> {
+        let record = self.record(payment_id).await?;
+        if record.payment.status != Status::NeedsReview {
+            return Err(EngineError::WrongState {
+                reference: record.payment.reference,
+                status: record.payment.status,
+                needed: "NeedsReview",
+            });
+        }
+        let mut attempt = record.attempts.last().cloned().expect("a payment under review has an attempt");
+        let note = note.trim().to_string();
+        if note.is_empty() {
+            return Err(ProviderError::Invalid {
+                field: "note".into(),
+                message: "write what the provider portal shows, so the next person knows why".into(),
+            }
+            .into());
+        }
+        let now = now_ms();
+        self.commit(move |tx| {
+            attempt.next_poll_at_ms = None;
+            let e = journal::move_to(
+                tx,
+                &mut attempt,
+                outcome,
+                &format!("Resolved by the agent: {note}"),
+                json!({ "resolution": outcome.as_str(), "note": note }),
+                now,
+            )?;
+            Ok(((), vec![e]))
+        })
+        .await?;
+        self.record(payment_id).await
+    }
+
+    fn wake_poller(&self) {
+        self.inner.wake.notify_one();
+    }
+}
+
+/// A new attempt with a fresh idempotency key: 16 × [0-9A-Z], the strictest provider format.
+fn new_attempt(payment_id: &str, seq: i64, now: i64) -> Attempt {
+    Attempt {
+        id: uuid::Uuid::now_v7().to_string(),
+        payment_id: payment_id.to_string(),
+        seq,
+        idempotency_key: idempotency_key(),
+        status: Status::Draft,
+        provider_ref: None,
+        error_code: None,
+        error_message: None,
+        next_poll_at_ms: None,
+        created_at_ms: now,
+        updated_at_ms: now,
+    }
+}
+
+const KEY_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// 16 characters from [0-9A-Z], from the OS RNG.
+pub fn idempotency_key() -> String {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    (0..16).map(|_| KEY_ALPHABET[rng.gen_range(0..KEY_ALPHABET.len())] as char).collect()
+}
+
+/// Our payment reference, shown to the agent: "FP-" and 10 characters from [0-9A-Z].
+fn payment_reference() -> String {
+    format!("FP-{}", &idempotency_key()[..10])
+}
+
+fn new_payment(
+    provider: Provider,
+    profile: &str,
+    amount: crate::money::Money,
+    customer: String,
+    subject: Value,
+    subject_key: String,
+    card: Option<crate::card::CardSummary>,
+) -> Payment {
+    let now = now_ms();
+    Payment {
+        id: uuid::Uuid::now_v7().to_string(),
+        reference: payment_reference(),
+        provider,
+        profile: profile.to_string(),
+        status: Status::Draft,
+        amount,
+        customer,
+        subject,
+        subject_key,
+        card,
+        created_at_ms: now,
+        updated_at_ms: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_sixteen_of_0_9_a_z_and_differ() {
+        let a = idempotency_key();
+        assert_eq!(a.len(), 16);
+        assert!(a.bytes().all(|b| KEY_ALPHABET.contains(&b)));
+        assert_ne!(a, idempotency_key());
+        assert!(payment_reference().starts_with("FP-"));
+    }
+
+    #[test]
+    fn poll_delay_grows_with_age_within_bounds() {
+        let p = PollPolicy::default();
+        assert_eq!(p.next_delay(Duration::ZERO), p.first_after);
+        assert_eq!(p.next_delay(Duration::from_secs(40)), Duration::from_secs(10));
+        assert_eq!(p.next_delay(Duration::from_secs(3600)), p.max_interval);
+    }
+}

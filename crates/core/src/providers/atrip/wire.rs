@@ -1,0 +1,423 @@
+//! ATRIP's JSON and its mapping to the unified model (RESEARCH.md §1).
+//!
+//! Success is the body's `status` (0), never `msg`. Amounts arrive as JSON numbers: they are read
+//! from their literal text so nothing passes through a float.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::card::Card;
+use crate::money::{Currency, Money, Sign};
+use crate::providers::{PayOutcome, ProviderError, Refusal};
+
+/// How an ATRIP order is paid (`paymentMethod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// 1: debit the agency's prepaid ATRIP balance.
+    Deposit,
+    /// 3: pass the agency's virtual card through to the airline.
+    Vcc,
+    /// 4: the agency's own airline account.
+    Byoa,
+    /// 5: ATRIP charges the card as merchant of record.
+    Mor,
+}
+
+impl Method {
+    pub fn code(self) -> i64 {
+        match self {
+            Method::Deposit => 1,
+            Method::Vcc => 3,
+            Method::Byoa => 4,
+            Method::Mor => 5,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<Method> {
+        [Method::Deposit, Method::Vcc, Method::Byoa, Method::Mor].into_iter().find(|m| m.code() == code)
+    }
+
+    /// VCC and MoR carry a card; deposit and BYOA do not.
+    pub fn needs_card(self) -> bool {
+        matches!(self, Method::Vcc | Method::Mor)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Deposit => "deposit",
+            Method::Vcc => "VCC",
+            Method::Byoa => "BYOA",
+            Method::Mor => "MoR",
+        }
+    }
+}
+
+/// `orderStatus`, a string on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum OrderStatus {
+    Unpaid,
+    /// "1": paid, ticketing in process.
+    Ticketing,
+    Ticketed,
+    Cancelled,
+    /// A value the documentation does not list: treated as still pending.
+    Other(String),
+}
+
+impl OrderStatus {
+    fn parse(s: &str) -> OrderStatus {
+        match s {
+            "0" => OrderStatus::Unpaid,
+            "1" => OrderStatus::Ticketing,
+            "2" => OrderStatus::Ticketed,
+            "-3" => OrderStatus::Cancelled,
+            other => OrderStatus::Other(other.to_string()),
+        }
+    }
+}
+
+/// One passenger's tickets.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PassengerTickets {
+    pub name: String,
+    pub ticket_numbers: Vec<String>,
+}
+
+/// What `queryOrderDetails.do` tells about an order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Order {
+    pub order_no: String,
+    pub pnr_code: Option<String>,
+    pub status: OrderStatus,
+    /// `ticketStatus` "1": tickets issued.
+    pub tickets_issued: bool,
+    pub total: Money,
+    /// `tktLimitTime`, the payment deadline.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub deadline: Option<OffsetDateTime>,
+    pub supported_methods: Vec<Method>,
+    pub paid_with: Option<Method>,
+    pub passengers: Vec<PassengerTickets>,
+    /// Why ticketing failed, with what to do next, when the order was cancelled.
+    pub ticketing_error: Option<Refusal>,
+}
+
+impl Order {
+    /// Refuses, before sending, a payment the order cannot take.
+    pub fn check_payable(&self, method: Method, now: OffsetDateTime) -> Result<(), ProviderError> {
+        let refuse = |code: &str| Err(ProviderError::Refused(refusal(code, "")));
+        match self.status {
+            OrderStatus::Unpaid => {}
+            OrderStatus::Ticketing => return refuse("404"),
+            OrderStatus::Ticketed | OrderStatus::Cancelled => return refuse("402"),
+            OrderStatus::Other(ref s) => {
+                return Err(ProviderError::Refused(Refusal {
+                    code: format!("orderStatus {s}"),
+                    message: "ATRIP reports an order state Farepoint does not know".into(),
+                    advice: "Check the order in the ATRIP portal before paying".into(),
+                }))
+            }
+        }
+        if self.deadline.is_some_and(|d| d <= now) {
+            return refuse("401");
+        }
+        if self.supported_methods.is_empty() {
+            return refuse("412");
+        }
+        if !self.supported_methods.contains(&method) {
+            return Err(ProviderError::Refused(Refusal {
+                code: "403".into(),
+                message: format!("This order cannot be paid by {}", method.label()),
+                advice: format!(
+                    "Choose one of: {}",
+                    self.supported_methods.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ")
+                ),
+            }));
+        }
+        Ok(())
+    }
+
+    /// All ticket numbers with their passenger, in order.
+    pub fn tickets(&self) -> Vec<(String, String)> {
+        self.passengers
+            .iter()
+            .flat_map(|p| p.ticket_numbers.iter().map(move |t| (p.name.clone(), t.clone())))
+            .collect()
+    }
+}
+
+/// The agent-facing meaning of ATRIP's codes: message and next step.
+pub fn refusal(code: &str, provider_msg: &str) -> Refusal {
+    let (message, advice) = match code {
+        "400" => {
+            ("ATRIP refused the request as invalid", "Check the card details and the order, then try again")
+        }
+        "401" => {
+            ("The payment deadline of this order has passed", "Regenerate the order or make a new booking")
+        }
+        "402" => (
+            "The order is already ticketing, ticketed or cancelled",
+            "Check the order instead of paying again",
+        ),
+        "403" => {
+            ("This order does not accept that payment method", "Choose one of the methods the order offers")
+        }
+        "404" => ("The order is already paid", "Check the order for its tickets; do not pay again"),
+        "406" => ("A payment for this order is already in progress", "Wait for it and check the order"),
+        "407" => ("Passenger data is incomplete", "Correct the booking, then pay"),
+        "408" => ("A child cannot travel alone on this booking", "Add an adult to the booking"),
+        "409" => ("Baggage does not match the flight segments", "Correct the booking, then pay"),
+        "410" => (
+            "The contact details are in the wrong format",
+            "Fix the contact phone (XXXX-XXXXXXXX) in the booking",
+        ),
+        "411" => (
+            "The payment was refused (card declined or deposit balance too low)",
+            "Use another card, or top up the deposit",
+        ),
+        "412" => ("No payment method is available for this order", "Contact ATRIP support"),
+        "413" => ("Card brand not supported", "Use another card or pay by deposit"),
+        "414" => (
+            "The card brand does not match the one chosen at booking",
+            "Use a card of the brand chosen when the order was made",
+        ),
+        "415" => ("The order has not been confirmed yet", "Confirm the order (orderCommit), then pay"),
+        "604" => ("The airline declined the card", "Try another card or pay by deposit"),
+        "613" | "633" => ("The airline's risk control refused the payment", "Pay by deposit"),
+        "615" => (
+            "Paid, but the airline has not confirmed the booking yet",
+            "Do not pay again — ATRIP is following it up",
+        ),
+        "616" => (
+            "The card needs 3-D Secure, which VCC cannot do",
+            "Use a card without 3-D Secure, or pay by deposit",
+        ),
+        "617" => ("The ATRIP balance is too low", "Top up the deposit, then regenerate the order"),
+        "619" => ("Payment information was missing at the airline", "Contact ATRIP support"),
+        "623" => ("The card's limit was reached", "Use another card or pay by deposit"),
+        "900" | "902" => {
+            ("ATRIP rejected Farepoint's credentials", "Check the ATRIP client id and secret in Settings")
+        }
+        "901" => ("ATRIP could not read the request", "Report this to Farepoint support"),
+        _ if code.starts_with('6') => (
+            "Ticketing failed at the airline",
+            "Contact ATRIP support, or regenerate the order and pay another way",
+        ),
+        _ => ("ATRIP refused the payment", "Check the order in the ATRIP portal"),
+    };
+    let message = if provider_msg.is_empty() || provider_msg == message {
+        message.to_string()
+    } else {
+        format!("{message} (ATRIP: {provider_msg})")
+    };
+    Refusal { code: code.to_string(), message, advice: advice.to_string() }
+}
+
+/// The `pay.do` body. Built as JSON directly: card types do not serialize, by design.
+pub fn pay_body(
+    order_no: &str,
+    method: Method,
+    card: Option<&Card>,
+    three_ds_ip: Option<&str>,
+) -> Result<Value, ProviderError> {
+    let credit_card = match (method.needs_card(), card) {
+        (false, _) => Value::Null,
+        (true, None) => {
+            return Err(ProviderError::Invalid {
+                field: "card".into(),
+                message: format!("{} payments need a card", method.label()),
+            })
+        }
+        (true, Some(card)) => {
+            let (first, last) = split_holder(card.holder.as_str())?;
+            let mut cc = json!({
+                "cardNumber": card.number.expose_number(),
+                "cardCVV": card.cvv.expose_cvv(),
+                "cardExpireMonth": format!("{:02}", card.expiry.month()),
+                "cardExpireYear": format!("{:02}", card.expiry.year() % 100),
+                "cardHolderFirstName": first,
+                "cardHolderLastName": last,
+                "reusable": false,
+            });
+            if method == Method::Mor {
+                cc["threeDS"] = json!({ "ip": three_ds_ip });
+            }
+            cc
+        }
+    };
+    Ok(json!({ "orderNo": order_no, "paymentMethod": method.code(), "creditCard": credit_card }))
+}
+
+/// ATRIP takes letters and hyphens only: given names are joined, the last word is the surname.
+fn split_holder(holder: &str) -> Result<(String, String), ProviderError> {
+    let words: Vec<String> =
+        holder.split_whitespace().map(|w| w.chars().filter(|c| !matches!(c, '\'' | '.')).collect()).collect();
+    let invalid = || ProviderError::Invalid {
+        field: "holder".into(),
+        message: "ATRIP needs the cardholder's given name and surname, in letters and hyphens".into(),
+    };
+    let (last, given) = words.split_last().ok_or_else(invalid)?;
+    if given.is_empty() || last.is_empty() {
+        return Err(invalid());
+    }
+    Ok((given.concat(), last.clone()))
+}
+
+#[derive(Deserialize)]
+struct StatusOnly {
+    status: Option<i64>,
+    msg: Option<String>,
+}
+
+/// Maps a `pay.do` answer. Only `status` 0 is success; the codes that mean "the order may
+/// already be paid" are ambiguous on purpose: the engine asks `queryOrderDetails.do`.
+pub fn pay_outcome(http_status: u16, body: &[u8], order_no: &str) -> PayOutcome {
+    if http_status >= 500 {
+        return PayOutcome::Ambiguous { reason: format!("ATRIP answered HTTP {http_status}") };
+    }
+    let Ok(StatusOnly { status: Some(status), msg }) = serde_json::from_slice::<StatusOnly>(body) else {
+        return PayOutcome::Ambiguous {
+            reason: format!("ATRIP's answer (HTTP {http_status}) could not be read"),
+        };
+    };
+    let msg = msg.unwrap_or_default();
+    match status {
+        0 => PayOutcome::Accepted {
+            provider_ref: Some(order_no.to_string()),
+            message: "ATRIP accepted the payment".into(),
+        },
+        402 | 404 | 406 => PayOutcome::Ambiguous {
+            reason: format!("ATRIP answered {status} ({msg}): the order's state decides, not this answer"),
+        },
+        400 | 401 | 403 | 407..=415 | 900 | 901 | 902 => {
+            PayOutcome::Declined(refusal(&status.to_string(), &msg))
+        }
+        other => PayOutcome::Ambiguous { reason: format!("ATRIP answered status {other} ({msg})") },
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QueryWire {
+    status: Option<i64>,
+    msg: Option<String>,
+    order_no: Option<String>,
+    pnr_code: Option<String>,
+    order_status: Option<String>,
+    ticket_status: Option<String>,
+    total_price: Option<Box<RawValue>>,
+    currency: Option<String>,
+    tkt_limit_time: Option<String>,
+    support_payment_methods: Option<Vec<i64>>,
+    payment_method: Option<i64>,
+    #[serde(default)]
+    pax_ticket_infos: Vec<PaxWire>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaxWire {
+    name: Option<String>,
+    #[serde(default)]
+    ticket_nos: Vec<String>,
+}
+
+/// Maps a `queryOrderDetails.do` answer.
+pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError> {
+    let no_answer = |detail: String| ProviderError::NoAnswer { provider: "ATRIP", detail };
+    if http_status >= 500 {
+        return Err(no_answer(format!("HTTP {http_status}")));
+    }
+    let wire: QueryWire =
+        serde_json::from_slice(body).map_err(|e| no_answer(format!("the order could not be read ({e})")))?;
+    match wire.status {
+        Some(0) => {}
+        Some(code) => {
+            let msg = wire.msg.unwrap_or_default();
+            let (message, advice) = match code {
+                703 | 800 => ("ATRIP has no such order".to_string(), "Check the order number".to_string()),
+                900 | 902 => {
+                    let r = refusal("900", "");
+                    (r.message, r.advice)
+                }
+                _ => (format!("ATRIP could not return the order ({code})"), "Try again in a moment".into()),
+            };
+            let message = if msg.is_empty() { message } else { format!("{message} (ATRIP: {msg})") };
+            return Err(ProviderError::Refused(Refusal { code: code.to_string(), message, advice }));
+        }
+        None => return Err(no_answer("the answer has no status".into())),
+    }
+    let missing = |field: &str| no_answer(format!("the order has no {field}"));
+    let currency = Currency::from_code(wire.currency.as_deref().ok_or_else(|| missing("currency"))?)
+        .map_err(|e| no_answer(e.to_string()))?;
+    let total_text =
+        wire.total_price.as_ref().ok_or_else(|| missing("totalPrice"))?.get().trim_matches('"').to_string();
+    let total =
+        Money::parse_major(&total_text, currency, Sign::NonNegative).map_err(|e| no_answer(e.to_string()))?;
+    let status = OrderStatus::parse(wire.order_status.as_deref().unwrap_or(""));
+    let ticketing_error = match (&status, &wire.error_code) {
+        (OrderStatus::Cancelled, Some(code)) => {
+            Some(refusal(code, wire.error_message.as_deref().unwrap_or("")))
+        }
+        (OrderStatus::Cancelled, None) => Some(Refusal {
+            code: "-3".into(),
+            message: "ATRIP cancelled the order".into(),
+            advice: "Check the order in the ATRIP portal".into(),
+        }),
+        _ => None,
+    };
+    Ok(Order {
+        order_no: wire.order_no.ok_or_else(|| missing("orderNo"))?,
+        pnr_code: wire.pnr_code,
+        tickets_issued: wire.ticket_status.as_deref() == Some("1"),
+        status,
+        total,
+        deadline: wire.tkt_limit_time.as_deref().and_then(parse_deadline),
+        supported_methods: wire
+            .support_payment_methods
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(Method::from_code)
+            .collect(),
+        paid_with: wire.payment_method.and_then(Method::from_code),
+        passengers: wire
+            .pax_ticket_infos
+            .into_iter()
+            .map(|p| PassengerTickets { name: p.name.unwrap_or_default(), ticket_numbers: p.ticket_nos })
+            .collect(),
+        ticketing_error,
+    })
+}
+
+/// `tktLimitTime`: `yyyy-MM-dd HH:mm:ss` in Singapore time (GMT+8).
+pub fn parse_deadline(text: &str) -> Option<OffsetDateTime> {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    PrimitiveDateTime::parse(text.trim(), &format).ok().map(|t| t.assume_offset(offset!(+8)))
+}
+
+/// `regenerateOrder.do`: the new order number that replaces a cancelled one.
+pub fn parse_regenerated(http_status: u16, body: &[u8]) -> Result<String, ProviderError> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| ProviderError::NoAnswer {
+        provider: "ATRIP",
+        detail: format!("HTTP {http_status}, unreadable answer"),
+    })?;
+    match value["status"].as_i64() {
+        Some(0) => value["orderNo"].as_str().map(str::to_string).ok_or(ProviderError::NoAnswer {
+            provider: "ATRIP",
+            detail: "the new order has no number".into(),
+        }),
+        Some(code) => {
+            Err(ProviderError::Refused(refusal(&code.to_string(), value["msg"].as_str().unwrap_or(""))))
+        }
+        None => Err(ProviderError::NoAnswer {
+            provider: "ATRIP",
+            detail: format!("HTTP {http_status}, no status"),
+        }),
+    }
+}

@@ -1,0 +1,160 @@
+//! One HTTP exchange with a provider, classified the way the payment rules need it.
+//!
+//! The question that matters after sending a request that may move money is not "did it fail"
+//! but "could the provider have acted?". A connection that was never made: no. A timeout, a
+//! reset after sending, a 5xx, a body we cannot parse: maybe — those are `Lost` / unparsable, and
+//! the engine reconciles instead of re-sending.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::redact::redacted;
+
+/// How long to wait for a provider. Money calls get the longer total: giving up early only makes
+/// more `Unknown` payments to reconcile.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(10), total: Duration::from_secs(60) }
+    }
+}
+
+/// The record of one exchange for the timeline: redacted request and response, timing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub request: Value,
+    pub status: Option<u16>,
+    pub response: Value,
+    pub elapsed_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// An HTTP answer and its raw body (parsers read amounts from the literal text).
+    Answer { status: u16, body: Vec<u8> },
+    /// The request never reached the provider: it cannot have acted on it.
+    NotSent(String),
+    /// Sent, but no complete answer came back (timeout, reset, closed): it may have acted.
+    Lost(String),
+}
+
+/// A provider's HTTP client: rustls, gzip, explicit timeouts.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+}
+
+impl HttpClient {
+    pub fn new(timeouts: Timeouts) -> Result<Self, super::ProviderError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.total)
+            .gzip(true)
+            .user_agent(concat!("Farepoint/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| super::ProviderError::Config(format!("could not set up HTTP: {e}")))?;
+        Ok(HttpClient { client })
+    }
+
+    /// Sends one request. `shown_body` is what the timeline shows of the request (it is redacted
+    /// again here, so a caller cannot forget).
+    pub async fn send(&self, method: Method, url: &str, headers: HeaderMap, body: Body) -> (Exchange, Reply) {
+        let started = Instant::now();
+        let mut builder = self.client.request(method.clone(), url).headers(headers);
+        let shown = match &body {
+            Body::None => Value::Null,
+            Body::Json(v) => {
+                builder = builder.json(v);
+                redacted(v)
+            }
+            Body::Form(pairs) => {
+                builder = builder.form(pairs);
+                redacted(&Value::Object(
+                    pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect(),
+                ))
+            }
+        };
+        let path = reqwest::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_else(|_| url.to_string());
+        let mut exchange = Exchange {
+            method: method.to_string(),
+            path,
+            request: shown,
+            status: None,
+            response: Value::Null,
+            elapsed_ms: 0,
+            error: None,
+        };
+        let reply = match builder.send().await {
+            Err(e) => classify(&e),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                exchange.status = Some(status);
+                match response.bytes().await {
+                    Err(e) => Reply::Lost(format!("the answer was cut off: {e}")),
+                    Ok(bytes) => {
+                        exchange.response = match serde_json::from_slice::<Value>(&bytes) {
+                            Ok(v) => redacted(&v),
+                            Err(_) => Value::String(excerpt(&bytes)),
+                        };
+                        Reply::Answer { status, body: bytes.to_vec() }
+                    }
+                }
+            }
+        };
+        exchange.elapsed_ms = started.elapsed().as_millis() as u64;
+        if let Reply::NotSent(e) | Reply::Lost(e) = &reply {
+            exchange.error = Some(e.clone());
+        }
+        (exchange, reply)
+    }
+}
+
+/// A request body.
+pub enum Body {
+    None,
+    Json(Value),
+    Form(Vec<(&'static str, String)>),
+}
+
+fn classify(e: &reqwest::Error) -> Reply {
+    if e.is_connect() && !e.is_timeout() {
+        Reply::NotSent(format!("could not connect: {}", root_cause(e)))
+    } else if e.is_builder() {
+        Reply::NotSent(format!("the request could not be built: {e}"))
+    } else if e.is_timeout() {
+        Reply::Lost("no answer before the time limit".into())
+    } else {
+        Reply::Lost(format!("the connection failed after sending: {}", root_cause(e)))
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// The start of a non-JSON body, as text, for the timeline (no card data can be in it: it is
+/// redacted as a string too).
+fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).to_string();
+    let mut v = Value::String(text);
+    crate::redact::redact(&mut v);
+    v.as_str().unwrap_or_default().to_string()
+}

@@ -1,0 +1,53 @@
+//! The four provider clients and what they share: how an answer maps to the unified model.
+//!
+//! Each provider is a folder: `mod.rs` drives its HTTP flow, `wire.rs` holds its JSON types and
+//! their mapping to these types (the connector/transformers split).
+
+pub mod atrip;
+pub mod http;
+
+use serde::Serialize;
+
+/// A definite "no" from a provider: nothing was charged, and here is what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The provider's own code ("413", "FAIL", "4178" …), for support calls.
+    pub code: String,
+    /// What the provider said, in plain words.
+    pub message: String,
+    /// What the agent can do about it.
+    pub advice: String,
+}
+
+/// The answer to a request that may move money, in unified terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayOutcome {
+    /// The provider took the payment. `provider_ref` is its id for it, when it gives one.
+    Accepted { provider_ref: Option<String>, message: String },
+    /// The provider refused; nothing was charged.
+    Declined(Refusal),
+    /// We cannot tell from this answer whether money moved (timeout, reset, 5xx, unparsable, or
+    /// a provider code that means "look at the order first"). Reconcile; never re-send blindly.
+    Ambiguous { reason: String },
+}
+
+/// Why a provider call could not even be attempted or was refused before any money could move.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{0}")]
+    Config(String),
+    #[error("{provider} credentials are missing: {detail}")]
+    Credentials { provider: &'static str, detail: String },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("{}: {} — {}", .0.code, .0.message, .0.advice)]
+    Refused(Refusal),
+    /// The request never reached the provider (connection refused, DNS): nothing was charged.
+    #[error(
+        "could not reach {provider}: {detail} — check the network and the {provider} address in Settings"
+    )]
+    Unreachable { provider: &'static str, detail: String },
+    /// A read-only call got no usable answer; retrying it is safe.
+    #[error("{provider} gave no usable answer: {detail}")]
+    NoAnswer { provider: &'static str, detail: String },
+}

@@ -1,0 +1,119 @@
+//! Shared set-up for engine tests: a real sandbox over loopback, a real SQLite file, an engine
+//! with short polling so tests finish quickly.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use farepoint_core::card::{Card, CardInput};
+use farepoint_core::engine::{Clients, Engine, PaymentRecord, PollPolicy};
+use farepoint_core::payment::{Provider, Status};
+use farepoint_core::providers::atrip::{AtripClient, AtripConfig};
+use farepoint_core::providers::http::Timeouts;
+use farepoint_core::secrets::SecretString;
+use farepoint_core::store::Store;
+use farepoint_sandbox::{demo, LedgerEntry, RunningSandbox, Sandbox, SandboxConfig};
+use serde_json::Value;
+
+pub struct World {
+    pub sandbox: RunningSandbox,
+    pub engine: Engine,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn fast_policy() -> PollPolicy {
+    PollPolicy {
+        first_after: Duration::from_millis(50),
+        max_interval: Duration::from_millis(250),
+        deadline: Duration::from_secs(20),
+        unpaid_grace: Duration::from_secs(3),
+        concurrency: 4,
+    }
+}
+
+pub fn timeouts() -> Timeouts {
+    Timeouts { connect: Duration::from_secs(2), total: Duration::from_secs(1) }
+}
+
+pub fn atrip_client(sandbox: &RunningSandbox) -> AtripClient {
+    AtripClient::new(AtripConfig {
+        base_url: sandbox.atrip_base_url(),
+        client_id: demo::atrip::CLIENT_ID.into(),
+        client_secret: SecretString::from(demo::atrip::CLIENT_SECRET),
+        timeouts: timeouts(),
+    })
+    .unwrap()
+}
+
+/// A sandbox and an engine over a fresh database in a temp dir.
+pub async fn world() -> World {
+    let mut config = SandboxConfig::for_tests();
+    config.ticketing_delay = Duration::from_millis(100);
+    let sandbox = Sandbox::start_on(&tokio::runtime::Handle::current(), config).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_for(&sandbox, dir.path());
+    World { sandbox, engine, dir }
+}
+
+pub fn engine_for(sandbox: &RunningSandbox, data_dir: &std::path::Path) -> Engine {
+    let store = Store::open_in(data_dir).unwrap();
+    let clients = Clients { atrip: Some(atrip_client(sandbox)) };
+    let policies: HashMap<Provider, PollPolicy> =
+        Provider::ALL.into_iter().map(|p| (p, fast_policy())).collect();
+    Engine::new(store, "sandbox", clients, policies)
+}
+
+pub fn card(number: &str) -> Card {
+    let cvv = if number.starts_with("34") || number.starts_with("37") { "1234" } else { "123" };
+    Card::parse(&CardInput { number, cvv, expiry_month: "12", expiry_year: "2099", holder: "Jane Doe" })
+        .unwrap()
+}
+
+/// Polls until the payment stops changing by itself (final, or waiting for a person).
+pub async fn settle(engine: &Engine, payment_id: &str) -> PaymentRecord {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let record = engine.record(payment_id).await.unwrap();
+        let waiting = record.attempts.last().is_some_and(|a| a.next_poll_at_ms.is_some());
+        if !waiting {
+            return record;
+        }
+        assert!(Instant::now() < deadline, "payment did not settle: {:?}", record.payment.status);
+        engine.poll_due().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+pub fn statuses(record: &PaymentRecord) -> Vec<Status> {
+    record.timeline.iter().filter_map(|e| e.status_after).collect()
+}
+
+pub fn charges_for(sandbox: &RunningSandbox, reference: &str) -> Vec<LedgerEntry> {
+    sandbox
+        .ledger()
+        .into_iter()
+        .filter(|e| e.reference == reference && e.kind == farepoint_sandbox::EntryKind::Charge)
+        .collect()
+}
+
+/// Seeds an ATRIP order through the sandbox's control API; returns its number.
+pub async fn seed_atrip_order(
+    sandbox: &RunningSandbox,
+    total: &str,
+    currency: &str,
+    methods: &[i64],
+    passengers: &[&str],
+) -> String {
+    let body = serde_json::json!({
+        "totalPrice": total,
+        "currency": currency,
+        "supportPaymentMethods": methods,
+        "deadlineInSecs": 1800,
+        "passengers": passengers.iter().map(|n| serde_json::json!({"name": n, "passengerType": 0})).collect::<Vec<_>>(),
+        "airline": "5J",
+    });
+    let url = format!("{}atrip/orders", sandbox.control_url());
+    let reply: Value =
+        reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap();
+    reply["orderNo"].as_str().unwrap_or_else(|| panic!("seeding failed: {reply}")).to_string()
+}

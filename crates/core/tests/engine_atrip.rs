@@ -1,0 +1,217 @@
+//! ATRIP through the engine, over loopback HTTP against the sandbox, into a real SQLite file.
+
+mod common;
+
+use common::*;
+use farepoint_core::engine::{AtripPayment, EngineError};
+use farepoint_core::payment::{EventKind, Status};
+use farepoint_core::providers::atrip::Method;
+use farepoint_core::providers::ProviderError;
+use farepoint_core::store;
+use farepoint_sandbox::{demo, FaultKind, FaultSpec};
+
+fn pay(order_no: &str, method: Method, card_number: Option<&str>) -> AtripPayment {
+    AtripPayment {
+        order_no: order_no.into(),
+        method,
+        card: card_number.map(card),
+        three_ds_ip: (method == Method::Mor).then(|| "203.0.113.7".to_string()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_method_reaches_ticketed_with_one_charge() {
+    let w = world().await;
+    let cases = [
+        (Method::Deposit, None, vec!["DOE/JOHN"]),
+        (Method::Vcc, Some("4111111111111111"), vec!["LIM/ANNA", "LIM/BEN"]),
+        (Method::Byoa, None, vec!["DOE/JANE"]),
+        (Method::Mor, Some("4532015112830366"), vec!["TAN/MEI"]),
+    ];
+    for (method, card_number, passengers) in cases {
+        let order_no = seed_atrip_order(&w.sandbox, "245.60", "USD", &[1, 3, 4, 5], &passengers).await;
+        let paid = w.engine.pay_atrip(pay(&order_no, method, card_number)).await.unwrap();
+        assert_eq!(paid.status(), Status::Ticketing, "{method:?}");
+        assert_eq!(paid.payment.amount.minor, 24560);
+
+        let done = settle(&w.engine, &paid.payment.id).await;
+        assert_eq!(done.status(), Status::Ticketed, "{method:?}: {:#?}", done.timeline);
+        assert_eq!(
+            statuses(&done),
+            [Status::Submitting, Status::Paid, Status::Ticketing, Status::Ticketed],
+            "{method:?}"
+        );
+        assert_eq!(done.tickets.len(), passengers.len(), "one ticket per passenger");
+        let ticketed: Vec<&str> = done.tickets.iter().map(|t| t.passenger.as_str()).collect();
+        assert_eq!(ticketed, passengers);
+        assert!(done
+            .timeline
+            .iter()
+            .any(|e| e.kind == EventKind::Ticket && e.message.contains("issued for")));
+        assert_eq!(charges_for(&w.sandbox, &order_no).len(), 1, "{method:?} charged once");
+        let id = done.payment.id.clone();
+        w.engine.store().read(move |c| store::verify_payment_events(c, &id)).await.unwrap();
+        match method {
+            Method::Vcc | Method::Mor => {
+                let card = done.payment.card.as_ref().unwrap();
+                assert_eq!(card.last4, card_number.unwrap()[12..]);
+            }
+            _ => assert!(done.payment.card.is_none()),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_the_order_does_not_support_is_refused_before_sending() {
+    let w = world().await;
+    let err = w.engine.pay_atrip(pay(demo::atrip::ORDER_VCC_ONLY, Method::Deposit, None)).await.unwrap_err();
+    match err {
+        EngineError::Provider(ProviderError::Refused(r)) => {
+            assert_eq!(r.code, "403");
+            assert!(r.advice.contains("VCC"), "{r:?}");
+        }
+        other => panic!("expected a refusal, got {other}"),
+    }
+    assert_eq!(w.sandbox.request_count("atrip.pay"), 0, "nothing was sent");
+    let payments = w.engine.store().read(|c| store::list_payments(c, 10, 0)).await.unwrap();
+    assert!(payments.is_empty(), "nothing was journaled");
+    // Past the deadline: refused with what to do.
+    let err =
+        w.engine.pay_atrip(pay(demo::atrip::ORDER_PAST_DEADLINE, Method::Deposit, None)).await.unwrap_err();
+    assert!(err.to_string().contains("Regenerate the order"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decline_is_final_and_a_new_payment_may_follow() {
+    let w = world().await;
+    let order_no = seed_atrip_order(&w.sandbox, "99.10", "EUR", &[3], &["DOE/JOHN"]).await;
+    let declined = w.engine.pay_atrip(pay(&order_no, Method::Vcc, Some("4000000000000002"))).await.unwrap();
+    assert_eq!(declined.status(), Status::Declined);
+    let attempt = &declined.attempts[0];
+    assert_eq!(attempt.error_code.as_deref(), Some("411"));
+    assert!(declined.timeline.last().unwrap().message.contains("Use another card"));
+    assert!(charges_for(&w.sandbox, &order_no).is_empty());
+
+    let second = w.engine.pay_atrip(pay(&order_no, Method::Vcc, Some("5555555555554444"))).await.unwrap();
+    assert_eq!(second.status(), Status::Ticketing);
+    // While it is ticketing, a third payment for the same order is refused.
+    let busy = w.engine.pay_atrip(pay(&order_no, Method::Vcc, Some("5555555555554444"))).await.unwrap_err();
+    assert!(matches!(busy, EngineError::Busy { status: Status::Ticketing, .. }), "{busy}");
+    assert_eq!(settle(&w.engine, &second.payment.id).await.status(), Status::Ticketed);
+    assert_eq!(charges_for(&w.sandbox, &order_no).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn airline_decline_at_ticketing_says_what_to_do_and_offers_a_new_order() {
+    let w = world().await;
+    let order_no = seed_atrip_order(&w.sandbox, "310.20", "EUR", &[1, 3], &["DOE/JOHN"]).await;
+    let paid = w.engine.pay_atrip(pay(&order_no, Method::Vcc, Some("4000000000006041"))).await.unwrap();
+    let done = settle(&w.engine, &paid.payment.id).await;
+    assert_eq!(done.status(), Status::TicketingFailed);
+    assert_eq!(done.attempts[0].error_code.as_deref(), Some("604"));
+    let last = done.timeline.last().unwrap();
+    assert!(last.message.contains("Try another card or pay by deposit"), "{}", last.message);
+    let new_order = w.engine.regenerate_atrip(&done.payment.id).await.unwrap();
+    assert_ne!(new_order, order_no);
+    let again = w.engine.pay_atrip(pay(&new_order, Method::Deposit, None)).await.unwrap();
+    assert_eq!(settle(&w.engine, &again.payment.id).await.status(), Status::Ticketed);
+}
+
+/// Every fault the sandbox can inject on `pay.do` ends in a definite state, with at most one
+/// charge, and never a second `pay.do` for an ambiguous attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_faults_end_definite_with_at_most_one_charge() {
+    let w = world().await;
+    let cases = [
+        (FaultSpec::new("atrip.pay", FaultKind::CloseAfterCharge), Status::Ticketed, 1),
+        (FaultSpec::new("atrip.pay", FaultKind::MalformedJson), Status::Ticketed, 1),
+        (FaultSpec::new("atrip.pay", FaultKind::Http500), Status::Declined, 0),
+        (
+            FaultSpec { after_processing: true, ..FaultSpec::new("atrip.pay", FaultKind::Http500) },
+            Status::Ticketed,
+            1,
+        ),
+        (
+            FaultSpec { after_processing: true, ..FaultSpec::new("atrip.pay", FaultKind::Hang) },
+            Status::Ticketed,
+            1,
+        ),
+        // Charged, then slower than our time limit: we gave up, ATRIP had already acted.
+        (
+            FaultSpec {
+                latency_ms: Some(1_500),
+                after_processing: true,
+                ..FaultSpec::new("atrip.pay", FaultKind::Latency)
+            },
+            Status::Ticketed,
+            1,
+        ),
+        // Slower than our time limit before processing: the request died with our connection.
+        (
+            FaultSpec { latency_ms: Some(1_500), ..FaultSpec::new("atrip.pay", FaultKind::Latency) },
+            Status::Declined,
+            0,
+        ),
+    ];
+    for (fault, expected, charges) in cases {
+        let label = format!("{:?} after_processing={}", fault.kind, fault.after_processing);
+        let order_no = seed_atrip_order(&w.sandbox, "120.00", "USD", &[1], &["DOE/JOHN"]).await;
+        let before = w.sandbox.request_count("atrip.pay");
+        w.sandbox.inject_fault(fault).unwrap();
+        let first = w.engine.pay_atrip(pay(&order_no, Method::Deposit, None)).await.unwrap();
+        assert_eq!(first.status(), Status::Unknown, "{label}");
+        let done = settle(&w.engine, &first.payment.id).await;
+        assert_eq!(done.status(), expected, "{label}: {:#?}", done.timeline);
+        assert_eq!(charges_for(&w.sandbox, &order_no).len(), charges, "{label}");
+        assert_eq!(w.sandbox.request_count("atrip.pay") - before, 1, "{label}: pay.do was re-sent");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_left_submitting_by_a_crash_is_reconciled_at_start() {
+    let w = world().await;
+    let order_no = seed_atrip_order(&w.sandbox, "75.00", "USD", &[1], &["DOE/JOHN"]).await;
+    // The request reaches ATRIP and is charged, but the answer never comes back…
+    w.sandbox
+        .inject_fault(FaultSpec { after_processing: true, ..FaultSpec::new("atrip.pay", FaultKind::Hang) })
+        .unwrap();
+    let engine = w.engine.clone();
+    let order = order_no.clone();
+    let paying = tokio::spawn(async move { engine.pay_atrip(pay(&order, Method::Deposit, None)).await });
+    // …and Farepoint stops while it waits: only the journal survives.
+    let journaled = loop {
+        let list = w.engine.store().read(|c| store::list_payments(c, 1, 0)).await.unwrap();
+        if let Some(p) = list.into_iter().next() {
+            break p;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    paying.abort();
+    assert_eq!(journaled.status, Status::Submitting);
+
+    let restarted = engine_for(&w.sandbox, w.dir.path());
+    assert_eq!(restarted.recover().await.unwrap(), 1);
+    let busy = restarted.pay_atrip(pay(&order_no, Method::Deposit, None)).await.unwrap_err();
+    assert!(matches!(busy, EngineError::Busy { status: Status::Unknown, .. }), "{busy}");
+    let done = settle(&restarted, &journaled.id).await;
+    assert_eq!(done.status(), Status::Ticketed, "{:#?}", done.timeline);
+    assert!(done.timeline.iter().any(|e| e.message.contains("Farepoint stopped")));
+    assert_eq!(charges_for(&w.sandbox, &order_no).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_see_the_timeline_as_it_is_committed() {
+    let w = world().await;
+    let mut events = w.engine.subscribe();
+    let order_no = seed_atrip_order(&w.sandbox, "50.00", "USD", &[1], &["DOE/JOHN"]).await;
+    let paid = w.engine.pay_atrip(pay(&order_no, Method::Deposit, None)).await.unwrap();
+    let done = settle(&w.engine, &paid.payment.id).await;
+    let mut seen = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        seen.push(e);
+    }
+    assert_eq!(seen, done.timeline, "the stream is exactly the stored timeline");
+    let kinds: Vec<EventKind> = seen.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds[0], EventKind::Created);
+    assert!(kinds.contains(&EventKind::ProviderAnswer) && kinds.contains(&EventKind::Ticket));
+}

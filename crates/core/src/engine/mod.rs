@@ -12,7 +12,10 @@
 
 mod atrip;
 pub mod events;
+mod heipay;
+mod holidayextras;
 mod journal;
+mod travelport;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +28,9 @@ use tokio::sync::{Notify, Semaphore};
 use crate::now_ms;
 use crate::payment::{Attempt, Payment, Provider, Status, Ticket, TimelineEvent};
 use crate::providers::atrip::AtripClient;
+use crate::providers::heipay::HeiPayClient;
+use crate::providers::holidayextras::HolidayExtrasClient;
+use crate::providers::travelport::TravelportClient;
 use crate::providers::ProviderError;
 use crate::store::{self, Store, StoreError};
 pub use atrip::AtripPayment;
@@ -85,6 +91,9 @@ impl PollPolicy {
 #[derive(Default)]
 pub struct Clients {
     pub atrip: Option<AtripClient>,
+    pub travelport: Option<TravelportClient>,
+    pub holidayextras: Option<HolidayExtrasClient>,
+    pub heipay: Option<HeiPayClient>,
 }
 
 /// A payment with its attempts, tickets and timeline, as the UI and tests read it.
@@ -317,10 +326,9 @@ impl Engine {
     async fn poll_one(&self, payment: Payment, attempt: Attempt) -> Result<(), EngineError> {
         match payment.provider {
             Provider::Atrip => self.poll_atrip(payment, attempt).await,
-            other => {
-                tracing::warn!(provider = other.as_str(), "no follow-up for this provider yet");
-                Ok(())
-            }
+            Provider::Travelport => self.poll_travelport(payment, attempt).await,
+            Provider::HolidayExtras => self.poll_holidayextras(payment, attempt).await,
+            Provider::HeiPay => self.poll_heipay(payment, attempt).await,
         }
     }
 

@@ -4,7 +4,10 @@
 //! their mapping to these types (the connector/transformers split).
 
 pub mod atrip;
+pub mod heipay;
+pub mod holidayextras;
 pub mod http;
+pub mod travelport;
 
 use serde::Serialize;
 

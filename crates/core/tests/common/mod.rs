@@ -2,6 +2,10 @@
 //! with short polling so tests finish quickly.
 #![allow(dead_code)]
 
+pub mod heipay;
+pub mod holidayextras;
+pub mod travelport;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -57,7 +61,12 @@ pub async fn world() -> World {
 
 pub fn engine_for(sandbox: &RunningSandbox, data_dir: &std::path::Path) -> Engine {
     let store = Store::open_in(data_dir).unwrap();
-    let clients = Clients { atrip: Some(atrip_client(sandbox)) };
+    let clients = Clients {
+        atrip: Some(atrip_client(sandbox)),
+        travelport: travelport::client(sandbox),
+        holidayextras: holidayextras::client(sandbox),
+        heipay: heipay::client(sandbox),
+    };
     let policies: HashMap<Provider, PollPolicy> =
         Provider::ALL.into_iter().map(|p| (p, fast_policy())).collect();
     Engine::new(store, "sandbox", clients, policies)

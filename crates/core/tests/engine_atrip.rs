@@ -92,13 +92,51 @@ async fn a_decline_is_final_and_a_new_payment_may_follow() {
     assert!(declined.timeline.last().unwrap().message.contains("Use another card"));
     assert!(charges_for(&w.sandbox, &order_no).is_empty());
 
-    let second = w.engine.pay_atrip(pay(&order_no, Method::Vcc, Some("5555555555554444"))).await.unwrap();
+    // The next try is a new attempt of the same payment, with another card.
+    let second = w
+        .engine
+        .retry_atrip(&declined.payment.id, pay(&order_no, Method::Vcc, Some("5555555555554444")))
+        .await
+        .unwrap();
     assert_eq!(second.status(), Status::Ticketing);
-    // While it is ticketing, a third payment for the same order is refused.
+    assert_eq!(second.attempts.iter().map(|a| a.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(second.attempts[0].status, Status::Declined);
+    assert_ne!(second.attempts[0].idempotency_key, second.attempts[1].idempotency_key);
+    assert_eq!(second.payment.card.as_ref().unwrap().last4, "4444");
+    // While it is ticketing, another payment for the same order is refused, and so is a retry.
     let busy = w.engine.pay_atrip(pay(&order_no, Method::Vcc, Some("5555555555554444"))).await.unwrap_err();
     assert!(matches!(busy, EngineError::Busy { status: Status::Ticketing, .. }), "{busy}");
+    let again = w
+        .engine
+        .retry_atrip(&declined.payment.id, pay(&order_no, Method::Vcc, Some("5555555555554444")))
+        .await;
+    assert!(matches!(again, Err(EngineError::WrongState { .. })));
     assert_eq!(settle(&w.engine, &second.payment.id).await.status(), Status::Ticketed);
     assert_eq!(charges_for(&w.sandbox, &order_no).len(), 1);
+    let id = declined.payment.id.clone();
+    w.engine.store().read(move |c| store::verify_payment_events(c, &id)).await.unwrap();
+}
+
+/// The background poller drives ticketing by itself, woken by new work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_poller_finishes_ticketing_on_its_own() {
+    let w = world().await;
+    let poller = w.engine.spawn_poller();
+    let mut events = w.engine.subscribe();
+    let order_no = seed_atrip_order(&w.sandbox, "64.00", "USD", &[1], &["DOE/JOHN"]).await;
+    let paid = w.engine.pay_atrip(pay(&order_no, Method::Deposit, None)).await.unwrap();
+    let ticketed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let e = events.recv().await.unwrap();
+            if e.payment_id == paid.payment.id && e.status_after == Some(Status::Ticketed) {
+                return e;
+            }
+        }
+    })
+    .await
+    .expect("the poller did not reach Ticketed");
+    assert_eq!(ticketed.message, "Ticketed");
+    poller.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,10 +219,10 @@ async fn an_attempt_left_submitting_by_a_crash_is_reconciled_at_start() {
     // …and Farepoint stops while it waits: only the journal survives.
     let journaled = loop {
         let list = w.engine.store().read(|c| store::list_payments(c, 1, 0)).await.unwrap();
-        if let Some(p) = list.into_iter().next() {
-            break p;
+        match list.into_iter().next() {
+            Some(p) if charges_for(&w.sandbox, &order_no).len() == 1 => break p,
+            _ => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
         }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     };
     paying.abort();
     assert_eq!(journaled.status, Status::Submitting);

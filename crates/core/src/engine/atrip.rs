@@ -77,14 +77,60 @@ impl Engine {
         );
         let payment_id = payment.id.clone();
         let intro = format!("ATRIP order {order_no}: {} to pay by {}", order.total, method.label());
-        let mut attempt = self.journal_new(payment, (intro, json!({ "exchange": read.exchange }))).await?;
+        let attempt = self.journal_new(payment, (intro, json!({ "exchange": read.exchange }))).await?;
+        self.send_atrip(attempt, &order_no, method, card, three_ds_ip).await?;
+        self.record(&payment_id).await
+    }
 
-        let sent = client.pay(&order_no, method, card.as_ref(), three_ds_ip.as_deref()).await;
+    /// A new attempt for a payment whose last attempt was declined: same order, same amount,
+    /// perhaps another method or card. The order is read again first.
+    pub async fn retry_atrip(
+        &self,
+        payment_id: &str,
+        request: AtripPayment,
+    ) -> Result<PaymentRecord, EngineError> {
+        let AtripPayment { method, card, three_ds_ip, .. } = request;
+        let record = self.record(payment_id).await?;
+        if record.payment.status != Status::Declined {
+            return Err(EngineError::WrongState {
+                reference: record.payment.reference,
+                status: record.payment.status,
+                needed: "Declined",
+            });
+        }
+        let order_no = record.payment.subject_key.clone();
+        if method.needs_card() && card.is_none() {
+            return Err(ProviderError::Invalid {
+                field: "card".into(),
+                message: format!("{} payments need a card", method.label()),
+            }
+            .into());
+        }
+        let read = self.atrip()?.query_order(&order_no).await.map_err(|(_, e)| e)?;
+        read.result.check_payable(method, OffsetDateTime::now_utc())?;
+        let note = format!("New attempt: pay by {}", method.label());
+        let summary = card.as_ref().filter(|_| method.needs_card()).map(Card::summary);
+        let attempt =
+            self.journal_retry(payment_id, summary, (note, json!({ "exchange": read.exchange }))).await?;
+        self.send_atrip(attempt, &order_no, method, card, three_ds_ip).await?;
+        self.record(payment_id).await
+    }
+
+    /// Sends a journaled attempt's `pay.do` and commits what ATRIP answered.
+    async fn send_atrip(
+        &self,
+        mut attempt: Attempt,
+        order_no: &str,
+        method: Method,
+        card: Option<Card>,
+        three_ds_ip: Option<String>,
+    ) -> Result<(), EngineError> {
+        let sent = self.atrip()?.pay(order_no, method, card.as_ref(), three_ds_ip.as_deref()).await;
         drop(card); // the card is not needed past the request: wipe it now
 
         let now = now_ms();
         let first_look = self.policy(Provider::Atrip).first_after;
-        let order_ref = order_no.clone();
+        let order_ref = order_no.to_string();
         self.commit(move |tx| {
             let mut events = Vec::new();
             match sent {
@@ -126,7 +172,7 @@ impl Engine {
         })
         .await?;
         self.wake_poller();
-        self.record(&payment_id).await
+        Ok(())
     }
 
     /// One follow-up of an ATRIP attempt: reconcile an `Unknown`, or watch `Ticketing`.

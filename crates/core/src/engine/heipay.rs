@@ -1,12 +1,229 @@
-//! heipay through the engine (in progress).
+//! HeiPay through the engine: validate, journal, send once, keep the voucher.
+//!
+//! HeiPay has no way to ask about a payment and does not de-duplicate `ref_number`, so an
+//! unclear answer can only be settled by a person looking at the HeiPay portal: the attempt goes
+//! `Unknown` → `NeedsReview` with the reference to look for, and is never re-sent.
 
-use super::{Engine, EngineError};
-use crate::payment::{Attempt, Payment};
+use serde_json::json;
+
+use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
+use crate::now_ms;
+use crate::payment::{Attempt, EventKind, Payment, Provider, Status};
+use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order, OrderInput};
+use crate::providers::{PayOutcome, ProviderError};
+use crate::store;
+
+/// What the clerk reads when only the HeiPay portal can tell.
+fn review_message(reference: &str, reason: &str) -> String {
+    format!(
+        "HeiPay gave no clear answer ({reason}). HeiPay cannot be asked about a payment and sending it again could charge the guest twice: look for reference {reference} in the HeiPay portal, then record what it shows (Resolve review)"
+    )
+}
+
+/// The one key of what is paid: the same guest, hotel and amount. While such a payment is still
+/// unsettled, keying it again (the usual reaction to a timeout) is refused.
+fn subject_key(order: &Order) -> String {
+    format!(
+        "hotel {} · {}, {} · {}",
+        order.hotel_id,
+        order.ref_lastname.to_uppercase(),
+        order.ref_name.to_uppercase(),
+        order.amount
+    )
+}
 
 impl Engine {
-    /// Follow-up of an attempt that is due (reconciliation of `Unknown`, and so on).
+    fn heipay(&self) -> Result<&HeiPayClient, EngineError> {
+        self.inner.clients.heipay.as_ref().ok_or(EngineError::NotConfigured { provider: "HeiPay" })
+    }
+
+    /// Refuses a second charge of the same guest, hotel and amount while the first may still have
+    /// moved money. (A paid one does not block: a hotel may charge a guest the same twice.)
+    async fn heipay_not_busy(&self, key: &str) -> Result<(), EngineError> {
+        let key = key.to_string();
+        let open =
+            self.inner.store.read(move |c| store::open_payments_for(c, Provider::HeiPay, &key)).await?;
+        match open.into_iter().find(|p| p.status != Status::Paid) {
+            Some(p) => {
+                Err(EngineError::Busy { reference: p.reference, subject: p.subject_key, status: p.status })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Charges a card through the hotel virtual terminal. Every field is checked before anything
+    /// is journaled; the card is encrypted with the hotel's key; the request is sent once.
+    pub async fn pay_heipay(&self, request: HeiPayPayment) -> Result<PaymentRecord, EngineError> {
+        let HeiPayPayment {
+            hotel_id,
+            guest_first_name,
+            guest_last_name,
+            detail,
+            amount,
+            installments,
+            tax_percent,
+            service_percent,
+            email,
+            phone,
+            address,
+            fiscal_number,
+            ip,
+            card,
+        } = request;
+        let client = self.heipay()?;
+        let order = Order::validate(OrderInput {
+            hotel_id,
+            guest_first_name,
+            guest_last_name,
+            detail,
+            amount: Some(amount),
+            installments,
+            tax_percent,
+            service_percent,
+            email,
+            phone,
+            address,
+            fiscal_number,
+            ip,
+        })?;
+        client.check_hotel(order.hotel_id)?;
+        let key = subject_key(&order);
+        self.heipay_not_busy(&key).await?;
+
+        let subject = json!({
+            "hotel_id": order.hotel_id,
+            "detail": order.detail,
+            "installments": order.installments,
+            "tax_percent": order.tax_percent.map(|r| r.to_wire()),
+            "service_percent": order.service_percent.map(|r| r.to_wire()),
+        });
+        let customer = format!("{} {}", order.ref_name, order.ref_lastname);
+        let payment = new_payment(
+            Provider::HeiPay,
+            &self.inner.profile,
+            order.amount,
+            customer.clone(),
+            subject,
+            key,
+            Some(card.summary()),
+        );
+        let payment_id = payment.id.clone();
+        let reference = payment.reference.clone();
+        let plural = if order.installments == 1 { "" } else { "s" };
+        let intro = format!(
+            "HeiPay hotel {}: {} from {customer} in {} installment{plural}",
+            order.hotel_id, order.amount, order.installments
+        );
+        let mut attempt = self.journal_new(payment, (intro, json!({ "reference": reference }))).await?;
+
+        // `ref_number` is our journaled reference: the clerk finds the payment by it in the portal.
+        let sent = client.pay(&order, &reference, &card).await;
+        drop(card); // not needed past the request: wipe it now
+
+        let now = now_ms();
+        self.commit(move |tx| {
+            let mut events = Vec::new();
+            let call = match sent {
+                Err(e) => {
+                    attempt.error_code = Some("not_sent".into());
+                    attempt.error_message = Some(e.to_string());
+                    let text = format!("Not sent, nothing was charged: {e}");
+                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, json!({}), now)?);
+                    return Ok(((), events));
+                }
+                Ok(call) => call,
+            };
+            let voucher_url = call.result.voucher_url.clone();
+            let said = match &call.result.outcome {
+                PayOutcome::Accepted { .. } => "HeiPay accepted the payment",
+                PayOutcome::Declined(_) => "HeiPay refused the payment",
+                PayOutcome::Ambiguous { .. } => "HeiPay gave no clear answer",
+            };
+            let data = json!({ "exchange": call.exchange, "voucher_url": voucher_url });
+            events.push(journal::record(
+                tx,
+                &attempt.payment_id,
+                EventKind::ProviderAnswer,
+                said,
+                data,
+                now,
+            )?);
+            attempt.provider_ref = voucher_url.clone();
+            match call.result.outcome {
+                PayOutcome::Accepted { message, .. } => {
+                    let text = match &voucher_url {
+                        Some(_) => {
+                            format!("Paid — HeiPay: {message}. The voucher can be opened from the payment")
+                        }
+                        None => format!("Paid — HeiPay: {message}. HeiPay sent no voucher link"),
+                    };
+                    let data = json!({ "voucher_url": voucher_url });
+                    events.push(journal::move_to(tx, &mut attempt, Status::Paid, &text, data, now)?);
+                }
+                PayOutcome::Declined(refusal) => {
+                    attempt.error_code = Some(refusal.code.clone());
+                    attempt.error_message = Some(refusal.message.clone());
+                    let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
+                    let data = json!({ "refusal": refusal, "voucher_url": voucher_url });
+                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, data, now)?);
+                }
+                PayOutcome::Ambiguous { reason } => {
+                    attempt.error_message = Some(reason.clone());
+                    let data = json!({ "reason": reason, "voucher_url": voucher_url });
+                    let text = format!("No clear answer from HeiPay ({reason}) — not sending it again");
+                    events.push(journal::move_to(tx, &mut attempt, Status::Unknown, &text, data, now)?);
+                    let text = review_message(&reference, &reason);
+                    let data = json!({ "reference": reference });
+                    events.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, data, now)?);
+                }
+            }
+            Ok(((), events))
+        })
+        .await?;
+        self.record(&payment_id).await
+    }
+
+    /// HeiPay has nothing to poll. An attempt left `Unknown` (a crash while sending) goes to a
+    /// person; anything else just stops being scheduled.
     pub(super) async fn poll_heipay(&self, payment: Payment, attempt: Attempt) -> Result<(), EngineError> {
-        tracing::warn!(payment = %payment.reference, attempt = %attempt.id, "no heipay follow-up yet");
-        Ok(())
+        let now = now_ms();
+        self.commit(move |tx| {
+            let mut attempt = store::get_attempt(tx, &attempt.id)?;
+            if attempt.next_poll_at_ms.is_none() {
+                return Ok(((), Vec::new())); // settled meanwhile
+            }
+            attempt.next_poll_at_ms = None;
+            if attempt.status != Status::Unknown {
+                store::update_attempt(tx, &attempt)?;
+                return Ok(((), Vec::new()));
+            }
+            let reason =
+                attempt.error_message.clone().unwrap_or_else(|| "Farepoint stopped while sending".into());
+            let text = review_message(&payment.reference, &reason);
+            let data = json!({ "reference": payment.reference });
+            let e = journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, data, now)?;
+            Ok(((), vec![e]))
+        })
+        .await
+    }
+
+    /// The voucher HeiPay linked for this payment: its content type and bytes.
+    pub async fn heipay_voucher(&self, payment_id: &str) -> Result<(String, Vec<u8>), EngineError> {
+        let record = self.record(payment_id).await?;
+        let no_voucher = |why: &str| ProviderError::Invalid {
+            field: "voucher".into(),
+            message: format!("payment {} has no HeiPay voucher: {why}", record.payment.reference),
+        };
+        if record.payment.provider != Provider::HeiPay {
+            return Err(no_voucher("it was not taken through HeiPay").into());
+        }
+        let url = record
+            .attempts
+            .iter()
+            .rev()
+            .find_map(|a| a.provider_ref.clone())
+            .ok_or_else(|| no_voucher("HeiPay gave no voucher link — look it up in the HeiPay portal"))?;
+        let call = self.heipay()?.voucher(&url).await?;
+        Ok((call.result.content_type, call.result.body))
     }
 }

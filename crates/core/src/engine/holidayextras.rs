@@ -1,16 +1,531 @@
-//! holidayextras through the engine (in progress).
+//! Holiday Extras through the engine: check, journal the `paymentId`, `/pay`, and refund.
+//!
+//! The attempt's idempotency key is the `paymentId`; it is committed before the request leaves.
+//! HX has no status endpoint, but it refuses a second payment with the same `paymentId`, so an
+//! ambiguous answer is reconciled by re-sending the very same request — the one re-send that
+//! cannot charge twice. If HX then says the id already exists, the first request reached it and
+//! nothing HX offers tells whether it was charged: a person checks (`NeedsReview`).
 
-use super::{Engine, EngineError};
-use crate::payment::{Attempt, Payment};
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
+use crate::money::Money;
+use crate::now_ms;
+use crate::payment::{Attempt, EventKind, Payment, Provider, Status, TimelineEvent};
+/// Defined beside the client so it is reachable before `engine` re-exports it.
+pub use crate::providers::holidayextras::HolidayExtrasPayment;
+use crate::providers::holidayextras::{
+    ApiVersion, Call, HolidayExtrasClient, PayAnswer, PayRequest, RefundAnswer,
+};
+use crate::providers::ProviderError;
+use crate::store::{self, StoreError};
+
+/// What is kept of the request (the payment's subject) so the same request can be re-sent
+/// after a restart. The token is not card data: it only works with our HX credentials.
+#[derive(Serialize, Deserialize)]
+struct Subject {
+    token: String,
+    payment_reference: String,
+    version: ApiVersion,
+    postal_code: Option<String>,
+    country_code: Option<String>,
+}
+
+/// Payments with an HX call in flight in this process (a re-send or a refund): one at a time,
+/// so two answers to the same `paymentId` never race to settle it.
+struct InFlight(String);
+
+impl InFlight {
+    fn set() -> &'static Mutex<HashSet<String>> {
+        static SET: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+        SET.get_or_init(Default::default)
+    }
+
+    fn take(payment_id: &str) -> Option<InFlight> {
+        let mut set = Self::set().lock().unwrap_or_else(|e| e.into_inner());
+        set.insert(payment_id.to_string()).then(|| InFlight(payment_id.to_string()))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        Self::set().lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
+    }
+}
+
+/// Whether this answer is to the first send or to a reconciling re-send.
+#[derive(Clone, Copy)]
+enum Round {
+    First { first_look: i64 },
+    Again { next: i64, past_deadline: bool },
+}
+
+/// How a refund ended, decided inside the transaction.
+enum RefundEnd {
+    Done,
+    Refused(crate::providers::Refusal),
+    Unclear(String),
+    NotSent(ProviderError),
+}
 
 impl Engine {
-    /// Follow-up of an attempt that is due (reconciliation of `Unknown`, and so on).
+    fn holidayextras(&self) -> Result<&HolidayExtrasClient, EngineError> {
+        self.inner
+            .clients
+            .holidayextras
+            .as_ref()
+            .ok_or(EngineError::NotConfigured { provider: "Holiday Extras" })
+    }
+
+    /// Charges a Holiday Extras token. Returns once HX's answer (or its absence) is committed.
+    pub async fn pay_holidayextras(
+        &self,
+        request: HolidayExtrasPayment,
+    ) -> Result<PaymentRecord, EngineError> {
+        let client = self.holidayextras()?;
+        let HolidayExtrasPayment { token, payment_reference, amount, customer, postal_code, country_code } =
+            request;
+        let req = client.check_pay(
+            &token,
+            &payment_reference,
+            amount,
+            postal_code.as_deref(),
+            country_code.as_deref(),
+        )?;
+        let customer = check_customer(&customer)?;
+        self.ensure_hx_not_busy(&req.payment_reference).await?;
+
+        let version = client.version();
+        let subject = Subject {
+            token: req.token.clone(),
+            payment_reference: req.payment_reference.clone(),
+            version,
+            postal_code: req.postal_code.clone(),
+            country_code: req.country_code.clone(),
+        };
+        let payment = new_payment(
+            Provider::HolidayExtras,
+            &self.inner.profile,
+            req.amount,
+            customer,
+            json!(subject),
+            req.payment_reference.clone(),
+            None,
+        );
+        let payment_id = payment.id.clone();
+        let intro = format!(
+            "Holiday Extras: {} to charge to token …{} for {} ({})",
+            req.amount,
+            &req.token[req.token.len().saturating_sub(4)..],
+            req.payment_reference,
+            version.label()
+        );
+        let mut attempt = self.journal_new(payment, (intro, json!({ "version": version }))).await?;
+
+        // The key journaled with the attempt is the paymentId: HX can never take it twice.
+        let sent = client.pay(&attempt.idempotency_key, &req).await;
+
+        let now = now_ms();
+        let first_look = now + self.policy(Provider::HolidayExtras).first_after.as_millis() as i64;
+        let unknown = self
+            .commit(move |tx| {
+                let events = settle_pay(tx, &mut attempt, sent, Round::First { first_look }, now)?;
+                Ok((attempt.status == Status::Unknown, events))
+            })
+            .await?;
+        if unknown {
+            self.wake_poller();
+        }
+        self.record(&payment_id).await
+    }
+
+    /// A new HX payment for a reference waits while another for it may still have moved money
+    /// unseen. A `Paid` one does not block: HX groups several payments under one reference.
+    async fn ensure_hx_not_busy(&self, reference: &str) -> Result<(), EngineError> {
+        let key = reference.to_string();
+        let open = self
+            .inner
+            .store
+            .read(move |c| store::open_payments_for(c, Provider::HolidayExtras, &key))
+            .await?;
+        match open.into_iter().find(|p| p.status != Status::Paid) {
+            Some(p) => {
+                Err(EngineError::Busy { reference: p.reference, subject: p.subject_key, status: p.status })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Reconciles an `Unknown` HX attempt by re-sending the same request with the same
+    /// `paymentId` — safe, because HX refuses a payment id it already has.
     pub(super) async fn poll_holidayextras(
         &self,
         payment: Payment,
         attempt: Attempt,
     ) -> Result<(), EngineError> {
-        tracing::warn!(payment = %payment.reference, attempt = %attempt.id, "no holidayextras follow-up yet");
-        Ok(())
+        if attempt.status != Status::Unknown {
+            return self.unschedule(attempt).await; // a paid HX payment has nothing to follow
+        }
+        let Some(_one_at_a_time) = InFlight::take(&payment.id) else { return Ok(()) };
+        let client = self.holidayextras()?;
+        let policy = self.policy(Provider::HolidayExtras);
+        let age = Duration::from_millis((now_ms() - attempt.created_at_ms).max(0) as u64);
+        let past_deadline = age >= policy.deadline;
+
+        let sent = match same_request(client, &payment) {
+            Ok(req) => Some(client.pay(&attempt.idempotency_key, &req).await),
+            Err(why) => {
+                tracing::warn!(payment = %payment.reference, "HX re-send impossible: {why}");
+                None
+            }
+        };
+        let now = now_ms();
+        let next = now + policy.next_delay(age).as_millis() as i64;
+        let key = attempt.idempotency_key.clone();
+        self.commit(move |tx| {
+            let mut attempt = store::get_attempt(tx, &attempt.id)?;
+            if attempt.next_poll_at_ms.is_none() || attempt.status != Status::Unknown {
+                return Ok(((), Vec::new())); // settled meanwhile
+            }
+            let Some(sent) = sent else {
+                attempt.next_poll_at_ms = None;
+                let text = format!("Farepoint cannot re-send this payment with this profile's Holiday Extras settings — check paymentId {key} in the Holiday Extras portal and record what it shows");
+                return Ok(((), vec![journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, json!({ "payment_id": key }), now)?]));
+            };
+            let events = settle_pay(tx, &mut attempt, sent, Round::Again { next, past_deadline }, now)?;
+            Ok(((), events))
+        })
+        .await
     }
+
+    async fn unschedule(&self, attempt: Attempt) -> Result<(), EngineError> {
+        self.commit(move |tx| {
+            let mut attempt = store::get_attempt(tx, &attempt.id)?;
+            attempt.next_poll_at_ms = None;
+            store::update_attempt(tx, &attempt)?;
+            Ok(((), Vec::new()))
+        })
+        .await
+    }
+
+    /// Refunds a paid HX payment, in full unless `amount` says less. The request is noted on
+    /// the timeline before it is sent. HX's refund takes no id of ours, so it is never re-sent:
+    /// after an unclear answer the payment stays `Paid` and the agent is told to check first.
+    pub async fn refund_holidayextras(
+        &self,
+        payment_id: &str,
+        amount: Option<Money>,
+    ) -> Result<PaymentRecord, EngineError> {
+        let client = self.holidayextras()?;
+        let record = self.record(payment_id).await?;
+        let payment = &record.payment;
+        if payment.provider != Provider::HolidayExtras {
+            return Err(invalid("payment", "only a Holiday Extras payment can be refunded here"));
+        }
+        if payment.status != Status::Paid {
+            return Err(EngineError::WrongState {
+                reference: payment.reference.clone(),
+                status: payment.status,
+                needed: "Paid",
+            });
+        }
+        let amount = check_refund_amount(amount, payment.amount)?;
+        let attempt = record.attempts.last().cloned().expect("a paid payment has an attempt");
+        let hx_ids = vec![attempt.provider_ref.clone().unwrap_or_else(|| attempt.idempotency_key.clone())];
+        let Some(_one_at_a_time) = InFlight::take(payment_id) else {
+            return Err(invalid(
+                "payment",
+                "a refund or check of this payment is already running — wait for it",
+            ));
+        };
+
+        let id = payment_id.to_string();
+        let of_total = payment.amount;
+        let asked = json!({ "payments": hx_ids, "amount": amount });
+        self.commit(move |tx| {
+            let text = format!("Refund of {amount} requested — sending it to Holiday Extras");
+            Ok(((), vec![journal::record(tx, &id, EventKind::Sent, &text, asked, now_ms())?]))
+        })
+        .await?;
+
+        let sent = client.refund(&hx_ids, amount).await;
+
+        let now = now_ms();
+        let end = self
+            .commit(move |tx| {
+                let mut attempt = store::get_attempt(tx, &attempt.id)?;
+                settle_refund(tx, &mut attempt, sent, amount, of_total, now)
+            })
+            .await?;
+        match end {
+            RefundEnd::Done => self.record(payment_id).await,
+            RefundEnd::Refused(refusal) => Err(ProviderError::Refused(refusal).into()),
+            RefundEnd::NotSent(e) => Err(e.into()),
+            RefundEnd::Unclear(reason) => Err(ProviderError::NoAnswer {
+                provider: "Holiday Extras",
+                detail: format!(
+                    "{reason} — the refund may or may not have been made; check the payment in the Holiday Extras portal before refunding again"
+                ),
+            }
+            .into()),
+        }
+    }
+}
+
+/// Commits HX's answer to a `/pay` (first send or re-send) for `attempt`.
+fn settle_pay(
+    tx: &rusqlite::Transaction<'_>,
+    attempt: &mut Attempt,
+    sent: Result<Call<PayAnswer>, ProviderError>,
+    round: Round,
+    now: i64,
+) -> Result<Vec<TimelineEvent>, StoreError> {
+    let mut events = Vec::new();
+    let key = attempt.idempotency_key.clone();
+    let call = match (sent, round) {
+        (Ok(call), _) => call,
+        (Err(e), Round::First { .. }) => {
+            attempt.error_code = Some("not_sent".into());
+            attempt.error_message = Some(e.to_string());
+            let text = format!("Not sent: {e}");
+            events.push(journal::move_to(tx, attempt, Status::Declined, &text, json!({}), now)?);
+            return Ok(events);
+        }
+        (Err(e), Round::Again { next, past_deadline }) => {
+            tracing::info!(payment_id = %key, "HX re-send not sent: {e}");
+            return still_unknown(tx, attempt, &e.to_string(), next, past_deadline, now);
+        }
+    };
+    let said = match &call.result {
+        PayAnswer::Paid { .. } => "Holiday Extras took the payment",
+        PayAnswer::Refused { .. } => "Holiday Extras refused the payment",
+        PayAnswer::AlreadyExists { .. } => "Holiday Extras already has this paymentId",
+        PayAnswer::Ambiguous { .. } => "Holiday Extras gave no clear answer",
+    };
+    let message = match round {
+        Round::First { .. } => said.to_string(),
+        Round::Again { .. } => format!("Re-sent with the same paymentId {key}: {said}"),
+    };
+    let data = json!({ "exchange": call.exchange, "payment_id": key });
+    events.push(journal::record(tx, &attempt.payment_id, EventKind::ProviderAnswer, &message, data, now)?);
+
+    match (call.result, round) {
+        (PayAnswer::Paid { id, note }, _) => {
+            attempt.provider_ref = Some(id.clone());
+            attempt.next_poll_at_ms = None;
+            let text = format!("Paid — Holiday Extras payment {id}");
+            events.push(journal::move_to(
+                tx,
+                attempt,
+                Status::Paid,
+                &text,
+                json!({ "provider_ref": id }),
+                now,
+            )?);
+            if let Some(note) = note {
+                events.push(journal::record(
+                    tx,
+                    &attempt.payment_id,
+                    EventKind::Note,
+                    &note,
+                    json!({}),
+                    now,
+                )?);
+            }
+        }
+        (PayAnswer::Refused { kind, refusal }, round)
+            if matches!(round, Round::First { .. }) || kind.proves_first_not_taken() =>
+        {
+            attempt.next_poll_at_ms = None;
+            attempt.error_code = Some(refusal.code.clone());
+            attempt.error_message = Some(refusal.message.clone());
+            let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
+            events.push(journal::move_to(
+                tx,
+                attempt,
+                Status::Declined,
+                &text,
+                json!({ "refusal": refusal }),
+                now,
+            )?);
+        }
+        (PayAnswer::Refused { refusal, .. }, _) => {
+            // Credentials, channel, an unknown (maybe single-use, now spent) token: HX refused the
+            // re-send before looking at the paymentId, so the first request's fate is still open.
+            let text = format!("Holiday Extras refused the re-sent payment ({}: {}) — that says nothing about the first request. Check paymentId {key} in the Holiday Extras portal and record what it shows; {}", refusal.code, refusal.message, refusal.advice);
+            events.extend(to_review(tx, attempt, &text, json!({ "refusal": refusal }), now)?);
+        }
+        (PayAnswer::AlreadyExists { error }, _) => {
+            let text = format!("Holiday Extras already has paymentId {key}: our request reached it, but Holiday Extras cannot tell whether it was charged. Check paymentId {key} in the Holiday Extras portal and record what it shows — do not take this payment again until then");
+            events.extend(to_review(tx, attempt, &text, json!({ "payment_id": key, "error": error }), now)?);
+        }
+        (PayAnswer::Ambiguous { reason }, Round::First { first_look }) => {
+            attempt.error_message = Some(reason.clone());
+            attempt.next_poll_at_ms = Some(first_look);
+            let text = format!("No clear answer ({reason}) — re-sending with the same paymentId {key}, which Holiday Extras cannot charge twice");
+            events.push(journal::move_to(
+                tx,
+                attempt,
+                Status::Unknown,
+                &text,
+                json!({ "reason": reason }),
+                now,
+            )?);
+        }
+        (PayAnswer::Ambiguous { reason }, Round::Again { next, past_deadline }) => {
+            events.extend(still_unknown(tx, attempt, &reason, next, past_deadline, now)?);
+        }
+    }
+    Ok(events)
+}
+
+/// `Unknown` → `NeedsReview` (via `Unknown` when the attempt is still `Submitting`).
+fn to_review(
+    tx: &rusqlite::Transaction<'_>,
+    attempt: &mut Attempt,
+    text: &str,
+    data: serde_json::Value,
+    now: i64,
+) -> Result<Vec<TimelineEvent>, StoreError> {
+    let mut events = Vec::new();
+    attempt.next_poll_at_ms = None;
+    if attempt.status == Status::Submitting {
+        let first = "No definite answer from Holiday Extras";
+        events.push(journal::move_to(tx, attempt, Status::Unknown, first, json!({}), now)?);
+    }
+    events.push(journal::move_to(tx, attempt, Status::NeedsReview, text, data, now)?);
+    Ok(events)
+}
+
+/// Still no answer to a re-send: try again later, or hand over to a person past the deadline.
+fn still_unknown(
+    tx: &rusqlite::Transaction<'_>,
+    attempt: &mut Attempt,
+    reason: &str,
+    next: i64,
+    past_deadline: bool,
+    now: i64,
+) -> Result<Vec<TimelineEvent>, StoreError> {
+    if past_deadline {
+        let key = attempt.idempotency_key.clone();
+        let text = format!("No final answer from Holiday Extras in time ({reason}) — check paymentId {key} in the Holiday Extras portal and record what it shows");
+        return to_review(tx, attempt, &text, json!({ "payment_id": key }), now);
+    }
+    attempt.error_message = Some(reason.to_string());
+    attempt.next_poll_at_ms = Some(next);
+    store::update_attempt(tx, attempt)?;
+    Ok(Vec::new())
+}
+
+/// Commits HX's answer to a `/refund`. Only a clear SUCCESS moves the payment (Paid → Refunded).
+fn settle_refund(
+    tx: &rusqlite::Transaction<'_>,
+    attempt: &mut Attempt,
+    sent: Result<Call<RefundAnswer>, ProviderError>,
+    amount: Money,
+    of_total: Money,
+    now: i64,
+) -> Result<(RefundEnd, Vec<TimelineEvent>), StoreError> {
+    let pid = attempt.payment_id.clone();
+    let call = match sent {
+        Ok(call) => call,
+        Err(e) => {
+            let text = format!("Refund not sent ({e}) — nothing was refunded");
+            let event = journal::record(tx, &pid, EventKind::Note, &text, json!({}), now)?;
+            return Ok((RefundEnd::NotSent(e), vec![event]));
+        }
+    };
+    let message = match &call.result {
+        RefundAnswer::Refunded { .. } => "Holiday Extras made the refund",
+        RefundAnswer::Refused { .. } => "Holiday Extras refused the refund",
+        RefundAnswer::Ambiguous { .. } => "Holiday Extras gave no clear answer to the refund",
+    };
+    let mut events = vec![journal::record(
+        tx,
+        &pid,
+        EventKind::ProviderAnswer,
+        message,
+        json!({ "exchange": call.exchange }),
+        now,
+    )?];
+    let end = match call.result {
+        RefundAnswer::Refunded { id, note } => {
+            let which = id.as_deref().map(|i| format!(" (Holiday Extras refund {i})")).unwrap_or_default();
+            let text = format!("Refunded {amount} of {of_total}{which}");
+            let data = json!({ "refund_id": id, "amount": amount });
+            events.push(journal::move_to(tx, attempt, Status::Refunded, &text, data, now)?);
+            if let Some(note) = note {
+                events.push(journal::record(tx, &pid, EventKind::Note, &note, json!({}), now)?);
+            }
+            RefundEnd::Done
+        }
+        RefundAnswer::Refused { refusal, .. } => {
+            let text = format!(
+                "Refund of {amount} refused — still paid: {} ({}) — {}",
+                refusal.message, refusal.code, refusal.advice
+            );
+            events.push(journal::record(
+                tx,
+                &pid,
+                EventKind::Note,
+                &text,
+                json!({ "refusal": refusal }),
+                now,
+            )?);
+            RefundEnd::Refused(refusal)
+        }
+        RefundAnswer::Ambiguous { reason } => {
+            let text = format!("No clear answer to the refund of {amount} ({reason}) — it may or may not have been made. Check the payment in the Holiday Extras portal before refunding again; Farepoint will not re-send it");
+            events.push(journal::record(tx, &pid, EventKind::Note, &text, json!({ "reason": reason }), now)?);
+            RefundEnd::Unclear(reason)
+        }
+    };
+    Ok((end, events))
+}
+
+/// The request of the first send, rebuilt from the payment, checked for this profile.
+fn same_request(client: &HolidayExtrasClient, payment: &Payment) -> Result<PayRequest, String> {
+    let s: Subject = serde_json::from_value(payment.subject.clone())
+        .map_err(|e| format!("the stored request cannot be read ({e})"))?;
+    client
+        .check_pay(
+            &s.token,
+            &s.payment_reference,
+            payment.amount,
+            s.postal_code.as_deref(),
+            s.country_code.as_deref(),
+        )
+        .map_err(|e| e.to_string())
+}
+
+fn invalid(field: &str, message: &str) -> EngineError {
+    ProviderError::Invalid { field: field.into(), message: message.into() }.into()
+}
+
+fn check_customer(name: &str) -> Result<String, EngineError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("customer", "enter the customer's name (up to 100 characters)"));
+    }
+    Ok(name)
+}
+
+/// The full amount by default; otherwise more than 0, at most the payment, same currency.
+fn check_refund_amount(amount: Option<Money>, paid: Money) -> Result<Money, EngineError> {
+    let amount = amount.unwrap_or(paid);
+    if amount.currency != paid.currency {
+        return Err(invalid(
+            "amount",
+            &format!("the refund must be in {}, the payment's currency", paid.currency),
+        ));
+    }
+    if amount.minor <= 0 || amount.minor > paid.minor {
+        return Err(invalid("amount", &format!("refund more than 0 and at most {paid}")));
+    }
+    Ok(amount)
 }

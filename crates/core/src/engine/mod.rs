@@ -29,12 +29,15 @@ use crate::now_ms;
 use crate::payment::{Attempt, Payment, Provider, Status, Ticket, TimelineEvent};
 use crate::providers::atrip::AtripClient;
 use crate::providers::heipay::HeiPayClient;
+pub use crate::providers::heipay::HeiPayPayment;
 use crate::providers::holidayextras::HolidayExtrasClient;
 use crate::providers::travelport::TravelportClient;
 use crate::providers::ProviderError;
 use crate::store::{self, Store, StoreError};
 pub use atrip::AtripPayment;
 use events::EventBus;
+pub use holidayextras::HolidayExtrasPayment;
+pub use travelport::{TravelportFop, TravelportPayment};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -247,6 +250,50 @@ impl Engine {
                 now,
             )?;
             Ok(((), vec![created, journaled]))
+        })
+        .await?;
+        Ok(Attempt { status: Status::Submitting, ..attempt })
+    }
+
+    /// Journals the next attempt of a declined payment as `Submitting` (Declined → Submitting),
+    /// recording the card it will use. Returns the attempt to send.
+    async fn journal_retry(
+        &self,
+        payment_id: &str,
+        card: Option<crate::card::CardSummary>,
+        note: (String, Value),
+    ) -> Result<Attempt, EngineError> {
+        let record = self.record(payment_id).await?;
+        if record.payment.status != Status::Declined {
+            return Err(EngineError::WrongState {
+                reference: record.payment.reference,
+                status: record.payment.status,
+                needed: "Declined",
+            });
+        }
+        let now = now_ms();
+        let seq = record.attempts.len() as i64 + 1;
+        let attempt = new_attempt(payment_id, seq, now);
+        let to_insert = attempt.clone();
+        let id = payment_id.to_string();
+        self.commit(move |tx| {
+            let mut attempt = to_insert;
+            if let Some(card) = &card {
+                store::set_payment_card(tx, &id, card, now)?;
+            }
+            let noted = journal::record(tx, &id, crate::payment::EventKind::Note, &note.0, note.1, now)?;
+            attempt.status = Status::Draft;
+            store::insert_attempt(tx, &attempt)?;
+            let data = json!({ "attempt": attempt.seq });
+            let journaled = journal::move_to(
+                tx,
+                &mut attempt,
+                Status::Submitting,
+                "Journaled — about to send",
+                data,
+                now,
+            )?;
+            Ok(((), vec![noted, journaled]))
         })
         .await?;
         Ok(Attempt { status: Status::Submitting, ..attempt })

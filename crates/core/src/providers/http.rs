@@ -39,6 +39,9 @@ pub struct Exchange {
     pub elapsed_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The answer's `Content-Type`, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 /// What came back.
@@ -81,6 +84,11 @@ impl HttpClient {
                 builder = builder.json(v);
                 redacted(v)
             }
+            Body::RawJson { text, shown } => {
+                builder =
+                    builder.header(reqwest::header::CONTENT_TYPE, "application/json").body(text.clone());
+                redacted(shown)
+            }
             Body::Form(pairs) => {
                 builder = builder.form(pairs);
                 redacted(&Value::Object(
@@ -97,19 +105,22 @@ impl HttpClient {
             response: Value::Null,
             elapsed_ms: 0,
             error: None,
+            content_type: None,
         };
         let reply = match builder.send().await {
             Err(e) => classify(&e),
             Ok(response) => {
                 let status = response.status().as_u16();
                 exchange.status = Some(status);
+                exchange.content_type = response
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
                 match response.bytes().await {
                     Err(e) => Reply::Lost(format!("the answer was cut off: {e}")),
                     Ok(bytes) => {
-                        exchange.response = match serde_json::from_slice::<Value>(&bytes) {
-                            Ok(v) => redacted(&v),
-                            Err(_) => Value::String(excerpt(&bytes)),
-                        };
+                        exchange.response = shown_response(&bytes, exchange.content_type.as_deref());
                         Reply::Answer { status, body: bytes.to_vec() }
                     }
                 }
@@ -127,6 +138,12 @@ impl HttpClient {
 pub enum Body {
     None,
     Json(Value),
+    /// JSON sent exactly as written (amounts as decimal literals, never through a float), with
+    /// the value the timeline shows of it.
+    RawJson {
+        text: String,
+        shown: Value,
+    },
     Form(Vec<(&'static str, String)>),
 }
 
@@ -150,11 +167,21 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-/// The start of a non-JSON body, as text, for the timeline (no card data can be in it: it is
-/// redacted as a string too).
-fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).to_string();
-    let mut v = Value::String(text);
-    crate::redact::redact(&mut v);
-    v.as_str().unwrap_or_default().to_string()
+/// What the timeline keeps of an answer: JSON redacted; a document (PDF, HTML…) only described;
+/// other text as a redacted excerpt.
+fn shown_response(bytes: &[u8], content_type: Option<&str>) -> Value {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => redacted(&v),
+        Err(_)
+            if content_type
+                .is_some_and(|c| !c.starts_with("application/json") && !c.starts_with("text/plain")) =>
+        {
+            Value::String(format!("{} bytes of {}", bytes.len(), content_type.unwrap_or_default()))
+        }
+        Err(_) => {
+            let mut v = Value::String(String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).to_string());
+            crate::redact::redact(&mut v);
+            v
+        }
+    }
 }

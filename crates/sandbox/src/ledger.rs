@@ -9,25 +9,8 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Atrip,
-    Travelport,
-    HolidayExtras,
-    HeiPay,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Atrip => "atrip",
-            Provider::Travelport => "travelport",
-            Provider::HolidayExtras => "holidayextras",
-            Provider::HeiPay => "heipay",
-        }
-    }
-}
+/// The provider a movement belongs to: the same names Farepoint uses.
+pub use farepoint_core::payment::Provider;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -91,13 +91,7 @@ impl Engine {
     ) -> Result<PaymentRecord, EngineError> {
         let AtripPayment { method, card, three_ds_ip, .. } = request;
         let record = self.record(payment_id).await?;
-        if record.payment.status != Status::Declined {
-            return Err(EngineError::WrongState {
-                reference: record.payment.reference,
-                status: record.payment.status,
-                needed: "Declined",
-            });
-        }
+        record.require(Status::Declined)?;
         let order_no = record.payment.subject_key.clone();
         if method.needs_card() && card.is_none() {
             return Err(ProviderError::Invalid {
@@ -273,13 +267,7 @@ impl Engine {
     /// Asks ATRIP for a new order replacing one whose ticketing failed; returns its number.
     pub async fn regenerate_atrip(&self, payment_id: &str) -> Result<String, EngineError> {
         let record = self.record(payment_id).await?;
-        if record.payment.status != Status::TicketingFailed {
-            return Err(EngineError::WrongState {
-                reference: record.payment.reference,
-                status: record.payment.status,
-                needed: "TicketingFailed",
-            });
-        }
+        record.require(Status::TicketingFailed)?;
         let call = self.atrip()?.regenerate(&record.payment.subject_key).await.map_err(|(_, e)| e)?;
         let new_no = call.result.clone();
         let id = payment_id.to_string();

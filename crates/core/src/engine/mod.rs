@@ -112,6 +112,19 @@ impl PaymentRecord {
     pub fn status(&self) -> Status {
         self.payment.status
     }
+
+    /// Refuses an action that needs the payment in `needed`.
+    pub fn require(&self, needed: Status) -> Result<(), EngineError> {
+        if self.payment.status == needed {
+            Ok(())
+        } else {
+            Err(EngineError::WrongState {
+                reference: self.payment.reference.clone(),
+                status: self.payment.status,
+                needed: needed.as_str(),
+            })
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -264,13 +277,7 @@ impl Engine {
         note: (String, Value),
     ) -> Result<Attempt, EngineError> {
         let record = self.record(payment_id).await?;
-        if record.payment.status != Status::Declined {
-            return Err(EngineError::WrongState {
-                reference: record.payment.reference,
-                status: record.payment.status,
-                needed: "Declined",
-            });
-        }
+        record.require(Status::Declined)?;
         let now = now_ms();
         let seq = record.attempts.len() as i64 + 1;
         let attempt = new_attempt(payment_id, seq, now);
@@ -416,13 +423,7 @@ impl Engine {
         note: &str,
     ) -> Result<PaymentRecord, EngineError> {
         let record = self.record(payment_id).await?;
-        if record.payment.status != Status::NeedsReview {
-            return Err(EngineError::WrongState {
-                reference: record.payment.reference,
-                status: record.payment.status,
-                needed: "NeedsReview",
-            });
-        }
+        record.require(Status::NeedsReview)?;
         let mut attempt = record.attempts.last().cloned().expect("a payment under review has an attempt");
         let note = note.trim().to_string();
         if note.is_empty() {

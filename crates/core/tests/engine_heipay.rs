@@ -130,6 +130,17 @@ async fn a_declined_card_is_final_keeps_the_voucher_and_says_what_to_do() {
     let again = w.engine.pay_heipay(payment(demo::heipay::HOTEL_ID, "80000.00", PAN)).await.unwrap();
     assert_eq!(again.status(), Status::Paid);
     assert_eq!(heipay_charges(&w.sandbox, &again.payment.reference), 1);
+
+    // Or the declined payment gets a new attempt with the other card: same guest, hotel, amount
+    // and reference, rebuilt from what was stored.
+    let retried =
+        w.engine.retry_heipay(&declined.payment.id, keyed_card("5555555555554444", "123")).await.unwrap();
+    assert_eq!(retried.status(), Status::Paid, "{:#?}", retried.timeline);
+    assert_eq!(retried.attempts.iter().map(|a| a.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(retried.payment.card.as_ref().unwrap().last4, "4444");
+    assert_eq!(heipay_charges(&w.sandbox, &declined.payment.reference), 1);
+    let err = w.engine.retry_heipay(&declined.payment.id, keyed_card(PAN, CVV)).await.unwrap_err();
+    assert!(matches!(err, EngineError::WrongState { status: Status::Paid, .. }), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -192,6 +192,35 @@ async fn declines_are_final_say_what_to_do_and_charge_nothing() {
     assert_eq!(w.sandbox.request_count("holidayextras.refund"), 0);
 }
 
+/// The next try after a decline is a new attempt of the same payment, with a new paymentId.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_a_decline_is_a_new_attempt_with_a_new_payment_id() {
+    let w = world().await;
+    let declined =
+        w.engine.pay_holidayextras(hx(TOKEN_INSUFFICIENT_FUNDS, "HXRETRY", gbp(2500))).await.unwrap();
+    assert_eq!(declined.status(), Status::Declined);
+    let retried = w.engine.retry_holidayextras(&declined.payment.id).await.unwrap();
+    assert_eq!(retried.attempts.iter().map(|a| a.seq).collect::<Vec<_>>(), [1, 2]);
+    let ids = sent_payment_ids(&retried);
+    assert_eq!(
+        ids,
+        [retried.attempts[0].idempotency_key.clone(), retried.attempts[1].idempotency_key.clone()]
+    );
+    assert_ne!(ids[0], ids[1]);
+    // Still no funds: declined again, nothing charged, and the chain holds.
+    assert_eq!(retried.status(), Status::Declined);
+    assert_eq!(
+        statuses(&retried),
+        [Status::Submitting, Status::Declined, Status::Submitting, Status::Declined]
+    );
+    assert!(ids.iter().all(|id| charges_for(&w.sandbox, id).is_empty()));
+    verify_chain(&w.engine, &retried.payment.id).await;
+    // Only a declined payment can be retried.
+    let paid = w.engine.pay_holidayextras(hx(TOKEN_APPROVE, "HXRETRY2", gbp(100))).await.unwrap();
+    let err = w.engine.retry_holidayextras(&paid.payment.id).await.unwrap_err();
+    assert!(matches!(err, EngineError::WrongState { status: Status::Paid, .. }), "{err}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_is_refused_before_anything_is_journaled_or_sent() {
     let w = world().await;

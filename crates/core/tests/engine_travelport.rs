@@ -229,11 +229,24 @@ async fn a_declined_card_is_declined_with_advice_and_another_may_follow() {
         assert!(declined.tickets.is_empty());
         assert!(charges_for(&w.sandbox, &locator).is_empty(), "{number}: nothing charged");
 
-        let second =
-            w.engine.pay_travelport(by_card(&locator, &["offer_1"], "5555555555554444")).await.unwrap();
+        // The next try is either a new attempt of the same payment or a new payment.
+        let second = if code == "4020" {
+            let card = common::card("5555555555554444");
+            let retried =
+                w.engine.retry_travelport(&declined.payment.id, TravelportFop::Card(card)).await.unwrap();
+            assert_eq!(retried.attempts.iter().map(|a| a.seq).collect::<Vec<_>>(), [1, 2]);
+            assert_eq!(retried.payment.card.as_ref().unwrap().last4, "4444");
+            retried
+        } else {
+            w.engine.pay_travelport(by_card(&locator, &["offer_1"], "5555555555554444")).await.unwrap()
+        };
         assert_eq!(second.status(), Status::Ticketed, "{number}: {:#?}", second.timeline);
         assert_eq!(charges_for(&w.sandbox, &locator).len(), 1);
     }
+    let ticketed = w.engine.store().read(|c| store::list_payments(c, 10, 0)).await.unwrap();
+    let retried = ticketed.iter().find(|p| p.status == Status::Ticketed).unwrap().id.clone();
+    let err = w.engine.retry_travelport(&retried, TravelportFop::Cash).await.unwrap_err();
+    assert!(matches!(err, EngineError::WrongState { .. }), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
+use crate::card::Card;
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status};
 use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order, OrderInput};
@@ -90,13 +91,7 @@ impl Engine {
         let key = subject_key(&order);
         self.heipay_not_busy(&key).await?;
 
-        let subject = json!({
-            "hotel_id": order.hotel_id,
-            "detail": order.detail,
-            "installments": order.installments,
-            "tax_percent": order.tax_percent.map(|r| r.to_wire()),
-            "service_percent": order.service_percent.map(|r| r.to_wire()),
-        });
+        let subject = order_subject(&order);
         let customer = format!("{} {}", order.ref_name, order.ref_lastname);
         let payment = new_payment(
             Provider::HeiPay,
@@ -114,10 +109,37 @@ impl Engine {
             "HeiPay hotel {}: {} from {customer} in {} installment{plural}",
             order.hotel_id, order.amount, order.installments
         );
-        let mut attempt = self.journal_new(payment, (intro, json!({ "reference": reference }))).await?;
+        let attempt = self.journal_new(payment, (intro, json!({ "reference": reference }))).await?;
+        self.send_heipay(attempt, &order, &reference, card).await?;
+        self.record(&payment_id).await
+    }
 
+    /// A new attempt after a definite decline: the same guest, hotel and amount with the card
+    /// the clerk keys now. The order is rebuilt from what was stored and checked again.
+    pub async fn retry_heipay(&self, payment_id: &str, card: Card) -> Result<PaymentRecord, EngineError> {
+        let client = self.heipay()?;
+        let record = self.record(payment_id).await?;
+        record.require(Status::Declined)?;
+        let order = stored_order(&record.payment)?;
+        client.check_hotel(order.hotel_id)?;
+        let note = (format!("New attempt with {}", card.number), json!({}));
+        let attempt = self.journal_retry(payment_id, Some(card.summary()), note).await?;
+        self.send_heipay(attempt, &order, &record.payment.reference, card).await?;
+        self.record(payment_id).await
+    }
+
+    /// Sends a journaled attempt once and commits what HeiPay answered.
+    async fn send_heipay(
+        &self,
+        mut attempt: Attempt,
+        order: &Order,
+        reference: &str,
+        card: Card,
+    ) -> Result<(), EngineError> {
+        let client = self.heipay()?;
+        let reference = reference.to_string();
         // `ref_number` is our journaled reference: the clerk finds the payment by it in the portal.
-        let sent = client.pay(&order, &reference, &card).await;
+        let sent = client.pay(order, &reference, &card).await;
         drop(card); // not needed past the request: wipe it now
 
         let now = now_ms();
@@ -180,7 +202,7 @@ impl Engine {
             Ok(((), events))
         })
         .await?;
-        self.record(&payment_id).await
+        Ok(())
     }
 
     /// HeiPay has nothing to poll. An attempt left `Unknown` (a crash while sending) goes to a
@@ -226,4 +248,47 @@ impl Engine {
         let call = self.heipay()?.voucher(&url).await?;
         Ok((call.result.content_type, call.result.body))
     }
+}
+
+/// Everything needed to send the order again (no card data: the card is keyed anew).
+fn order_subject(order: &Order) -> serde_json::Value {
+    json!({
+        "hotel_id": order.hotel_id,
+        "guest_first_name": order.ref_name,
+        "guest_last_name": order.ref_lastname,
+        "detail": order.detail,
+        "installments": order.installments,
+        "tax_percent": order.tax_percent.map(|r| r.to_wire()),
+        "service_percent": order.service_percent.map(|r| r.to_wire()),
+        "email": order.email,
+        "phone": order.phone,
+        "address": order.address,
+        "fiscal_number": order.fiscal_number,
+        "ip": order.ip.map(|ip| ip.to_string()),
+    })
+}
+
+/// The order of a stored payment, validated again.
+fn stored_order(payment: &Payment) -> Result<Order, EngineError> {
+    let s = &payment.subject;
+    let text = |k: &str| s[k].as_str().map(str::to_string);
+    let rate = |k: &str| match &s[k] {
+        serde_json::Value::Null => None,
+        v => Some(v.to_string().trim_matches('"').to_string()),
+    };
+    Ok(Order::validate(OrderInput {
+        hotel_id: s["hotel_id"].as_i64().unwrap_or_default(),
+        guest_first_name: text("guest_first_name").unwrap_or_default(),
+        guest_last_name: text("guest_last_name").unwrap_or_default(),
+        detail: text("detail"),
+        amount: Some(payment.amount),
+        installments: s["installments"].as_u64().unwrap_or(1) as u32,
+        tax_percent: rate("tax_percent"),
+        service_percent: rate("service_percent"),
+        email: text("email"),
+        phone: text("phone"),
+        address: text("address"),
+        fiscal_number: text("fiscal_number"),
+        ip: text("ip"),
+    })?)
 }

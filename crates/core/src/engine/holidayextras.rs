@@ -144,6 +144,30 @@ impl Engine {
         self.record(&payment_id).await
     }
 
+    /// A new attempt after a definite decline: the same token, reference and amount, with a new
+    /// `paymentId` (the declined one exists at HX and cannot be used again).
+    pub async fn retry_holidayextras(&self, payment_id: &str) -> Result<PaymentRecord, EngineError> {
+        let client = self.holidayextras()?;
+        let record = self.record(payment_id).await?;
+        record.require(Status::Declined)?;
+        let req = same_request(client, &record.payment).map_err(|e| invalid("payment", &e))?;
+        let note = (format!("New attempt for {}", record.payment.amount), json!({}));
+        let mut attempt = self.journal_retry(payment_id, None, note).await?;
+        let sent = client.pay(&attempt.idempotency_key, &req).await;
+        let now = now_ms();
+        let first_look = now + self.policy(Provider::HolidayExtras).first_after.as_millis() as i64;
+        let unknown = self
+            .commit(move |tx| {
+                let events = settle_pay(tx, &mut attempt, sent, Round::First { first_look }, now)?;
+                Ok((attempt.status == Status::Unknown, events))
+            })
+            .await?;
+        if unknown {
+            self.wake_poller();
+        }
+        self.record(payment_id).await
+    }
+
     /// A new HX payment for a reference waits while another for it may still have moved money
     /// unseen. A `Paid` one does not block: HX groups several payments under one reference.
     async fn ensure_hx_not_busy(&self, reference: &str) -> Result<(), EngineError> {

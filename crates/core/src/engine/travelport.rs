@@ -285,11 +285,68 @@ impl Engine {
         let payment_id = payment.id.clone();
         let chosen = offers.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(" + ");
         let intro = format!("Travelport {locator}: {amount} for {chosen} by {fop_label}");
-        let mut attempt =
-            self.journal_new(payment, (intro, json!({ "exchanges": opened.exchanges }))).await?;
+        let attempt = self.journal_new(payment, (intro, json!({ "exchanges": opened.exchanges }))).await?;
+        self.send_travelport(attempt, &view, fop, stored, amount, &offers).await?;
+        self.record(&payment_id).await
+    }
 
+    /// A new attempt after a definite decline: the same reservation and offers, on a fresh
+    /// workbench, with the form of payment the agent chose this time.
+    pub async fn retry_travelport(
+        &self,
+        payment_id: &str,
+        fop: TravelportFop,
+    ) -> Result<PaymentRecord, EngineError> {
+        let client = self.travelport()?;
+        let record = self.record(payment_id).await?;
+        record.require(Status::Declined)?;
+        let locator = record.payment.subject_key.clone();
+        let offer_ids: Vec<String> = record.payment.subject["offers"]
+            .as_array()
+            .map(|offers| offers.iter().filter_map(|o| o["id"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let opened = client.open_workbench(&locator).await.map_err(|(_, e)| e)?;
+        let view = opened.result;
+        let (offers, amount) = choose_offers(&view, &offer_ids)?;
+        if amount != record.payment.amount {
+            return Err(invalid(
+                "offers",
+                format!(
+                    "the offers now cost {amount}, not {} — take a new payment instead",
+                    record.payment.amount
+                ),
+            ));
+        }
+        let stored = match &fop {
+            TravelportFop::Stored(id) => Some(stored_fop(&view, id)?),
+            _ => None,
+        };
+        let card = match &fop {
+            TravelportFop::Card(card) => Some(card.summary()),
+            _ => None,
+        };
+        let note = (
+            format!("New attempt on workbench {}", view.workbench_id),
+            json!({ "exchanges": opened.exchanges }),
+        );
+        let attempt = self.journal_retry(payment_id, card, note).await?;
+        self.send_travelport(attempt, &view, fop, stored, amount, &offers).await?;
+        self.record(payment_id).await
+    }
+
+    /// Add FOP → add Payment → commit for a journaled attempt, then commits what happened.
+    async fn send_travelport(
+        &self,
+        mut attempt: Attempt,
+        view: &WorkbenchView,
+        fop: TravelportFop,
+        stored: Option<FopRef>,
+        amount: Money,
+        offers: &[&Offer],
+    ) -> Result<(), EngineError> {
+        let client = self.travelport()?;
         let (exchanges, settled) =
-            self.run_travelport(client, &view, &attempt.idempotency_key, fop, stored, amount, &offers).await;
+            self.run_travelport(client, view, &attempt.idempotency_key, fop, stored, amount, offers).await;
 
         let now = now_ms();
         let next_poll = now + self.policy(Provider::Travelport).first_after.as_millis() as i64;
@@ -337,7 +394,7 @@ impl Engine {
         })
         .await?;
         self.wake_poller();
-        self.record(&payment_id).await
+        Ok(())
     }
 
     /// Add FOP → add Payment → commit, stopping at the first refusal. Returns every exchange,

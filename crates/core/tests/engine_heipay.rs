@@ -10,7 +10,7 @@ use farepoint_core::card::{Card, CardInput};
 use farepoint_core::engine::{Clients, Engine, EngineError, PaymentRecord};
 use farepoint_core::money::{Currency, Money, Sign};
 use farepoint_core::payment::{Provider, Status};
-use farepoint_core::providers::heipay::{HeiPayClient, HeiPayPayment};
+use farepoint_core::providers::heipay::{HeiPayClient, HeiPayPayment, OrderInput};
 use farepoint_core::providers::ProviderError;
 use farepoint_core::store::{self, Store};
 use farepoint_sandbox::{demo, FaultKind, FaultSpec, RunningSandbox};
@@ -29,19 +29,21 @@ fn keyed_card(number: &str, cvv: &str) -> Card {
 
 fn payment(hotel_id: i64, amount: &str, card_number: &str) -> HeiPayPayment {
     HeiPayPayment {
-        hotel_id,
-        guest_first_name: "Jane".into(),
-        guest_last_name: "Doe".into(),
-        detail: Some("Room 204, two nights".into()),
-        amount: cop(amount),
-        installments: 1,
-        tax_percent: Some("0.19".into()),
-        service_percent: Some("0.1".into()),
-        email: Some("jane@example.com".into()),
-        phone: Some("301 210 4578".into()),
-        address: Some("Calle 10 # 5-51".into()),
-        fiscal_number: Some("900123456-7".into()),
-        ip: Some("181.204.153.195".into()),
+        order: OrderInput {
+            hotel_id,
+            guest_first_name: "Jane".into(),
+            guest_last_name: "Doe".into(),
+            detail: Some("Room 204, two nights".into()),
+            amount: Some(cop(amount)),
+            installments: 1,
+            tax_percent: Some("0.19".into()),
+            service_percent: Some("0.1".into()),
+            email: Some("jane@example.com".into()),
+            phone: Some("301 210 4578".into()),
+            address: Some("Calle 10 # 5-51".into()),
+            fiscal_number: Some("900123456-7".into()),
+            ip: Some("181.204.153.195".into()),
+        },
         card: keyed_card(card_number, if card_number == PAN { CVV } else { "123" }),
     }
 }
@@ -170,26 +172,26 @@ async fn invalid_fields_are_refused_before_anything_is_sent_or_journaled() {
         other => panic!("expected an invalid field, got {other}"),
     };
     let mut long = payment(1, "1000.00", PAN);
-    long.detail = Some("x".repeat(100));
+    long.order.detail = Some("x".repeat(100));
     let (field, message) = invalid(w.engine.pay_heipay(long).await.unwrap_err());
     assert_eq!(field, "detail");
     assert!(message.contains("at most 99"), "{message}");
 
     let mut tax = payment(1, "1000.00", PAN);
-    tax.tax_percent = Some("1.5".into());
+    tax.order.tax_percent = Some("1.5".into());
     let (field, message) = invalid(w.engine.pay_heipay(tax).await.unwrap_err());
     assert_eq!(field, "tax_percent");
     assert!(message.contains("between 0.00 and 1.00"), "{message}");
 
     // Three decimals cannot be sent as HeiPay's two.
     let mut kwd = payment(1, "1000.00", PAN);
-    kwd.amount = Money::parse_major("12.345", Currency::KWD, Sign::NonNegative).unwrap();
+    kwd.order.amount = Some(Money::parse_major("12.345", Currency::KWD, Sign::NonNegative).unwrap());
     let (field, message) = invalid(w.engine.pay_heipay(kwd).await.unwrap_err());
     assert_eq!(field, "amount");
     assert!(message.contains("two decimals") && message.contains("COP"), "{message}");
 
     let mut installments = payment(1, "1000.00", PAN);
-    installments.installments = 0;
+    installments.order.installments = 0;
     assert_eq!(invalid(w.engine.pay_heipay(installments).await.unwrap_err()).0, "installments");
 
     let no_key = w.engine.pay_heipay(payment(7, "1000.00", PAN)).await.unwrap_err();

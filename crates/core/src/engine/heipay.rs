@@ -55,38 +55,9 @@ impl Engine {
     /// Charges a card through the hotel virtual terminal. Every field is checked before anything
     /// is journaled; the card is encrypted with the hotel's key; the request is sent once.
     pub async fn pay_heipay(&self, request: HeiPayPayment) -> Result<PaymentRecord, EngineError> {
-        let HeiPayPayment {
-            hotel_id,
-            guest_first_name,
-            guest_last_name,
-            detail,
-            amount,
-            installments,
-            tax_percent,
-            service_percent,
-            email,
-            phone,
-            address,
-            fiscal_number,
-            ip,
-            card,
-        } = request;
+        let HeiPayPayment { order, card } = request;
         let client = self.heipay()?;
-        let order = Order::validate(OrderInput {
-            hotel_id,
-            guest_first_name,
-            guest_last_name,
-            detail,
-            amount: Some(amount),
-            installments,
-            tax_percent,
-            service_percent,
-            email,
-            phone,
-            address,
-            fiscal_number,
-            ip,
-        })?;
+        let order = Order::validate(order)?;
         client.check_hotel(order.hotel_id)?;
         let key = subject_key(&order);
         self.heipay_not_busy(&key).await?;

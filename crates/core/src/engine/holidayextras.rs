@@ -125,22 +125,8 @@ impl Engine {
             req.payment_reference,
             version.label()
         );
-        let mut attempt = self.journal_new(payment, (intro, json!({ "version": version }))).await?;
-
-        // The key journaled with the attempt is the paymentId: HX can never take it twice.
-        let sent = client.pay(&attempt.idempotency_key, &req).await;
-
-        let now = now_ms();
-        let first_look = now + self.policy(Provider::HolidayExtras).first_after.as_millis() as i64;
-        let unknown = self
-            .commit(move |tx| {
-                let events = settle_pay(tx, &mut attempt, sent, Round::First { first_look }, now)?;
-                Ok((attempt.status == Status::Unknown, events))
-            })
-            .await?;
-        if unknown {
-            self.wake_poller();
-        }
+        let attempt = self.journal_new(payment, (intro, json!({ "version": version }))).await?;
+        self.send_holidayextras(attempt, &req).await?;
         self.record(&payment_id).await
     }
 
@@ -152,8 +138,15 @@ impl Engine {
         record.require(Status::Declined)?;
         let req = same_request(client, &record.payment).map_err(|e| invalid("payment", &e))?;
         let note = (format!("New attempt for {}", record.payment.amount), json!({}));
-        let mut attempt = self.journal_retry(payment_id, None, note).await?;
-        let sent = client.pay(&attempt.idempotency_key, &req).await;
+        let attempt = self.journal_retry(payment_id, None, note).await?;
+        self.send_holidayextras(attempt, &req).await?;
+        self.record(payment_id).await
+    }
+
+    /// Sends a journaled attempt and commits HX's answer (or its absence).
+    async fn send_holidayextras(&self, mut attempt: Attempt, req: &PayRequest) -> Result<(), EngineError> {
+        // The key journaled with the attempt is the paymentId: HX can never take it twice.
+        let sent = self.holidayextras()?.pay(&attempt.idempotency_key, req).await;
         let now = now_ms();
         let first_look = now + self.policy(Provider::HolidayExtras).first_after.as_millis() as i64;
         let unknown = self
@@ -165,7 +158,7 @@ impl Engine {
         if unknown {
             self.wake_poller();
         }
-        self.record(payment_id).await
+        Ok(())
     }
 
     /// A new HX payment for a reference waits while another for it may still have moved money

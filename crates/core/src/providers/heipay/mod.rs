@@ -20,7 +20,6 @@ use serde_json::Value;
 use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
 use super::ProviderError;
 use crate::card::Card;
-use crate::money::Money;
 use crate::vault::{AesGcmFields, FieldKey};
 pub use wire::{Order, OrderInput, PayAnswer, Rate};
 
@@ -46,24 +45,8 @@ pub struct HeiPayClient {
 
 /// What the front desk asks for: charge this guest's card for this hotel (`Engine::pay_heipay`).
 pub struct HeiPayPayment {
-    pub hotel_id: i64,
-    pub guest_first_name: String,
-    pub guest_last_name: String,
-    /// At most 99 characters.
-    pub detail: Option<String>,
-    /// In COP, the terminal's currency.
-    pub amount: Money,
-    /// 1 = a single payment; up to 36.
-    pub installments: u32,
-    /// A rate as typed, 0.00–1.00 with at most two decimals ("0.19" for 19 %).
-    pub tax_percent: Option<String>,
-    pub service_percent: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub fiscal_number: Option<String>,
-    /// The guest's IPv4 address.
-    pub ip: Option<String>,
+    /// The order as typed; checked by `Order::validate` before anything is journaled.
+    pub order: OrderInput,
     pub card: Card,
 }
 

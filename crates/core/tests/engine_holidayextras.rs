@@ -391,7 +391,7 @@ async fn refund_faults_leave_the_payment_paid_and_say_to_check_first() {
     // Not processed, but we cannot know that: still Paid, nothing refunded, and the agent is told.
     w.sandbox.inject_fault(FaultSpec::new("holidayextras.refund", FaultKind::Http500)).unwrap();
     let err = w.engine.refund_holidayextras(&id, None).await.unwrap_err();
-    assert!(matches!(err, EngineError::Provider(ProviderError::NoAnswer { .. })), "{err}");
+    assert!(matches!(err, EngineError::Provider(ProviderError::Unclear { .. })), "{err}");
     assert!(err.to_string().contains("before refunding again"), "{err}");
     let record = w.engine.record(&id).await.unwrap();
     assert_eq!(record.status(), Status::Paid);

@@ -19,10 +19,8 @@ use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status, TimelineEvent};
 /// Defined beside the client so it is reachable before `engine` re-exports it.
 pub use crate::providers::holidayextras::HolidayExtrasPayment;
-use crate::providers::holidayextras::{
-    ApiVersion, Call, HolidayExtrasClient, PayAnswer, PayRequest, RefundAnswer,
-};
-use crate::providers::ProviderError;
+use crate::providers::holidayextras::{ApiVersion, HolidayExtrasClient, PayAnswer, PayRequest, RefundAnswer};
+use crate::providers::{Call, ProviderError};
 use crate::store::{self, StoreError};
 
 /// What is kept of the request (the payment's subject) so the same request can be re-sent
@@ -283,7 +281,7 @@ impl Engine {
             RefundEnd::Done => self.record(payment_id).await,
             RefundEnd::Refused(refusal) => Err(ProviderError::Refused(refusal).into()),
             RefundEnd::NotSent(e) => Err(e.into()),
-            RefundEnd::Unclear(reason) => Err(ProviderError::NoAnswer {
+            RefundEnd::Unclear(reason) => Err(ProviderError::Unclear {
                 provider: "Holiday Extras",
                 detail: format!(
                     "{reason} — the refund may or may not have been made; check the payment in the Holiday Extras portal before refunding again"

@@ -34,6 +34,12 @@ pub enum PayOutcome {
     Ambiguous { reason: String },
 }
 
+/// A call's result with the exchange that produced it, for the timeline.
+pub struct Call<T> {
+    pub exchange: http::Exchange,
+    pub result: T,
+}
+
 /// Why a provider call could not even be attempted or was refused before any money could move.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
@@ -50,6 +56,9 @@ pub enum ProviderError {
         "could not reach {provider}: {detail} — check the network and the {provider} address in Settings"
     )]
     Unreachable { provider: &'static str, detail: String },
+    /// A call that may have moved money got no clear answer: check before trying again.
+    #[error("no clear answer from {provider}: {detail}")]
+    Unclear { provider: &'static str, detail: String },
     /// A read-only call got no usable answer; retrying it is safe.
     #[error("{provider} gave no usable answer: {detail}")]
     NoAnswer { provider: &'static str, detail: String },

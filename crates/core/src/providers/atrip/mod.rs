@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
-use super::{PayOutcome, ProviderError};
+use super::{Call, PayOutcome, ProviderError};
 use crate::card::Card;
 pub use wire::{Method, Order, OrderStatus, PassengerTickets};
 
@@ -30,12 +30,6 @@ pub struct AtripClient {
     base_url: String,
     client_id: String,
     client_secret: SecretString,
-}
-
-/// A call's result with the exchange that produced it, for the timeline.
-pub struct Call<T> {
-    pub exchange: Exchange,
-    pub result: T,
 }
 
 impl AtripClient {

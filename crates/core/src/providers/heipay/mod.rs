@@ -17,8 +17,8 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
-use super::ProviderError;
+use super::http::{Body, HttpClient, Reply, Timeouts};
+use super::{Call, ProviderError};
 use crate::card::Card;
 use crate::vault::{AesGcmFields, FieldKey};
 pub use wire::{Order, OrderInput, PayAnswer, Rate};
@@ -48,12 +48,6 @@ pub struct HeiPayPayment {
     /// The order as typed; checked by `Order::validate` before anything is journaled.
     pub order: OrderInput,
     pub card: Card,
-}
-
-/// A call's result with the exchange that produced it, for the timeline.
-pub struct Call<T> {
-    pub exchange: Exchange,
-    pub result: T,
 }
 
 /// A voucher as HeiPay serves it.

@@ -14,7 +14,7 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
-use super::ProviderError;
+use super::{Call, ProviderError};
 use crate::money::Money;
 pub use wire::{ApiVersion, FailKind, PayAnswer, PayRequest, RefundAnswer};
 
@@ -53,12 +53,6 @@ pub struct HolidayExtrasPayment {
     pub postal_code: Option<String>,
     /// v2 only, ISO 3166-1 alpha-2.
     pub country_code: Option<String>,
-}
-
-/// A call's result with the exchange that produced it, for the timeline.
-pub struct Call<T> {
-    pub exchange: Exchange,
-    pub result: T,
 }
 
 impl HolidayExtrasClient {

@@ -2,10 +2,13 @@
 
 use std::path::PathBuf;
 
+use farepoint_core::engine::{Clients, Engine};
 use farepoint_core::logging;
 use farepoint_core::profile::{self, Profile};
+use farepoint_core::providers::http::Timeouts;
 use farepoint_core::secrets::{self, KeyringStore};
 use farepoint_core::store::Store;
+use farepoint_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
 use tokio::sync::watch;
 
@@ -14,7 +17,10 @@ pub type KeyringCheck = Option<Result<(), String>>;
 
 pub struct AppState {
     pub store: Store,
+    pub engine: Engine,
     pub profile: Profile,
+    /// The in-process simulator while the Sandbox profile is active.
+    pub sandbox: Option<RunningSandbox>,
     pub data_dir: PathBuf,
     pub log_dir: PathBuf,
     pub keyring: watch::Receiver<KeyringCheck>,
@@ -45,6 +51,27 @@ pub fn start(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     let profile = store.read_blocking(|c| profile::active(c))?;
     tracing::info!(%profile, "active profile");
 
+    let (clients, sandbox) = match profile {
+        Profile::Sandbox => {
+            let sandbox = Sandbox::start(SandboxConfig::default())?;
+            tracing::info!(url = %sandbox.base_url(), "sandbox simulator running");
+            (farepoint_sandbox::profile::clients(&sandbox, Timeouts::default())?, Some(sandbox))
+        }
+        // Production clients are built from Settings and the keyring once those exist.
+        Profile::Production => (Clients::default(), None),
+    };
+    let engine = Engine::new(store.clone(), profile.as_str(), clients, Default::default());
+    let starting = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        // Attempts a crash left in flight are reconciled before anything new is taken.
+        match starting.recover().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(count = n, "payments interrupted by the last stop are being reconciled"),
+            Err(e) => tracing::error!("start-up reconciliation failed: {e}"),
+        }
+        starting.spawn_poller();
+    });
+
     // A keyring may block (a locked keyring prompts for its password): never on the UI thread.
     let (keyring_tx, keyring) = watch::channel(None);
     tauri::async_runtime::spawn_blocking(move || {
@@ -56,5 +83,5 @@ pub fn start(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
         let _ = keyring_tx.send(Some(result.map_err(|e| e.to_string())));
     });
 
-    Ok(AppState { store, profile, data_dir, log_dir, keyring, _log_guard: log_guard })
+    Ok(AppState { store, engine, profile, sandbox, data_dir, log_dir, keyring, _log_guard: log_guard })
 }

@@ -43,6 +43,8 @@ async fn scenario(app: &AppSession) -> TestResult {
     c.find(Locator::Css(".nav a[data-view=settings]")).await?.click().await?;
     let keyring = app.wait_for_text("#fact-keyring", |t| t != "Checking…").await?;
     ensure!(keyring.starts_with("Working"), "keyring status reads {keyring:?}");
+    let simulator = app.wait_for_text("#fact-sandbox", |t| t != "…").await?;
+    ensure!(simulator.starts_with("Running at http://127.0.0.1:"), "simulator shown as {simulator:?}");
     let database = app.wait_for_text("#fact-database", |t| t != "…").await?;
     let expected_db = app.data_path().join("farepoint.sqlite3");
     ensure!(database == expected_db.display().to_string(), "database shown as {database:?}");

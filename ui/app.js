@@ -38,6 +38,7 @@ async function loadStatus() {
   profile.className = `profile ${status.profile}`;
   text("fact-profile", sandbox ? "Sandbox (built-in simulator, demo credentials)" : "Production");
   text("fact-database", status.database);
+  text("fact-sandbox", status.sandbox ? `Running at ${status.sandbox}` : "Off (Production profile)");
   text("fact-logs", status.log_dir);
   text("fact-version", status.version);
   const keyring = document.getElementById("fact-keyring");

@@ -19,6 +19,8 @@ pub struct AppStatus {
     pub data_dir: String,
     pub log_dir: String,
     pub database: String,
+    /// The in-process simulator's address while the Sandbox profile is active.
+    pub sandbox: Option<String>,
     pub keyring: KeyringStatus,
 }
 
@@ -43,6 +45,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         data_dir: state.data_dir.display().to_string(),
         log_dir: state.log_dir.display().to_string(),
         database: state.store.path().display().to_string(),
+        sandbox: state.sandbox.as_ref().map(|s| s.base_url()),
         keyring,
     })
 }

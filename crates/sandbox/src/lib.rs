@@ -23,6 +23,7 @@ mod heipay;
 mod holidayextras;
 mod json;
 pub mod ledger;
+pub mod profile;
 mod server;
 mod state;
 mod travelport;

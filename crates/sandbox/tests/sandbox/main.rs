@@ -6,4 +6,5 @@ mod control;
 mod faults;
 mod heipay;
 mod holidayextras;
+mod profile;
 mod travelport;

@@ -145,7 +145,7 @@ impl Money {
     }
 
     /// Parses a JSON number exactly from its literal text (use `serde_json::value::RawValue`
-    /// to get it; going through `f64` would already have rounded).
+    /// to get it; a binary float would already have rounded it).
     pub fn from_json_number(raw: &str, currency: Currency, sign: Sign) -> Result<Self, MoneyError> {
         Self::parse_major(raw, currency, sign)
     }

@@ -68,10 +68,26 @@ pub fn assert_no_card_data(root: &std::path::Path) {
     assert!(scanned > 0 || root == log_dir(), "nothing to scan under {}", root.display());
 }
 
+/// Log dirs of earlier test runs (kept for a while to read after a failure) are removed after
+/// an hour, so `target/tmp` does not grow without end.
+fn prune_old_log_dirs() {
+    let Ok(entries) = std::fs::read_dir(env!("CARGO_TARGET_TMPDIR")) else { return };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() > std::time::Duration::from_secs(3600));
+        if old && entry.file_name().to_string_lossy().starts_with("engine-logs-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// This test process's log files: engine and in-process sandbox log here, as in the app.
 pub fn log_dir() -> &'static std::path::Path {
     static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
+        prune_old_log_dirs();
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("engine-logs-{}", std::process::id()));
         let guard = farepoint_core::logging::init(&dir, "farepoint").expect("logging");

@@ -329,11 +329,13 @@ pub fn set_payment_card(
 }
 
 /// Payments for the same thing (provider + subject key) that may still move money or are
-/// waiting on a person: a new payment for that key must wait for them.
+/// waiting on a person: a new payment for that key must wait for them. `Paid` is not among
+/// them: the engine only leaves a payment `Paid` once the charge is settled (ticketing
+/// providers move on to `Ticketing` in the same transaction).
 pub fn open_payments_for(conn: &Connection, provider: Provider, subject_key: &str) -> Result<Vec<Payment>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAYMENT_COLUMNS} FROM payments WHERE provider = ?1 AND subject_key = ?2 \
-         AND status IN ('Submitting', 'Unknown', 'NeedsReview', 'Paid', 'Ticketing') ORDER BY created_at_ms"
+         AND status IN ('Submitting', 'Unknown', 'NeedsReview', 'Ticketing') ORDER BY created_at_ms"
     ))?;
     let rows = stmt.query_map(params![provider.as_str(), subject_key], payment_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

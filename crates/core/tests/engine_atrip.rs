@@ -136,7 +136,12 @@ async fn the_poller_finishes_ticketing_on_its_own() {
     .await
     .expect("the poller did not reach Ticketed");
     assert_eq!(ticketed.message, "Ticketed");
-    poller.abort();
+    // With nothing due it only waits, and it ends once the engine is gone.
+    drop(w);
+    tokio::time::timeout(std::time::Duration::from_secs(5), poller)
+        .await
+        .expect("the poller outlived its engine")
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,20 +38,6 @@ impl Engine {
         self.inner.clients.heipay.as_ref().ok_or(EngineError::NotConfigured { provider: "HeiPay" })
     }
 
-    /// Refuses a second charge of the same guest, hotel and amount while the first may still have
-    /// moved money. (A paid one does not block: a hotel may charge a guest the same twice.)
-    async fn heipay_not_busy(&self, key: &str) -> Result<(), EngineError> {
-        let key = key.to_string();
-        let open =
-            self.inner.store.read(move |c| store::open_payments_for(c, Provider::HeiPay, &key)).await?;
-        match open.into_iter().find(|p| p.status != Status::Paid) {
-            Some(p) => {
-                Err(EngineError::Busy { reference: p.reference, subject: p.subject_key, status: p.status })
-            }
-            None => Ok(()),
-        }
-    }
-
     /// Charges a card through the hotel virtual terminal. Every field is checked before anything
     /// is journaled; the card is encrypted with the hotel's key; the request is sent once.
     pub async fn pay_heipay(&self, request: HeiPayPayment) -> Result<PaymentRecord, EngineError> {
@@ -60,7 +46,8 @@ impl Engine {
         let order = Order::validate(order)?;
         client.check_hotel(order.hotel_id)?;
         let key = subject_key(&order);
-        self.heipay_not_busy(&key).await?;
+        // A paid one does not block: a hotel may charge a guest the same twice.
+        self.ensure_not_busy(Provider::HeiPay, &key).await?;
 
         let subject = order_subject(&order);
         let customer = format!("{} {}", order.ref_name, order.ref_lastname);

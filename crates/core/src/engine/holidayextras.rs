@@ -96,7 +96,8 @@ impl Engine {
             country_code.as_deref(),
         )?;
         let customer = check_customer(&customer)?;
-        self.ensure_hx_not_busy(&req.payment_reference).await?;
+        // A paid one does not block: HX groups several payments under one reference.
+        self.ensure_not_busy(Provider::HolidayExtras, &req.payment_reference).await?;
 
         let version = client.version();
         let subject = Subject {
@@ -157,23 +158,6 @@ impl Engine {
             self.wake_poller();
         }
         Ok(())
-    }
-
-    /// A new HX payment for a reference waits while another for it may still have moved money
-    /// unseen. A `Paid` one does not block: HX groups several payments under one reference.
-    async fn ensure_hx_not_busy(&self, reference: &str) -> Result<(), EngineError> {
-        let key = reference.to_string();
-        let open = self
-            .inner
-            .store
-            .read(move |c| store::open_payments_for(c, Provider::HolidayExtras, &key))
-            .await?;
-        match open.into_iter().find(|p| p.status != Status::Paid) {
-            Some(p) => {
-                Err(EngineError::Busy { reference: p.reference, subject: p.subject_key, status: p.status })
-            }
-            None => Ok(()),
-        }
     }
 
     /// Reconciles an `Unknown` HX attempt by re-sending the same request with the same

@@ -137,9 +137,17 @@ struct Inner {
     profile: String,
     clients: Clients,
     events: EventBus,
-    wake: Notify,
+    /// Shared with the poller task, which must not keep the engine alive while it waits.
+    wake: Arc<Notify>,
     policies: HashMap<Provider, PollPolicy>,
     limits: HashMap<Provider, Arc<Semaphore>>,
+}
+
+impl Drop for Inner {
+    /// Wakes the poller so it sees the engine is gone and ends.
+    fn drop(&mut self) {
+        self.wake.notify_one();
+    }
 }
 
 impl Engine {
@@ -161,7 +169,7 @@ impl Engine {
                 profile: profile.to_string(),
                 clients,
                 events: EventBus::default(),
-                wake: Notify::new(),
+                wake: Arc::new(Notify::new()),
                 policies,
                 limits,
             }),
@@ -398,9 +406,9 @@ impl Engine {
                     tracing::warn!("polling: {e}");
                 }
                 let next = engine.inner.store.read(|c| store::next_poll_at(c)).await.ok().flatten();
-                let wake = engine.inner.clone();
+                let wake = engine.inner.wake.clone();
                 drop(engine);
-                let notified = wake.wake.notified();
+                let notified = wake.notified();
                 match next {
                     Some(at) => {
                         let wait = Duration::from_millis((at - now_ms()).clamp(10, 60_000) as u64);

@@ -1,6 +1,43 @@
 // The app manifest lists every custom command: with it, a command the capability does not
 // allow is refused at the IPC boundary (without it, every command would be open).
-const COMMANDS: &[&str] = &["app_status"];
+const COMMANDS: &[&str] = &[
+    // status.rs
+    "app_status",
+    "ui_ready",
+    // live.rs
+    "watch_events",
+    // take.rs
+    "atrip_order",
+    "travelport_workbench",
+    "heipay_hotels",
+    "pay_atrip",
+    "pay_travelport",
+    "pay_holidayextras",
+    "pay_heipay",
+    // payments.rs
+    "payment_detail",
+    "poll_now",
+    "resolve_review",
+    "retry_atrip",
+    "retry_travelport",
+    "retry_holidayextras",
+    "retry_heipay",
+    "refund_holidayextras",
+    "heipay_voucher",
+    // history.rs
+    "search_payments",
+    "payment_summary",
+    "export_payments",
+    "verify_history",
+    "payment_receipt",
+    // settings.rs
+    "get_settings",
+    "save_provider_settings",
+    "store_credential",
+    "forget_credential",
+    "set_profile",
+    "set_preference",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

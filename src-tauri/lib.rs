@@ -14,7 +14,10 @@ pub fn run() {
             tauri::Manager::manage(app, state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::status::app_status])
+        .invoke_handler(tauri::generate_handler![
+            commands::status::app_status,
+            // Every command is also listed in build.rs and granted in capabilities/main.json.
+        ])
         .run(tauri::generate_context!())
         .expect("Farepoint could not start its window");
 }

@@ -6,7 +6,8 @@ use farepoint_core::engine::{Clients, Engine};
 use farepoint_core::logging;
 use farepoint_core::profile::{self, Profile};
 use farepoint_core::providers::http::Timeouts;
-use farepoint_core::secrets::{self, KeyringStore};
+use farepoint_core::secrets::{self, KeyringStore, SecretStore};
+use farepoint_core::settings::{self, SettingsError};
 use farepoint_core::store::Store;
 use farepoint_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
@@ -42,6 +43,31 @@ fn dirs(app: &AppHandle) -> tauri::Result<(PathBuf, PathBuf)> {
     Ok((data_dir, log_dir))
 }
 
+/// The Production clients from Settings and the OS keyring. A provider that is not fully set up
+/// gets no client (the engine answers NotConfigured and the Settings page says what to add), so
+/// gaps are warnings here, never a failed start. The keyring is read on this thread: the window
+/// has not painted yet, and a locked keyring asks in the system's own dialog.
+fn production_clients(store: &Store) -> Clients {
+    let loaded = store.read_blocking(|c| Ok(settings::load(c))).map_err(SettingsError::from).and_then(|r| r);
+    let production = match loaded {
+        Ok(production) => production,
+        Err(e) => {
+            tracing::error!("could not read the Production settings, starting with no provider: {e}");
+            return Clients::default();
+        }
+    };
+    let keyring = KeyringStore::new()
+        .inspect_err(|e| tracing::warn!("no OS keyring, starting with no provider: {e}"))
+        .ok();
+    let (clients, problems) =
+        production.clients(keyring.as_ref().map(|k| k as &dyn SecretStore), Timeouts::default());
+    // Problems name fields and what to do, never a value.
+    for problem in &problems {
+        tracing::warn!("not set up: {problem}");
+    }
+    clients
+}
+
 pub fn start(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     let (data_dir, log_dir) = dirs(app)?;
     let log_guard = logging::init(&log_dir, "farepoint")?;
@@ -57,8 +83,7 @@ pub fn start(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
             tracing::info!(url = %sandbox.base_url(), "sandbox simulator running");
             (farepoint_sandbox::profile::clients(&sandbox, Timeouts::default())?, Some(sandbox))
         }
-        // Production clients are built from Settings and the keyring once those exist.
-        Profile::Production => (Clients::default(), None),
+        Profile::Production => (production_clients(&store), None),
     };
     let engine = Engine::new(store.clone(), profile.as_str(), clients, Default::default());
     let starting = engine.clone();

@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "atrip_order",
     "travelport_workbench",
     "heipay_hotels",
+    "card_rules",
     "pay_atrip",
     "pay_travelport",
     "pay_holidayextras",

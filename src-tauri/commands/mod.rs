@@ -1,18 +1,84 @@
 //! Tauri commands: each validates its input, calls the core and returns a typed error.
 
+pub mod history;
+pub mod live;
+pub mod payments;
+pub mod settings;
 pub mod status;
+pub mod take;
 
+use farepoint_core::card::{CardError, CardField};
+use farepoint_core::engine::EngineError;
+use farepoint_core::providers::ProviderError;
 use serde::Serialize;
 
-/// What a failed command returns to the UI: a stable code and a message that says what to fix.
+/// What a failed command returns to the UI: a stable code, a message that says what to fix,
+/// and, for form input, the field each problem belongs to.
 #[derive(Debug, Serialize)]
 pub struct CommandError {
     pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldProblem {
+    pub field: String,
     pub message: String,
 }
 
 impl CommandError {
     pub fn new(code: &'static str, message: impl ToString) -> Self {
-        CommandError { code, message: message.to_string() }
+        CommandError { code, message: message.to_string(), fields: Vec::new() }
+    }
+
+    /// A form field the agent must correct.
+    pub fn field(field: &str, message: impl ToString) -> Self {
+        let message = message.to_string();
+        CommandError {
+            code: "invalid",
+            message: message.clone(),
+            fields: vec![FieldProblem { field: field.to_string(), message }],
+        }
+    }
+
+    /// Every problem of a card entry, each against its field (`card.number`, `card.cvv` …).
+    pub fn card(problems: Vec<(CardField, CardError)>) -> Self {
+        let fields: Vec<FieldProblem> = problems
+            .into_iter()
+            .map(|(field, e)| FieldProblem {
+                field: format!(
+                    "card.{}",
+                    serde_json::to_value(field).unwrap_or_default().as_str().unwrap_or("")
+                ),
+                message: e.to_string(),
+            })
+            .collect();
+        let message = fields.first().map(|f| f.message.clone()).unwrap_or_default();
+        CommandError { code: "card_invalid", message, fields }
+    }
+}
+
+impl From<EngineError> for CommandError {
+    fn from(e: EngineError) -> Self {
+        let code = match &e {
+            EngineError::Store(_) => "storage",
+            EngineError::NotConfigured { .. } => "not_configured",
+            EngineError::Busy { .. } => "busy",
+            EngineError::WrongState { .. } => "wrong_state",
+            EngineError::Provider(p) => match p {
+                ProviderError::Invalid { field, message } => return CommandError::field(field, message),
+                ProviderError::Config(_) | ProviderError::Credentials { .. } => "not_configured",
+                ProviderError::Refused(_) => "refused",
+                ProviderError::Unreachable { .. } => "unreachable",
+                ProviderError::Unclear { .. } => "unclear",
+                ProviderError::NoAnswer { .. } => "no_answer",
+            },
+        };
+        if let EngineError::Store(s) = &e {
+            tracing::error!("storage error behind a command: {s}");
+        }
+        CommandError::new(code, e)
     }
 }

@@ -1,4 +1,5 @@
 //! `app_status`: what the frame and the Settings view show about this installation.
+//! `ui_ready`: the UI's "first usable paint" marker, which `cargo xtask bench startup` times.
 
 use serde::Serialize;
 use tauri::State;
@@ -21,31 +22,92 @@ pub struct AppStatus {
     pub database: String,
     /// The in-process simulator's address while the Sandbox profile is active.
     pub sandbox: Option<String>,
-    pub keyring: KeyringStatus,
+    /// `None` while the start-up keyring check is still running.
+    pub keyring: Option<KeyringStatus>,
+    /// "en" or "es".
+    pub locale: String,
+    pub demo: Vec<DemoHint>,
 }
 
+/// Sandbox data worth trying, shown beside the forms while the Sandbox profile is active.
+#[derive(Debug, Serialize)]
+pub struct DemoHint {
+    pub provider: &'static str,
+    pub label: &'static str,
+    pub value: &'static str,
+}
+
+fn demo_hints() -> Vec<DemoHint> {
+    use farepoint_sandbox::{cards, demo};
+    let hint = |provider, label, value| DemoHint { provider, label, value };
+    vec![
+        hint("atrip", "Any method, USD", demo::atrip::ORDER_ANY_METHOD),
+        hint("atrip", "VCC only, EUR, 2 passengers", demo::atrip::ORDER_VCC_ONLY),
+        hint("atrip", "MoR, Visa only", demo::atrip::ORDER_MOR_VISA),
+        hint("atrip", "JPY, no decimals", demo::atrip::ORDER_JPY),
+        hint("travelport", "Flights + checked bag", demo::travelport::LOCATOR_WITH_ANCILLARY),
+        hint("travelport", "Stored Visa card", demo::travelport::LOCATOR_STORED_CARD),
+        hint("holidayextras", "Token that approves", demo::holidayextras::TOKEN_APPROVE),
+        hint("holidayextras", "Token that declines", demo::holidayextras::TOKEN_DECLINE),
+        hint("card", "Visa, approves", cards::VISA_APPROVE),
+        hint("card", "Visa, declined", cards::VISA_DECLINE),
+        hint("card", "Visa, airline declines at ticketing", cards::VISA_AIRLINE_DECLINES),
+        hint("card", "Amex, approves", cards::AMEX_APPROVE),
+    ]
+}
+
+/// The frame's facts. Answers at once: the keyring check is `null` while it still runs (the
+/// Settings view waits for it through `get_settings`), so the first paint never waits on it.
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, CommandError> {
-    let mut keyring = state.keyring.clone();
-    let check = keyring
-        .wait_for(Option::is_some)
-        .await
-        .map_err(|_| CommandError::new("keyring_check_lost", "the keyring check stopped unexpectedly"))?
-        .clone();
-    let keyring = match check {
-        Some(Ok(())) => {
+    let keyring = state.keyring.borrow().clone().map(|check| match check {
+        Ok(()) => {
             KeyringStatus { ok: true, message: "Working — credentials are stored in the OS keyring".into() }
         }
-        Some(Err(problem)) => KeyringStatus { ok: false, message: problem },
-        None => unreachable!("waited for the check to finish"),
-    };
+        Err(problem) => KeyringStatus { ok: false, message: problem },
+    });
+    let locale = state
+        .store
+        .read(|c| farepoint_core::store::get_setting(c, "app", "locale"))
+        .await
+        .map_err(|e| CommandError::new("storage", e))?
+        .unwrap_or_else(|| "en".into());
+    let demo = if state.sandbox.is_some() { demo_hints() } else { Vec::new() };
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION"),
         profile: state.profile.to_string(),
+        locale,
         data_dir: state.data_dir.display().to_string(),
         log_dir: state.log_dir.display().to_string(),
         database: state.store.path().display().to_string(),
         sandbox: state.sandbox.as_ref().map(|s| s.base_url()),
         keyring,
+        demo,
     })
+}
+
+/// Called once by the UI, two animation frames after the Take-payment view is rendered and its
+/// first form is interactive. With `FAREPOINT_READY_FILE` set (the start-up benchmark sets it),
+/// appends the wall-clock time in milliseconds since the Unix epoch as a line to that file.
+/// Synchronous and argument-free so the timestamp is taken as soon as the call arrives.
+#[tauri::command]
+pub fn ui_ready() {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis();
+    let Some(path) = std::env::var_os("FAREPOINT_READY_FILE") else {
+        tracing::debug!(epoch_ms = %now, "UI ready");
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, format!("{now}\n").as_bytes()));
+    match written {
+        Ok(()) => tracing::debug!(epoch_ms = %now, "UI ready (marker written)"),
+        Err(e) => tracing::warn!(
+            "could not write the UI-ready marker to {}: {e}",
+            std::path::Path::new(&path).display()
+        ),
+    }
 }

@@ -1,5 +1,7 @@
 //! Drives the real Farepoint window: tauri-driver → WebKitWebDriver → the built app, under the
 //! headless X server and D-Bus session that `cargo xtask test` provides (TESTING.md).
+// Each end-to-end test binary uses its own part of these helpers.
+#![allow(dead_code)]
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -80,15 +82,79 @@ impl AppSession {
         let deadline = Instant::now() + Duration::from_secs(15);
         let mut last = String::new();
         while Instant::now() < deadline {
+            // An element replaced while it is read (a re-render) is read again, never taken as "".
             if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                last = element.text().await.unwrap_or_default();
-                if check(&last) {
-                    return Ok(last);
+                if let Ok(text) = element.text().await {
+                    last = text;
+                    if check(&last) {
+                        return Ok(last);
+                    }
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Err(format!("timed out waiting for {css}; last text was {last:?}").into())
+    }
+
+    /// Waits (up to 15 s) until `css` matches a displayed element, and returns it.
+    pub async fn wait_visible(&self, css: &str) -> TestResult<fantoccini::elements::Element> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if element.is_displayed().await.unwrap_or(false) {
+                    return Ok(element);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("timed out waiting for {css} to be shown").into())
+    }
+
+    /// Clears the input matched by `css` and types `text` into it, as a person would.
+    pub async fn type_into(&self, css: &str, text: &str) -> TestResult {
+        let input = self.wait_visible(css).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> TestResult {
+        self.wait_visible(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Presses keys (e.g. `Key::Enter`) on whatever has the focus.
+    pub async fn press(&self, key: fantoccini::key::Key) -> TestResult {
+        let focused = self.client.active_element().await?;
+        focused.send_keys(&char::from(key).to_string()).await?;
+        Ok(())
+    }
+
+    /// Calls a Tauri command from the page, as the UI does; the command's error is an `Err`.
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> TestResult<serde_json::Value> {
+        let answer = self
+            .client
+            .execute_async(
+                "const [cmd, args, done] = arguments;
+                 window.__TAURI__.core.invoke(cmd, args).then((v) => done({ ok: v }), (e) => done({ err: e }));",
+                vec![json!(command), args],
+            )
+            .await?;
+        match answer.get("ok") {
+            Some(value) => Ok(value.clone()),
+            None => {
+                Err(format!("{command} failed: {}", answer.get("err").cloned().unwrap_or_default()).into())
+            }
+        }
+    }
+
+    /// The in-process simulator's ledger: every charge and refund it took, as JSON entries.
+    pub async fn sandbox_ledger(&self) -> TestResult<Vec<serde_json::Value>> {
+        let status = self.invoke("app_status", json!({})).await?;
+        let base = status["sandbox"].as_str().ok_or("the Sandbox profile is not active")?;
+        let ledger: Vec<serde_json::Value> =
+            reqwest::get(format!("{}/__sandbox/ledger", base.trim_end_matches('/'))).await?.json().await?;
+        Ok(ledger)
     }
 
     /// Saves a PNG of the window under `target/screenshots/` for people to look at.

@@ -3,6 +3,7 @@
 //! Each installs what the machine lacks (system packages, test drivers), then builds and runs.
 //! Standard library only, so the xtask itself compiles in seconds on a fresh machine.
 
+mod bench_startup;
 mod prereqs;
 mod session;
 
@@ -16,11 +17,14 @@ commands:
   run     install the system packages the app needs, build it and open the Farepoint window
   test    install what the tests need too, check formatting and lints, then run every test
           (on Linux inside a headless X server, a private D-Bus session and a throw-away keyring)
-  bench   run the benchmarks (optimised build) and print their figures; `bench engine` runs one
+  bench   run the benchmarks (optimised build) and print their figures; `bench engine` runs one;
+          `bench startup [-- --runs N]` times Farepoint's window against a bare Tauri window
+          `bench history` times search, summary and export over 1,000,000 payments beside sqlite3
 ";
 
 /// Benchmarks by name: (package, bench target). Each prints its own figures and ratios.
-const BENCHES: &[(&str, &str, &str)] = &[("engine", "farepoint-core", "engine")];
+const BENCHES: &[(&str, &str, &str)] =
+    &[("engine", "farepoint-core", "engine"), ("history", "farepoint-core", "history")];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -92,13 +96,19 @@ fn test(extra: &[String]) -> Result<(), String> {
     session::run_headless(test)
 }
 
-fn bench(names: &[String]) -> Result<(), String> {
-    let known = || BENCHES.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ");
+fn bench(args: &[String]) -> Result<(), String> {
+    // Names first; options from the first `-…` on go to the start-up bench (`startup -- --runs 3`).
+    let split = args.iter().position(|a| a.starts_with('-')).unwrap_or(args.len());
+    let (names, options) =
+        (&args[..split], args[split..].strip_prefix(&["--".to_string()][..]).unwrap_or(&args[split..]));
+    let startup = names.is_empty() || names.iter().any(|n| n == "startup");
+    let known = || BENCHES.iter().map(|(n, _, _)| *n).chain(["startup"]).collect::<Vec<_>>().join(", ");
     let chosen: Vec<&(&str, &str, &str)> = if names.is_empty() {
         BENCHES.iter().collect()
     } else {
         names
             .iter()
+            .filter(|n| *n != "startup")
             .map(|n| {
                 BENCHES
                     .iter()
@@ -109,6 +119,10 @@ fn bench(names: &[String]) -> Result<(), String> {
     };
     for (_, package, target) in chosen {
         status(cargo().args(["bench", "--package", package, "--bench", target]))?;
+    }
+    // Not a cargo bench: it builds Farepoint and a bare Tauri app, then times their windows.
+    if startup {
+        bench_startup::run(options)?;
     }
     Ok(())
 }

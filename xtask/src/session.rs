@@ -21,11 +21,18 @@ pub fn require_display() -> Result<(), String> {
 }
 
 pub fn run_headless(test: Command) -> Result<(), String> {
+    run_in_session(test, "xtask-session", false)
+}
+
+/// Runs `test` inside that session, its throw-away files under target/<scratch>. Under Xvfb,
+/// unless `use_display` is set and a display is present: then on that display, still with the
+/// private D-Bus session and keyring. Environment variables set on `test` carry through.
+pub fn run_in_session(test: Command, scratch: &str, use_display: bool) -> Result<(), String> {
     let mut test = test;
     if !cfg!(target_os = "linux") {
         return status(&mut test);
     }
-    let scratch = root().join("target").join("xtask-session");
+    let scratch = root().join("target").join(scratch);
     let _ = std::fs::remove_dir_all(&scratch);
     let (data, runtime) = (scratch.join("data"), scratch.join("run"));
     for dir in [&data, &runtime] {
@@ -41,14 +48,33 @@ pub fn run_headless(test: Command) -> Result<(), String> {
         shell_quote(&program),
         args.join(" ")
     );
-    let mut wrapped = Command::new("xvfb-run");
+    let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    let mut wrapped = if use_display && (has("DISPLAY") || has("WAYLAND_DISPLAY")) {
+        let mut session = Command::new("dbus-run-session");
+        // The Wayland socket is found relative to XDG_RUNTIME_DIR, which the session replaces.
+        if let (Some(wayland), Some(run)) =
+            (std::env::var_os("WAYLAND_DISPLAY"), std::env::var_os("XDG_RUNTIME_DIR"))
+        {
+            session.env("WAYLAND_DISPLAY", std::path::Path::new(&run).join(wayland));
+        }
+        session
+    } else {
+        let mut xvfb = Command::new("xvfb-run");
+        xvfb.args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session"]).env_remove("WAYLAND_DISPLAY");
+        xvfb
+    };
     wrapped
-        .args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--", "sh", "-c", &inner])
+        .args(["--", "sh", "-c", &inner])
         .current_dir(root())
         .env("XDG_DATA_HOME", &data)
         .env("XDG_RUNTIME_DIR", &runtime)
-        .env("FAREPOINT_TAURI_DRIVER", prereqs::tauri_driver_path())
-        .env_remove("WAYLAND_DISPLAY");
+        .env("FAREPOINT_TAURI_DRIVER", prereqs::tauri_driver_path());
+    for (key, value) in test.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
     status(&mut wrapped)
 }
 

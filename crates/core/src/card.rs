@@ -24,34 +24,20 @@ pub enum CardBrand {
 }
 
 impl CardBrand {
+    pub const ALL: [CardBrand; 7] = [
+        CardBrand::Visa,
+        CardBrand::Mastercard,
+        CardBrand::Amex,
+        CardBrand::Discover,
+        CardBrand::Diners,
+        CardBrand::Jcb,
+        CardBrand::UnionPay,
+    ];
+
     /// Detects the brand from the leading digits (IIN ranges), or `None` if no accepted network
     /// owns the prefix. Works on partial input so the UI can show the brand while typing.
     pub fn detect(digits: &str) -> Option<CardBrand> {
-        let prefix = |n: usize| -> Option<u32> {
-            digits.get(..n).filter(|p| p.len() == n).and_then(|p| p.parse().ok())
-        };
-        let in_range = |n: usize, lo: u32, hi: u32| prefix(n).is_some_and(|p| (lo..=hi).contains(&p));
-        if digits.starts_with('4') {
-            Some(CardBrand::Visa)
-        } else if in_range(2, 51, 55) || in_range(4, 2221, 2720) {
-            Some(CardBrand::Mastercard)
-        } else if in_range(2, 34, 34) || in_range(2, 37, 37) {
-            Some(CardBrand::Amex)
-        } else if in_range(4, 6011, 6011) || in_range(3, 644, 649) || in_range(2, 65, 65) {
-            Some(CardBrand::Discover)
-        } else if in_range(3, 300, 305)
-            || in_range(4, 3095, 3095)
-            || in_range(2, 36, 36)
-            || in_range(2, 38, 39)
-        {
-            Some(CardBrand::Diners)
-        } else if in_range(4, 3528, 3589) {
-            Some(CardBrand::Jcb)
-        } else if in_range(2, 62, 62) || in_range(2, 81, 81) {
-            Some(CardBrand::UnionPay)
-        } else {
-            None
-        }
+        IIN_RANGES.iter().find(|r| r.matches(digits)).map(|r| r.brand)
     }
 
     /// Valid full lengths of a number of this brand.
@@ -85,6 +71,50 @@ impl CardBrand {
         }
     }
 }
+
+/// A run of leading digits owned by a network: the first `digits` digits between `low` and
+/// `high`. The window's card field reads this table (`card_rules`) so live brand detection and
+/// the check on submit never disagree.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct IinRange {
+    pub brand: CardBrand,
+    pub digits: usize,
+    pub low: u32,
+    pub high: u32,
+}
+
+impl IinRange {
+    const fn new(brand: CardBrand, digits: usize, low: u32, high: u32) -> Self {
+        IinRange { brand, digits, low, high }
+    }
+
+    fn matches(&self, digits: &str) -> bool {
+        digits
+            .get(..self.digits)
+            .filter(|p| p.len() == self.digits)
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|p| (self.low..=self.high).contains(&p))
+    }
+}
+
+/// The accepted networks' prefixes, first match wins.
+pub const IIN_RANGES: &[IinRange] = &[
+    IinRange::new(CardBrand::Visa, 1, 4, 4),
+    IinRange::new(CardBrand::Mastercard, 2, 51, 55),
+    IinRange::new(CardBrand::Mastercard, 4, 2221, 2720),
+    IinRange::new(CardBrand::Amex, 2, 34, 34),
+    IinRange::new(CardBrand::Amex, 2, 37, 37),
+    IinRange::new(CardBrand::Discover, 4, 6011, 6011),
+    IinRange::new(CardBrand::Discover, 3, 644, 649),
+    IinRange::new(CardBrand::Discover, 2, 65, 65),
+    IinRange::new(CardBrand::Diners, 3, 300, 305),
+    IinRange::new(CardBrand::Diners, 4, 3095, 3095),
+    IinRange::new(CardBrand::Diners, 2, 36, 36),
+    IinRange::new(CardBrand::Diners, 2, 38, 39),
+    IinRange::new(CardBrand::Jcb, 4, 3528, 3589),
+    IinRange::new(CardBrand::UnionPay, 2, 62, 62),
+    IinRange::new(CardBrand::UnionPay, 2, 81, 81),
+];
 
 /// Why card input was refused, in words a desk clerk can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -391,6 +421,38 @@ impl Card {
     }
 }
 
+/// The desk's card form as typed: one number field, expiry as "MM/YY", CVV, holder. It arrives
+/// from the UI once per payment; it wipes itself on drop and never prints its digits.
+#[derive(Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct CardEntry {
+    pub number: String,
+    pub expiry: String,
+    pub cvv: String,
+    pub holder: String,
+}
+
+impl fmt::Debug for CardEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CardEntry(••••)")
+    }
+}
+
+impl CardEntry {
+    /// Validates every field at once, as [`Card::parse`] does; a missing slash in the expiry
+    /// is reported against the expiry field.
+    pub fn parse(&self) -> Result<Card, Vec<(CardField, CardError)>> {
+        let (month, year) = self.expiry.split_once('/').unwrap_or((self.expiry.as_str(), ""));
+        let input = CardInput {
+            number: &self.number,
+            cvv: &self.cvv,
+            expiry_month: month,
+            expiry_year: year,
+            holder: &self.holder,
+        };
+        Card::parse(&input)
+    }
+}
+
 /// The storable, displayable trace of a card: brand, last 4, holder, expiry. Nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardSummary {
@@ -405,6 +467,28 @@ pub struct CardSummary {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_desk_entry_parses_and_never_prints_its_digits() {
+        let entry = CardEntry {
+            number: "4111 1111-1111 1111".into(),
+            expiry: "12/39".into(),
+            cvv: "123".into(),
+            holder: "John Doe".into(),
+        };
+        assert!(!format!("{entry:?}").contains("1111"));
+        let card = entry.parse().unwrap();
+        assert_eq!(card.summary().last4, "1111");
+        assert_eq!((card.expiry.month(), card.expiry.year()), (12, 2039));
+        let bad = CardEntry {
+            number: "4111111111111112".into(),
+            expiry: "1239".into(),
+            cvv: "123".into(),
+            holder: "John Doe".into(),
+        };
+        let fields: Vec<CardField> = bad.parse().unwrap_err().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, vec![CardField::Number, CardField::Expiry]);
+    }
 
     /// Well-known test numbers, one or more per brand.
     const TEST_CARDS: &[(&str, CardBrand)] = &[

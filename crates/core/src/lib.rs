@@ -4,6 +4,7 @@
 
 pub mod card;
 pub mod engine;
+pub mod history;
 pub mod logging;
 pub mod money;
 pub mod payment;
@@ -11,6 +12,7 @@ pub mod profile;
 pub mod providers;
 pub mod redact;
 pub mod secrets;
+pub mod settings;
 pub mod store;
 pub mod vault;
 

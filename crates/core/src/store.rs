@@ -51,7 +51,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Schema versions, oldest first. Never edit a shipped step: add a new one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("store/001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("store/001_initial.sql")),
+        M::up(include_str!("store/002_history.sql")),
+    ])
 }
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;

@@ -258,3 +258,28 @@ async fn subscribers_see_the_timeline_as_it_is_committed() {
     assert_eq!(kinds[0], EventKind::Created);
     assert!(kinds.contains(&EventKind::ProviderAnswer) && kinds.contains(&EventKind::Ticket));
 }
+
+/// The window follows a payment from the moment it is journaled: `announcing` hands over the
+/// new payment's id before the provider has answered, and the id is the one the call returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_payment_is_announced_as_soon_as_it_is_journaled() {
+    let w = world().await;
+    let order_no = seed_atrip_order(&w.sandbox, "99.00", "USD", &[1], &["DOE/JOHN"]).await;
+    let mut events = w.engine.subscribe();
+    let (tx, mut started) = tokio::sync::mpsc::unbounded_channel();
+    let paid = farepoint_core::engine::events::announcing(
+        tx,
+        w.engine.pay_atrip(pay(&order_no, Method::Deposit, None)),
+    )
+    .await
+    .unwrap();
+    let announced = started.recv().await.expect("the payment id was announced");
+    assert_eq!(announced, paid.payment.id);
+    assert!(started.try_recv().is_err(), "one payment, one announcement");
+    // By the time it was announced, its journal entry had been committed and published.
+    let first = events.recv().await.unwrap();
+    assert_eq!((first.payment_id.as_str(), first.kind), (announced.as_str(), EventKind::Created));
+    // Outside `announcing` the engine pays as before: announcing is a no-op there.
+    let other = seed_atrip_order(&w.sandbox, "10.00", "USD", &[1], &["DOE/JANE"]).await;
+    w.engine.pay_atrip(pay(&other, Method::Deposit, None)).await.unwrap();
+}

@@ -31,3 +31,21 @@ impl EventBus {
         }
     }
 }
+
+tokio::task_local! {
+    /// Set by [`announcing`]: where the id of a payment journaled by this task is sent.
+    static STARTED: tokio::sync::mpsc::UnboundedSender<String>;
+}
+
+/// Runs `work` (a `pay_*` call) and sends the new payment's id to `started` as soon as it is
+/// journaled, so a caller can follow its timeline while the provider is still answering.
+pub async fn announcing<F: std::future::Future>(
+    started: tokio::sync::mpsc::UnboundedSender<String>,
+    work: F,
+) -> F::Output {
+    STARTED.scope(started, work).await
+}
+
+pub(super) fn announce(payment_id: &str) {
+    let _ = STARTED.try_with(|tx| tx.send(payment_id.to_string()));
+}

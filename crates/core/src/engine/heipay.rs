@@ -38,6 +38,11 @@ impl Engine {
         self.inner.clients.heipay.as_ref().ok_or(EngineError::NotConfigured { provider: "HeiPay" })
     }
 
+    /// The hotels the terminal can take cards for in this profile (those with a card key).
+    pub fn heipay_hotels(&self) -> Result<Vec<i64>, EngineError> {
+        Ok(self.heipay()?.hotel_ids())
+    }
+
     /// Charges a card through the hotel virtual terminal. Every field is checked before anything
     /// is journaled; the card is encrypted with the hotel's key; the request is sent once.
     pub async fn pay_heipay(&self, request: HeiPayPayment) -> Result<PaymentRecord, EngineError> {

@@ -273,6 +273,7 @@ impl Engine {
             Ok(((), vec![created, journaled]))
         })
         .await?;
+        events::announce(&attempt.payment_id);
         Ok(Attempt { status: Status::Submitting, ..attempt })
     }
 

@@ -75,6 +75,13 @@ impl HeiPayClient {
     }
 
     /// Refuses, before anything is journaled, a hotel whose card key Farepoint does not have.
+    /// The hotels this terminal can take cards for (those with a card key), in id order.
+    pub fn hotel_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.card_keys.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
     pub fn check_hotel(&self, hotel_id: i64) -> Result<(), ProviderError> {
         self.key(hotel_id).map(|_| ())
     }

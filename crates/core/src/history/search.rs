@@ -1,0 +1,267 @@
+//! Search: full text over the FTS5 index (see `store/002_history.sql`) combined with filters,
+//! newest first, paged by a keyset cursor so a page never repeats or skips a payment even while
+//! new ones arrive.
+
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    invalid, parse_currency, parse_provider, parse_status, ticket_number_display, MaskedCard, Result,
+};
+use crate::money::{Currency, Money};
+use crate::payment::{Provider, Status};
+
+/// What the Payments view (and an export) asks for. Every field is optional; absent means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// Words to find in references, names, order numbers, locators, ticket numbers, voucher ids.
+    pub text: Option<String>,
+    pub providers: Option<Vec<String>>,
+    pub statuses: Option<Vec<String>>,
+    pub currency: Option<String>,
+    /// Bounds in minor units of each payment's own currency (set `currency` to compare like with like).
+    pub amount_min_minor: Option<i64>,
+    pub amount_max_minor: Option<i64>,
+    /// Created at or after this time (ms since the epoch, UTC).
+    pub from_ms: Option<i64>,
+    /// Created before this time (exclusive).
+    pub to_ms: Option<i64>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Rows per page: 50 unless set, at most 500.
+    pub limit: Option<u32>,
+}
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 500;
+
+/// One payment in a list or export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub id: String,
+    pub reference: String,
+    pub provider: Provider,
+    pub status: Status,
+    pub amount: Money,
+    pub customer: String,
+    pub subject_key: String,
+    pub card: Option<MaskedCard>,
+    /// Ticket and EMD numbers as printed ("176-2345678901").
+    pub tickets: Vec<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<Row>,
+    /// Pass as `after` for the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Page,
+    All,
+    Count,
+}
+
+/// A checked query, ready to become SQL.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Filter {
+    fts: Option<String>,
+    providers: Vec<Provider>,
+    statuses: Vec<Status>,
+    currency: Option<Currency>,
+    amount_min: Option<i64>,
+    amount_max: Option<i64>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    after: Option<(i64, String)>,
+    pub(crate) limit: u32,
+}
+
+impl HistoryQuery {
+    pub(crate) fn check(&self) -> Result<Filter> {
+        let list = |v: &Option<Vec<String>>| v.clone().unwrap_or_default();
+        let providers = list(&self.providers).iter().map(|p| parse_provider(p)).collect::<Result<_>>()?;
+        let statuses = list(&self.statuses).iter().map(|s| parse_status(s)).collect::<Result<_>>()?;
+        let currency =
+            self.currency.as_deref().filter(|c| !c.trim().is_empty()).map(parse_currency).transpose()?;
+        if let (Some(min), Some(max)) = (self.amount_min_minor, self.amount_max_minor) {
+            if min > max {
+                return Err(invalid(format!(
+                    "the smallest amount ({min}) is above the largest ({max}) — swap them"
+                )));
+            }
+        }
+        if let (Some(from), Some(to)) = (self.from_ms, self.to_ms) {
+            if from > to {
+                return Err(invalid("the range starts after it ends — the start date must come first"));
+            }
+        }
+        let limit = match self.limit {
+            None => DEFAULT_LIMIT,
+            Some(n @ 1..=MAX_LIMIT) => n,
+            Some(n) => return Err(invalid(format!("a page holds 1 to {MAX_LIMIT} rows, not {n}"))),
+        };
+        let after = self.after.as_deref().map(parse_cursor).transpose()?;
+        Ok(Filter {
+            fts: self.text.as_deref().and_then(fts_expression),
+            providers,
+            statuses,
+            currency,
+            amount_min: self.amount_min_minor,
+            amount_max: self.amount_max_minor,
+            from_ms: self.from_ms,
+            to_ms: self.to_ms,
+            after,
+            limit,
+        })
+    }
+}
+
+/// The cursor is the last row's sort key: "<created_at_ms>:<id>".
+fn cursor(row: &Row) -> String {
+    format!("{}:{}", row.created_at_ms, row.id)
+}
+
+fn parse_cursor(text: &str) -> Result<(i64, String)> {
+    text.split_once(':')
+        .and_then(|(at, id)| Some((at.parse().ok()?, id.to_string())))
+        .filter(|(_, id)| !id.is_empty())
+        .ok_or_else(|| {
+            invalid("the page cursor is not one this app gave out — start again from the first page")
+        })
+}
+
+/// Turns what the agent typed into a safe FTS5 expression: every word becomes a quoted string
+/// (so `AND`, `NEAR`, `*`, `"` and `:` are plain text), all words must match, and the last one
+/// matches as a prefix for search-as-you-type. A ticket number typed with its dash
+/// ("176-2345678901") is searched as stored, digits only. Words with no letter or digit are
+/// dropped; `None` when nothing searchable is left (no text filter).
+pub fn fts_expression(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| {
+            let ticket = w.bytes().all(|b| b.is_ascii_digit() || b == b'-') && w.contains('-');
+            if ticket {
+                w.replace('-', "")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    let quoted = words.iter().enumerate().map(|(i, w)| {
+        let star = if i == last { "*" } else { "" };
+        format!("\"{}\"{star}", w.replace('"', "\"\""))
+    });
+    Some(quoted.collect::<Vec<_>>().join(" "))
+}
+
+/// The list columns; `tickets` is the numbers as stored, space-separated.
+pub(crate) const ROW_COLUMNS: &str = "p.id, p.reference, p.provider, p.status, p.amount_minor, p.currency, \
+     p.customer, p.subject_key, p.card_brand, p.card_last4, \
+     (SELECT group_concat(t.number, ' ') FROM tickets t WHERE t.payment_id = p.id) AS tickets, \
+     p.created_at_ms, p.updated_at_ms, p.profile";
+
+impl Filter {
+    /// `SELECT <columns> FROM payments p WHERE …`, newest first, with its parameters. A page
+    /// starts after the cursor and stops at the limit; `All` is every match (exports), `Count`
+    /// only counts them.
+    pub(crate) fn select(&self, columns: &str, shape: Shape) -> (String, Vec<Value>) {
+        let paged = shape == Shape::Page;
+        let mut params: Vec<Value> = Vec::new();
+        let mut bind = |v: Value| {
+            params.push(v);
+            format!("?{}", params.len())
+        };
+        let mut clauses: Vec<String> = Vec::new();
+        if let Some(fts) = &self.fts {
+            let p = bind(Value::Text(fts.clone()));
+            clauses.push(format!("p.rowid IN (SELECT rowid FROM payments_fts WHERE payments_fts MATCH {p})"));
+        }
+        let mut one_of = |column: &str, values: Vec<&'static str>, clauses: &mut Vec<String>| {
+            if !values.is_empty() {
+                let list: Vec<String> = values.into_iter().map(|v| bind(Value::Text(v.into()))).collect();
+                clauses.push(format!("{column} IN ({})", list.join(", ")));
+            }
+        };
+        one_of("p.provider", self.providers.iter().map(|p| p.as_str()).collect(), &mut clauses);
+        one_of("p.status", self.statuses.iter().map(|s| s.as_str()).collect(), &mut clauses);
+        if let Some(c) = self.currency {
+            clauses.push(format!("p.currency = {}", bind(Value::Text(c.code().into()))));
+        }
+        if let Some(v) = self.amount_min {
+            clauses.push(format!("p.amount_minor >= {}", bind(Value::Integer(v))));
+        }
+        if let Some(v) = self.amount_max {
+            clauses.push(format!("p.amount_minor <= {}", bind(Value::Integer(v))));
+        }
+        if let Some(v) = self.from_ms {
+            clauses.push(format!("p.created_at_ms >= {}", bind(Value::Integer(v))));
+        }
+        if let Some(v) = self.to_ms {
+            clauses.push(format!("p.created_at_ms < {}", bind(Value::Integer(v))));
+        }
+        if let (true, Some((at, id))) = (paged, &self.after) {
+            let (at, id) = (bind(Value::Integer(*at)), bind(Value::Text(id.clone())));
+            clauses.push(format!("(p.created_at_ms, p.id) < ({at}, {id})"));
+        }
+        let filter =
+            if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let tail = match shape {
+            Shape::Page => format!(" ORDER BY p.created_at_ms DESC, p.id DESC LIMIT {}", self.limit),
+            Shape::All => " ORDER BY p.created_at_ms DESC, p.id DESC".to_string(),
+            Shape::Count => String::new(),
+        };
+        (format!("SELECT {columns} FROM payments p{filter}{tail}"), params)
+    }
+}
+
+/// The SQL `search` runs for `query`, for benchmarks that run the same statement elsewhere.
+#[doc(hidden)]
+pub fn search_sql(query: &HistoryQuery) -> Result<(String, Vec<Value>)> {
+    Ok(query.check()?.select(ROW_COLUMNS, Shape::Page))
+}
+
+/// One page of payments matching `query`, newest first.
+pub fn search(conn: &Connection, query: &HistoryQuery) -> Result<Page> {
+    let filter = query.check()?;
+    let (sql, params) = filter.select(ROW_COLUMNS, Shape::Page);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows =
+        stmt.query_map(params_from_iter(params), row_from_sql)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let next = (rows.len() == filter.limit as usize).then(|| rows.last().map(cursor)).flatten();
+    Ok(Page { rows, next })
+}
+
+/// Reads one row of `ROW_COLUMNS`.
+pub(crate) fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+    let corrupt = |i: usize, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
+    let currency: Currency =
+        text(5)?.parse().map_err(|e: crate::money::MoneyError| corrupt(5, e.to_string()))?;
+    let brand: Option<String> = r.get(8)?;
+    let last4: Option<String> = r.get(9)?;
+    let tickets: Option<String> = r.get(10)?;
+    Ok(Row {
+        id: text(0)?,
+        reference: text(1)?,
+        provider: text(2)?.parse().map_err(|e| corrupt(2, e))?,
+        status: text(3)?.parse().map_err(|e| corrupt(3, e))?,
+        amount: Money::from_minor(r.get(4)?, currency),
+        customer: text(6)?,
+        subject_key: text(7)?,
+        card: MaskedCard::from_stored(brand.as_deref(), last4.as_deref()),
+        tickets: tickets.map(|t| t.split(' ').map(ticket_number_display).collect()).unwrap_or_default(),
+        created_at_ms: r.get(11)?,
+        updated_at_ms: r.get(12)?,
+    })
+}

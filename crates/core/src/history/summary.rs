@@ -1,0 +1,158 @@
+//! Totals for a date range: money taken per local day, provider and currency; totals per
+//! currency; how many payments are in each status.
+//!
+//! **What counts as money taken.** A payment is counted in `days` and `totals` when the
+//! provider has charged it and the charge stands: `Paid`, `Ticketing`, `Ticketed` and
+//! `TicketingFailed` (the airline refused to ticket but the payment was taken — the agent must
+//! act, the money is still with the provider). `Refunded` payments are *not* in the takings;
+//! they are listed apart in `refunded` (the full amount went back to the customer). `Declined`,
+//! `Draft`, `Submitting`, `Unknown` and `NeedsReview` are not money taken either: the last two
+//! may or may not have been charged, which is why `by_status` always lists them (with 0 when
+//! there are none) so the view can call them out.
+//!
+//! A payment belongs to the local day on which it was created, with the caller's UTC offset.
+//! Amounts are summed per currency only, in exact minor units.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use super::{day_text, invalid, Result};
+use crate::money::Currency;
+use crate::payment::{Provider, Status};
+
+/// Statuses whose amount is money taken (see the module comment).
+pub const CHARGED: [Status; 4] = [Status::Paid, Status::Ticketing, Status::Ticketed, Status::TicketingFailed];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryRange {
+    /// Payments created at or after this instant (ms since the epoch).
+    pub from_ms: i64,
+    /// …and before this one (exclusive).
+    pub to_ms: i64,
+    /// The agent's offset from UTC in minutes (e.g. 60 for CET), which decides the local days.
+    pub utc_offset_minutes: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayTotal {
+    /// The local date, "2026-11-20".
+    pub day: String,
+    pub provider: Provider,
+    pub currency: Currency,
+    pub count: u64,
+    pub total_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyTotal {
+    pub currency: Currency,
+    pub count: u64,
+    pub total_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCount {
+    pub status: Status,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Money taken per local day, provider and currency; days without any are absent.
+    pub days: Vec<DayTotal>,
+    /// Money taken per currency over the whole range.
+    pub totals: Vec<CurrencyTotal>,
+    /// Every status in the range with its count; `NeedsReview` and `Unknown` always present.
+    pub by_status: Vec<StatusCount>,
+    /// Refunded payments per currency (their full amounts), kept out of `days` and `totals`.
+    pub refunded: Vec<CurrencyTotal>,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The one statement the summary runs: every payment of the range, read from the covering
+/// index `payments_totals` in date order. Grouping here rather than with SQL `GROUP BY` avoids
+/// sorting the whole range (measured: a 30-day `GROUP BY` spends nine tenths of its time
+/// sorting). Parameters: from_ms, to_ms.
+pub const SUMMARY_SQL: &str = "SELECT created_at_ms, provider, currency, status, amount_minor FROM payments \
+     WHERE created_at_ms >= ?1 AND created_at_ms < ?2";
+
+/// (local day number, index in `Provider::ALL`, currency code).
+type Key = (i64, usize, [u8; 3]);
+
+pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
+    let SummaryRange { from_ms, to_ms, utc_offset_minutes } = *range;
+    if from_ms > to_ms {
+        return Err(invalid("the range starts after it ends — the start date must come first"));
+    }
+    if utc_offset_minutes.abs() > 18 * 60 {
+        return Err(invalid(format!("a UTC offset is at most ±18 hours, not {utc_offset_minutes} minutes")));
+    }
+    let offset_ms = i64::from(utc_offset_minutes) * 60_000;
+
+    let mut days: BTreeMap<Key, (u64, i64)> = BTreeMap::new();
+    let mut totals: BTreeMap<[u8; 3], (u64, i64)> = BTreeMap::new();
+    let mut refunded: BTreeMap<[u8; 3], (u64, i64)> = BTreeMap::new();
+    let mut by_status = [0u64; Status::ALL.len()];
+    let corrupt = |what: &str| invalid(format!("a stored payment has an unreadable {what}"));
+    let mut stmt = conn.prepare_cached(SUMMARY_SQL)?;
+    let mut rows = stmt.query(params![from_ms, to_ms])?;
+    while let Some(r) = rows.next()? {
+        let day = (r.get::<_, i64>(0)? + offset_ms).div_euclid(DAY_MS);
+        let provider = r.get_ref(1)?.as_str()?;
+        let provider =
+            Provider::ALL.iter().position(|p| p.as_str() == provider).ok_or_else(|| corrupt("provider"))?;
+        let currency: [u8; 3] = r.get_ref(2)?.as_bytes()?.try_into().map_err(|_| corrupt("currency"))?;
+        let status = r.get_ref(3)?.as_str()?;
+        let status =
+            Status::ALL.iter().position(|s| s.as_str() == status).ok_or_else(|| corrupt("status"))?;
+        let amount: i64 = r.get(4)?;
+        by_status[status] += 1;
+        let add = |into: &mut (u64, i64)| -> Result<()> {
+            into.0 += 1;
+            into.1 =
+                into.1.checked_add(amount).ok_or_else(|| invalid("the totals are too large to add up"))?;
+            Ok(())
+        };
+        let status = Status::ALL[status];
+        if CHARGED.contains(&status) {
+            add(days.entry((day, provider, currency)).or_default())?;
+            add(totals.entry(currency).or_default())?;
+        } else if status == Status::Refunded {
+            add(refunded.entry(currency).or_default())?;
+        }
+    }
+
+    let currency = |code: &[u8; 3]| super::parse_currency(&String::from_utf8_lossy(code));
+    let per_currency = |map: BTreeMap<[u8; 3], (u64, i64)>| -> Result<Vec<CurrencyTotal>> {
+        map.into_iter()
+            .map(|(code, (count, total_minor))| {
+                Ok(CurrencyTotal { currency: currency(&code)?, count, total_minor })
+            })
+            .collect()
+    };
+    Ok(Summary {
+        days: days
+            .into_iter()
+            .map(|((day, provider, code), (count, total_minor))| {
+                Ok(DayTotal {
+                    day: day_text(day),
+                    provider: Provider::ALL[provider],
+                    currency: currency(&code)?,
+                    count,
+                    total_minor,
+                })
+            })
+            .collect::<Result<_>>()?,
+        totals: per_currency(totals)?,
+        by_status: Status::ALL
+            .into_iter()
+            .zip(by_status)
+            .map(|(status, count)| StatusCount { status, count })
+            .filter(|s| s.count > 0 || matches!(s.status, Status::NeedsReview | Status::Unknown))
+            .collect(),
+        refunded: per_currency(refunded)?,
+    })
+}

@@ -1,0 +1,656 @@
+//! The history review (search, totals, export, verify, receipts) over a real SQLite file,
+//! filled with payments shaped as the engine writes them (`history::sample`).
+
+use std::collections::HashSet;
+
+use farepoint_core::history::sample::{self, Generated, Generator, Outcome};
+use farepoint_core::history::{self, ExportFormat, HistoryError, HistoryQuery, Page, Row, SummaryRange};
+use farepoint_core::payment::{Provider, Status};
+use farepoint_core::store::{self, Store};
+
+const DAY: i64 = 86_400_000;
+/// 2026-11-20T00:00:00Z.
+const NOV_20: i64 = 1_795_132_800_000;
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    (dir, store)
+}
+
+fn put(store: &Store, payments: Vec<Generated>) -> Vec<Generated> {
+    sample::store_all(store, &payments).unwrap();
+    payments
+}
+
+fn one(
+    gen: &mut Generator,
+    provider: Provider,
+    outcome: Outcome,
+    at: i64,
+    name: Option<(&str, &str)>,
+) -> Generated {
+    gen.payment(provider, outcome, at, name)
+}
+
+fn search(store: &Store, query: HistoryQuery) -> Result<Page, HistoryError> {
+    store.read_blocking(move |c| Ok(history::search(c, &query))).unwrap()
+}
+
+fn text(t: &str) -> HistoryQuery {
+    HistoryQuery { text: Some(t.into()), ..Default::default() }
+}
+
+fn ids(page: &Page) -> HashSet<String> {
+    page.rows.iter().map(|r| r.id.clone()).collect()
+}
+
+/// The FTS index agrees with what it indexes (FTS5's own check against the content view).
+fn assert_index_consistent(store: &Store) {
+    store
+        .write_blocking(|c| {
+            c.execute("INSERT INTO payments_fts (payments_fts, rank) VALUES ('integrity-check', 1)", [])?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn names_match_with_or_without_accents_either_way() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(1);
+    let stored = put(
+        &store,
+        vec![
+            one(&mut gen, Provider::HeiPay, Outcome::Success, NOV_20, Some(("Lucía", "Muñoz"))),
+            one(&mut gen, Provider::HolidayExtras, Outcome::Success, NOV_20 + 1, Some(("Pedro", "Munoz"))),
+            one(&mut gen, Provider::HolidayExtras, Outcome::Success, NOV_20 + 2, Some(("Ana", "Martin"))),
+        ],
+    );
+    let (lucia, pedro) = (stored[0].payment.id.clone(), stored[1].payment.id.clone());
+    let both: HashSet<String> = [lucia.clone(), pedro.clone()].into();
+    assert_eq!(ids(&search(&store, text("Muñoz")).unwrap()), both);
+    assert_eq!(ids(&search(&store, text("munoz")).unwrap()), both);
+    assert_eq!(ids(&search(&store, text("MUNOZ lucia")).unwrap()), HashSet::from([lucia.clone()]));
+    assert_eq!(ids(&search(&store, text("Lucía  Muñoz")).unwrap()), HashSet::from([lucia]));
+    // The last word is a prefix (search as you type); earlier words are whole.
+    assert_eq!(ids(&search(&store, text("pedro mu")).unwrap()), HashSet::from([pedro]));
+    assert!(search(&store, text("mu pedro")).unwrap().rows.is_empty());
+    assert!(search(&store, text("nobody")).unwrap().rows.is_empty());
+}
+
+#[test]
+fn tickets_orders_locators_references_and_vouchers_are_found_but_cards_are_not() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(2);
+    let stored = put(
+        &store,
+        vec![
+            one(&mut gen, Provider::Atrip, Outcome::Success, NOV_20, None),
+            one(&mut gen, Provider::Travelport, Outcome::Success, NOV_20 + 1, None),
+            one(&mut gen, Provider::HeiPay, Outcome::Success, NOV_20 + 2, None),
+            one(&mut gen, Provider::HolidayExtras, Outcome::Success, NOV_20 + 3, None),
+        ],
+    );
+    let only = |q: &str, g: &Generated| {
+        let page = search(&store, text(q)).unwrap();
+        assert_eq!(ids(&page), HashSet::from([g.payment.id.clone()]), "searching {q:?}");
+    };
+    let atrip = &stored[0];
+    let ticket = &atrip.tickets[0].number;
+    only(ticket, atrip);
+    only(&history::ticket_number_display(ticket), atrip); // "176-2345678901", as printed
+    only(&ticket[..8], atrip); // prefix while typing
+    only(&atrip.payment.subject_key.to_lowercase(), atrip); // order number
+    only(atrip.payment.subject["pnr_code"].as_str().unwrap(), atrip); // PNR
+    let travelport = &stored[1];
+    only(&travelport.payment.subject_key, travelport); // locator
+    only(&travelport.tickets[0].number, travelport);
+    let heipay = &stored[2];
+    only(&heipay.payment.reference, heipay);
+    let voucher = heipay.attempts[0].provider_ref.as_deref().unwrap();
+    let voucher_id = voucher.split('/').rev().nth(1).unwrap();
+    only(voucher_id, heipay);
+    let hx = &stored[3];
+    only(hx.attempts[0].provider_ref.as_deref().unwrap(), hx); // the HX paymentId
+    only(&hx.payment.subject_key, hx);
+    // The search result carries the printed ticket numbers and the masked card.
+    let row = &search(&store, text(ticket)).unwrap().rows[0];
+    assert_eq!(row.tickets[0], history::ticket_number_display(ticket));
+    // Card data is not searchable.
+    let last4 = heipay.payment.card.as_ref().unwrap().last4.clone();
+    let exact: i64 = store
+        .read_blocking(move |c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM payments_fts WHERE payments_fts MATCH ?1",
+                [format!("\"{last4}\"")],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(exact, 0, "a card's last 4 is not a search term");
+    for brand in ["visa", "mastercard", "amex"] {
+        assert!(search(&store, text(brand)).unwrap().rows.is_empty(), "{brand}");
+    }
+    assert_index_consistent(&store);
+}
+
+#[test]
+fn odd_input_is_quoted_never_an_fts_error() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(3);
+    put(&store, vec![one(&mut gen, Provider::HeiPay, Outcome::Success, NOV_20, Some(("Ana", "O'Brien")))]);
+    for q in ["\"", "AND", "OR NOT", "*", "a:b", "NEAR(x y)", "-", "((", "o'brien\"", "^ana", "col:ana"] {
+        assert!(search(&store, text(q)).is_ok(), "{q:?} failed");
+    }
+    assert_eq!(search(&store, text("o'brien")).unwrap().rows.len(), 1);
+    // Only punctuation or blank: no text filter at all.
+    assert_eq!(history::search::fts_expression("  !!! -- "), None);
+    assert_eq!(search(&store, text(" ¿? ")).unwrap().rows.len(), 1);
+    assert_eq!(search(&store, text("")).unwrap().rows.len(), 1);
+    assert_eq!(
+        history::search::fts_expression("say \"hi\" AND"),
+        Some("\"say\" \"\"\"hi\"\"\" \"AND\"*".into())
+    );
+}
+
+/// Every page of `query` in turn.
+fn all_pages(store: &Store, mut query: HistoryQuery) -> Vec<Row> {
+    let mut rows = Vec::new();
+    loop {
+        let page = search(store, query.clone()).unwrap();
+        assert!(page.rows.len() <= query.limit.unwrap_or(50) as usize);
+        rows.extend(page.rows);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return rows,
+        }
+    }
+}
+
+#[test]
+fn filters_combine_and_pages_have_no_duplicates_or_gaps() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(4);
+    let mut payments: Vec<Generated> = (0..400).map(|i| gen.any(NOV_20 + (i / 3) * 60_000)).collect();
+    // Same creation time, to prove the cursor's tie-break on id.
+    for g in payments.iter_mut().take(20) {
+        g.payment.created_at_ms = NOV_20 + 7;
+    }
+    let stored = put(&store, payments);
+
+    let query = HistoryQuery {
+        providers: Some(vec!["atrip".into(), "travelport".into()]),
+        statuses: Some(vec!["Ticketed".into(), "declined".into()]),
+        currency: Some("usd".into()),
+        amount_min_minor: Some(10_000),
+        amount_max_minor: Some(200_000),
+        from_ms: Some(NOV_20 + 5),
+        to_ms: Some(NOV_20 + 100 * 60_000),
+        limit: Some(7),
+        ..Default::default()
+    };
+    let mut expected: Vec<&Generated> = stored
+        .iter()
+        .filter(|g| {
+            let p = &g.payment;
+            matches!(p.provider, Provider::Atrip | Provider::Travelport)
+                && matches!(p.status, Status::Ticketed | Status::Declined)
+                && p.amount.currency.code() == "USD"
+                && (10_000..=200_000).contains(&p.amount.minor)
+                && (NOV_20 + 5..NOV_20 + 100 * 60_000).contains(&p.created_at_ms)
+        })
+        .collect();
+    expected.sort_by(|a, b| {
+        (b.payment.created_at_ms, &b.payment.id).cmp(&(a.payment.created_at_ms, &a.payment.id))
+    });
+    assert!(expected.len() > 14, "the sample should give several pages, got {}", expected.len());
+    let got = all_pages(&store, query);
+    let got_ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    let want_ids: Vec<&str> = expected.iter().map(|g| g.payment.id.as_str()).collect();
+    assert_eq!(got_ids, want_ids, "every match once, newest first");
+
+    // Unfiltered paging over the ties as well.
+    let everything = all_pages(&store, HistoryQuery { limit: Some(9), ..Default::default() });
+    assert_eq!(everything.len(), 400);
+    assert_eq!(everything.iter().map(|r| &r.id).collect::<HashSet<_>>().len(), 400);
+    assert!(everything.windows(2).all(|w| (w[0].created_at_ms, &w[0].id) > (w[1].created_at_ms, &w[1].id)));
+    // A page's rows carry what the list shows.
+    let row = &everything[0];
+    let g = stored.iter().find(|g| g.payment.id == row.id).unwrap();
+    assert_eq!(
+        (row.amount, row.status, &row.customer),
+        (g.payment.amount, g.payment.status, &g.payment.customer)
+    );
+    assert_eq!(row.card.as_ref().map(|c| &c.last4), g.payment.card.as_ref().map(|c| &c.last4));
+}
+
+#[test]
+fn bad_queries_say_what_to_fix() {
+    let (_dir, store) = temp_store();
+    let message = |q: HistoryQuery| match search(&store, q) {
+        Err(HistoryError::Invalid(m)) => m,
+        other => panic!("expected a bad-input error, got {other:?}"),
+    };
+    let m = message(HistoryQuery { from_ms: Some(10), to_ms: Some(5), ..Default::default() });
+    assert!(m.contains("starts after it ends"), "{m}");
+    let m = message(HistoryQuery { statuses: Some(vec!["Success".into()]), ..Default::default() });
+    assert!(m.contains("unknown status 'Success'") && m.contains("NeedsReview"), "{m}");
+    let m = message(HistoryQuery { providers: Some(vec!["paypal".into()]), ..Default::default() });
+    assert!(m.contains("paypal") && m.contains("heipay"), "{m}");
+    let m = message(HistoryQuery { currency: Some("EURO".into()), ..Default::default() });
+    assert!(m.contains("EURO"), "{m}");
+    let m = message(HistoryQuery { limit: Some(501), ..Default::default() });
+    assert!(m.contains("1 to 500"), "{m}");
+    let m =
+        message(HistoryQuery { amount_min_minor: Some(5), amount_max_minor: Some(1), ..Default::default() });
+    assert!(m.contains("swap"), "{m}");
+    let m = message(HistoryQuery { after: Some("yesterday".into()), ..Default::default() });
+    assert!(m.contains("first page"), "{m}");
+    // Unknown fields are refused, not silently ignored.
+    let e = serde_json::from_str::<HistoryQuery>(r#"{"txt": "x"}"#).unwrap_err();
+    assert!(e.to_string().contains("txt"));
+}
+
+#[test]
+fn totals_per_local_day_provider_and_currency() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(5);
+    let h = 3_600_000;
+    let mut make = |provider, outcome, at| one(&mut gen, provider, outcome, at, None);
+    let stored = put(
+        &store,
+        vec![
+            // 23:30 UTC on the 20th is 01:30 on the 21st at UTC+2.
+            make(Provider::Atrip, Outcome::Success, NOV_20 + 23 * h + 30 * 60_000),
+            make(Provider::Atrip, Outcome::TicketingFailed, NOV_20 + 10 * h),
+            make(Provider::Atrip, Outcome::Declined, NOV_20 + 11 * h),
+            make(Provider::HolidayExtras, Outcome::Success, NOV_20 + 12 * h),
+            make(Provider::HolidayExtras, Outcome::Refunded, NOV_20 + 13 * h),
+            make(Provider::HeiPay, Outcome::NeedsReview, NOV_20 + 14 * h),
+            make(Provider::Atrip, Outcome::Success, NOV_20 + 3 * DAY), // outside the range
+        ],
+    );
+    let range = SummaryRange { from_ms: NOV_20 - 2 * h, to_ms: NOV_20 + 2 * DAY, utc_offset_minutes: 120 };
+    let s = store.read_blocking(move |c| Ok(history::summary(c, &range))).unwrap().unwrap();
+    let amount = |i: usize| stored[i].payment.amount;
+    let day = |d: &str, p: Provider| {
+        s.days
+            .iter()
+            .filter(|t| t.day == d && t.provider == p)
+            .map(|t| (t.count, t.total_minor))
+            .collect::<Vec<_>>()
+    };
+    // The ticketed payment falls on the 21st locally, the ticketing-failed one (charged) on the 20th.
+    let atrip_20: Vec<_> = day("2026-11-20", Provider::Atrip);
+    let atrip_21: Vec<_> = day("2026-11-21", Provider::Atrip);
+    if amount(0).currency == amount(1).currency {
+        assert_eq!(atrip_20, vec![(1, amount(1).minor)]);
+    }
+    assert!(atrip_21.contains(&(1, amount(0).minor)), "{:?}", s.days);
+    assert_eq!(
+        day("2026-11-20", Provider::HolidayExtras),
+        vec![(1, amount(3).minor)],
+        "refunded is not takings"
+    );
+    assert!(day("2026-11-20", Provider::HeiPay).is_empty(), "under review is not money taken");
+    let taken: i64 = s.totals.iter().map(|t| t.count as i64).sum();
+    assert_eq!(taken, 3);
+    let total_of = |cur: &str| s.totals.iter().find(|t| t.currency.code() == cur).map(|t| t.total_minor);
+    let expected_usd: i64 =
+        [0, 1].iter().filter(|i| amount(**i).currency.code() == "USD").map(|i| amount(*i).minor).sum();
+    if expected_usd > 0 {
+        assert_eq!(total_of("USD"), Some(expected_usd));
+    }
+    assert_eq!(s.refunded.len(), 1);
+    assert_eq!((s.refunded[0].count, s.refunded[0].total_minor), (1, amount(4).minor));
+    let count = |st: Status| s.by_status.iter().find(|c| c.status == st).map(|c| c.count);
+    assert_eq!(count(Status::NeedsReview), Some(1));
+    assert_eq!(count(Status::Unknown), Some(0), "always listed, to call it out");
+    assert_eq!(count(Status::Declined), Some(1));
+    assert_eq!(count(Status::Refunded), Some(1));
+    assert_eq!(count(Status::Submitting), None);
+
+    // The same range seen from UTC−5 puts the late payment on the 20th.
+    let range = SummaryRange { utc_offset_minutes: -300, ..range };
+    let s = store.read_blocking(move |c| Ok(history::summary(c, &range))).unwrap().unwrap();
+    assert!(s.days.iter().all(|t| t.day != "2026-11-21" || t.provider != Provider::Atrip), "{:?}", s.days);
+
+    let bad = SummaryRange { from_ms: NOV_20, to_ms: NOV_20 - 1, utc_offset_minutes: 0 };
+    let e = store.read_blocking(move |c| Ok(history::summary(c, &bad))).unwrap().unwrap_err();
+    assert!(e.to_string().contains("starts after it ends"));
+}
+
+/// Splits RFC 4180 text into records of fields (quoted fields may hold commas, quotes, CRLF).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut records, mut record, mut field) = (Vec::new(), Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {
+                assert_eq!(chars.next(), Some('\n'), "a bare CR outside quotes");
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, '\n') => panic!("a bare LF outside quotes: lines must end with CRLF"),
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(record.is_empty() && field.is_empty(), "the last line must end with CRLF");
+    records
+}
+
+fn export_bytes(
+    store: &Store,
+    query: HistoryQuery,
+    format: ExportFormat,
+) -> (Vec<u8>, Vec<history::Progress>) {
+    store
+        .read_blocking(move |c| {
+            let mut out = Vec::new();
+            let mut seen = Vec::new();
+            history::export(c, &query, format, &mut out, &mut |p| seen.push(p)).unwrap();
+            Ok((out, seen))
+        })
+        .unwrap()
+}
+
+#[test]
+fn csv_is_rfc_4180_with_exact_amounts_and_no_formulas() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(6);
+    let mut tricky = one(&mut gen, Provider::HolidayExtras, Outcome::Success, NOV_20, None);
+    tricky.payment.customer = "Muñoz, \"Lucha\"\r\nLine two".into();
+    let mut formula = one(&mut gen, Provider::HolidayExtras, Outcome::Success, NOV_20 + 1, None);
+    formula.payment.customer = "=HYPERLINK(\"http://x\",\"y\")".into();
+    let mut minus = one(&mut gen, Provider::HolidayExtras, Outcome::Success, NOV_20 + 2, None);
+    minus.payment.customer = "-2+3".into();
+    let ticketed = one(&mut gen, Provider::Atrip, Outcome::Success, NOV_20 + 3, None);
+    let stored = put(&store, vec![tricky, formula, minus, ticketed]);
+
+    let (bytes, progress) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Csv);
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    let records = parse_csv(&text);
+    assert_eq!(records[0], history::export::CSV_HEADER);
+    assert_eq!(records.len(), 5);
+    assert!(records.iter().all(|r| r.len() == records[0].len()));
+    let col = |name: &str| records[0].iter().position(|h| h == name).unwrap();
+    let by_ref = |reference: &str| records.iter().find(|r| r[col("reference")] == reference).unwrap();
+
+    let r = by_ref(&stored[0].payment.reference);
+    assert_eq!(r[col("customer")], "Muñoz, \"Lucha\"\r\nLine two", "escaped and read back intact");
+    assert_eq!(r[col("amount")], stored[0].payment.amount.to_major_string());
+    assert_eq!(r[col("currency")], stored[0].payment.amount.currency.code());
+    assert_eq!(r[col("status")], "Paid");
+    assert_eq!(r[col("created_at_utc")], "2026-11-20T00:00:00.000Z");
+    assert_eq!(by_ref(&stored[1].payment.reference)[col("customer")], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(by_ref(&stored[2].payment.reference)[col("customer")], "'-2+3");
+    let t = by_ref(&stored[3].payment.reference);
+    let printed: Vec<String> =
+        stored[3].tickets.iter().map(|t| history::ticket_number_display(&t.number)).collect();
+    assert_eq!(t[col("tickets")], printed.join(" "));
+    assert_eq!(t[col("status")], "Ticketed");
+    if let Some(card) = &stored[3].payment.card {
+        assert!(t[col("card")].ends_with(&format!("•••• {}", card.last4)), "{}", t[col("card")]);
+    }
+    // The raw text: fields with specials are quoted, quotes doubled.
+    assert!(text.contains("\"Muñoz, \"\"Lucha\"\"\r\nLine two\""));
+    assert_eq!(progress.last(), Some(&history::Progress { done: 4, total: 4 }));
+}
+
+#[test]
+fn json_export_is_one_valid_array_of_the_search_rows() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(7);
+    put(&store, (0..60).map(|i| gen.any(NOV_20 + i * 1000)).collect());
+    let query = HistoryQuery { providers: Some(vec!["atrip".into()]), ..Default::default() };
+    let (bytes, _) = export_bytes(&store, query.clone(), ExportFormat::Json);
+    let rows: Vec<Row> = serde_json::from_slice(&bytes).expect("valid JSON");
+    let listed = all_pages(&store, query);
+    assert!(!rows.is_empty());
+    assert_eq!(rows, listed);
+    let (empty, _) = export_bytes(&store, text("nobody-at-all"), ExportFormat::Json);
+    assert_eq!(serde_json::from_slice::<Vec<Row>>(&empty).unwrap(), vec![]);
+}
+
+#[test]
+fn export_to_a_file_appears_whole_or_not_at_all() {
+    let (dir, store) = temp_store();
+    let mut gen = Generator::new(8);
+    put(&store, (0..10).map(|i| gen.any(NOV_20 + i)).collect());
+    let conn = history::open_reader(store.path()).unwrap();
+    let (path, rows) = history::export::export_into_dir(
+        &conn,
+        &HistoryQuery::default(),
+        ExportFormat::Csv,
+        &dir.path().join("exports"),
+        NOV_20 + 14 * 3_600_000 + 3 * 60_000 + 7_000,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(rows, 10);
+    assert_eq!(path.file_name().unwrap(), "farepoint-payments-20261120-140307.csv");
+    let names: Vec<_> =
+        std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    // A failing export (bad query) leaves nothing behind.
+    let bad = HistoryQuery { statuses: Some(vec!["nope".into()]), ..Default::default() };
+    let target = dir.path().join("exports/bad.csv");
+    assert!(history::export_to_file(&conn, &bad, ExportFormat::Csv, &target, &mut |_| {}).is_err());
+    assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+}
+
+#[test]
+fn the_index_follows_the_engine_writes() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(9);
+    let stored = put(&store, vec![one(&mut gen, Provider::Atrip, Outcome::Ticketing, NOV_20, None)]);
+    let id = stored[0].payment.id.clone();
+    let attempt = stored[0].attempts[0].clone();
+    // Tickets arrive on a later poll, and the same ticket is seen again (INSERT OR IGNORE).
+    store
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            let ticket = farepoint_core::payment::Ticket {
+                number: "1769990001112".into(),
+                passenger: "ZÚÑIGA/ÍÑIGO".into(),
+                kind: farepoint_core::payment::TicketKind::Ticket,
+                issued_at_ms: NOV_20 + 5,
+            };
+            assert!(store::insert_ticket(&tx, &id, &ticket)?);
+            assert!(!store::insert_ticket(&tx, &id, &ticket)?);
+            let mut a = attempt;
+            a.provider_ref = Some("REF-NEW-777".into());
+            store::update_attempt(&tx, &a)?;
+            a.status = Status::Ticketed;
+            store::update_attempt(&tx, &a)?; // same reference: no index churn, still consistent
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+    assert_index_consistent(&store);
+    assert_eq!(search(&store, text("176-9990001112")).unwrap().rows.len(), 1);
+    assert_eq!(search(&store, text("zuniga inigo")).unwrap().rows.len(), 1);
+    assert_eq!(search(&store, text("REF-NEW-777")).unwrap().rows.len(), 1);
+    assert!(search(&store, text(&stored[0].payment.subject_key)).unwrap().rows.len() == 1);
+}
+
+fn verify(store: &Store) -> history::VerifyReport {
+    store.read_blocking(|c| Ok(history::verify(c, &mut |_| {}))).unwrap().unwrap()
+}
+
+#[test]
+fn verify_passes_a_clean_history_and_reports_each_kind_of_tampering() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(10);
+    let stored = put(&store, (0..30).map(|i| gen.any(NOV_20 + i * 1000)).collect());
+    let clean = verify(&store);
+    assert_eq!((clean.checked, clean.broken.len()), (30, 0), "{:?}", clean.broken);
+    for g in &stored {
+        let id = g.payment.id.clone();
+        store.read_blocking(move |c| store::verify_payment_events(c, &id)).unwrap();
+    }
+
+    // The schema's triggers refuse edits; someone with the file drops them first.
+    let (a, b, c) =
+        (stored[3].payment.id.clone(), stored[7].payment.id.clone(), stored[11].payment.id.clone());
+    let (a2, b2, c2) = (a.clone(), b.clone(), c.clone());
+    let a3 = a.clone();
+    let refused = store.write_blocking(move |conn| {
+        conn.execute("UPDATE events SET message = 'x' WHERE payment_id = ?1 AND seq = 2", [&a3])?;
+        Ok(())
+    });
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    store
+        .write_blocking(move |conn| {
+            conn.execute_batch("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;")?;
+            conn.execute(
+                "UPDATE events SET message = 'Paid in cash' WHERE payment_id = ?1 AND seq = 2",
+                [&a2],
+            )?;
+            conn.execute("DELETE FROM events WHERE payment_id = ?1 AND seq = 2", [&b2])?;
+            conn.execute(
+                "UPDATE payments SET status = 'Refunded' WHERE id = ?1 AND status != 'Refunded'",
+                [&c2],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let report = verify(&store);
+    assert_eq!(report.checked, 30);
+    let find = |id: &str| {
+        report
+            .broken
+            .iter()
+            .find(|b| b.payment_id == id)
+            .unwrap_or_else(|| panic!("{id} not reported: {:?}", report.broken))
+    };
+    let altered = find(&a);
+    assert_eq!(altered.seq, 2);
+    assert!(altered.problem.contains("altered"), "{}", altered.problem);
+    assert_eq!(altered.reference, stored[3].payment.reference);
+    let removed = find(&b);
+    assert_eq!(removed.seq, 3);
+    assert!(removed.problem.contains("does not follow"), "{}", removed.problem);
+    let status = find(&c);
+    assert!(status.problem.contains("status was edited"), "{}", status.problem);
+    assert_eq!(report.broken.len(), 3);
+}
+
+#[test]
+fn a_receipt_has_what_the_printout_needs() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(11);
+    let mut stored = Vec::new();
+    // A card-paid ATRIP order (VCC or MoR) with tickets.
+    for i in 0..40 {
+        let g = one(&mut gen, Provider::Atrip, Outcome::Success, NOV_20 + i, Some(("Lucía", "Muñoz")));
+        if g.payment.card.is_some() {
+            stored = put(&store, vec![g]);
+            break;
+        }
+    }
+    let g = &stored[0];
+    let id = g.payment.id.clone();
+    let r = store.read_blocking(move |c| Ok(history::receipt(c, &id))).unwrap().unwrap();
+    assert_eq!(r.reference, g.payment.reference);
+    assert_eq!(r.provider_name, "ATRIP");
+    assert_eq!(r.status, Status::Ticketed);
+    assert_eq!(r.amount, g.payment.amount);
+    assert_eq!(r.amount_text, g.payment.amount.to_string());
+    let card = g.payment.card.as_ref().unwrap();
+    let rc = r.card.as_ref().unwrap();
+    assert_eq!(rc.masked, format!("{} •••• {}", card.brand.display_name(), card.last4));
+    assert_eq!(rc.expiry, format!("{:02}/{:02}", card.expiry_month, card.expiry_year % 100));
+    assert_eq!(rc.holder, "LUCÍA MUÑOZ");
+    assert_eq!(r.customer, g.payment.customer);
+    assert_eq!(r.paid_for[0].label, "ATRIP order");
+    assert_eq!(r.paid_for[0].value, g.payment.subject_key);
+    assert!(r.paid_for.iter().any(|l| l.label == "PNR"));
+    assert_eq!(r.tickets.len(), g.tickets.len());
+    let mut printed: Vec<String> =
+        r.tickets.iter().map(|t| format!("{} {}", t.number, t.passenger)).collect();
+    let mut stored_tickets: Vec<String> = g
+        .tickets
+        .iter()
+        .map(|t| format!("{} {}", history::ticket_number_display(&t.number), t.passenger))
+        .collect();
+    printed.sort();
+    stored_tickets.sort();
+    assert_eq!(printed, stored_tickets);
+    assert_eq!(r.attempts, 1);
+    assert_eq!(r.last_message, "Ticketed");
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("cardNumber"), "no raw provider data on a receipt");
+    let missing = store.read_blocking(|c| Ok(history::receipt(c, "no-such-id"))).unwrap();
+    assert!(missing.unwrap_err().to_string().contains("no payment with id no-such-id"));
+}
+
+/// Every row of the four tables, as text, for comparing two databases.
+fn dump(store: &Store) -> Vec<String> {
+    store
+        .read_blocking(|c| {
+            let mut rows = Vec::new();
+            for table in ["payments", "attempts", "tickets", "events"] {
+                let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))?;
+                let n = stmt.column_count();
+                let mut q = stmt.query([])?;
+                while let Some(r) = q.next()? {
+                    let cells: Vec<String> = (0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect();
+                    rows.push(format!("{table}: {}", cells.join(" | ")));
+                }
+            }
+            Ok(rows)
+        })
+        .unwrap()
+}
+
+#[test]
+fn sample_rows_are_the_rows_the_store_functions_write() {
+    let mut gen = Generator::new(12);
+    let payments: Vec<Generated> = (0..40).map(|i| gen.any(NOV_20 + i * 1000)).collect();
+    let (_a, bulk) = temp_store();
+    put(&bulk, payments.clone());
+    let (_b, engine) = temp_store();
+    engine
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            for g in &payments {
+                store::insert_payment(&tx, &g.payment)?;
+                for a in &g.attempts {
+                    store::insert_attempt(&tx, a)?;
+                }
+                for t in &g.tickets {
+                    store::insert_ticket(&tx, &g.payment.id, t)?;
+                }
+                for e in &g.events {
+                    let event = farepoint_core::payment::NewEvent {
+                        at_ms: e.at_ms,
+                        kind: e.kind,
+                        status_before: e.status_before,
+                        status_after: e.status_after,
+                        message: e.message.clone(),
+                        data: e.data.clone(),
+                    };
+                    // The store seals it itself: the same chain must come out.
+                    assert_eq!(&store::append_event(&tx, &g.payment.id, event)?, e);
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+    let (x, y) = (dump(&bulk), dump(&engine));
+    assert!(x.len() > 300, "{}", x.len());
+    assert_eq!(x, y);
+    assert_eq!(verify(&bulk).broken, vec![]);
+}

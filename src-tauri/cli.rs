@@ -1,0 +1,295 @@
+//! `farepoint export …` and `farepoint verify`: the local history from the command line, with
+//! no window and no Tauri at all on this path (it runs on a machine without a display).
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use farepoint_core::history::{self, ExportFormat, HistoryError, HistoryQuery, Progress};
+use farepoint_core::store::{Store, DB_FILE};
+
+/// The app's identifier in tauri.conf.json: Tauri's app data dir is `<OS data dir>/<identifier>`.
+const IDENTIFIER: &str = "com.farepoint.desk";
+
+/// Exit codes: 0 done, 1 it failed (or verify found a break), 2 the command line is wrong.
+const FAILED: i32 = 1;
+const USAGE_ERROR: i32 = 2;
+
+fn export_usage() -> String {
+    format!(
+        "\
+usage: farepoint export --format csv|json [options]
+
+Writes the payments of the local history, newest first, as CSV (RFC 4180, UTF-8) or as one
+JSON array. Without --out they go to standard output; with --out the file appears only once
+complete, and progress is shown on standard error.
+
+options:
+  --format csv|json     required
+  --out FILE            write to FILE instead of standard output
+  --query TEXT          words to find: names, references, order numbers, locators, tickets
+  --provider P          atrip, travelport, holidayextras or heipay (repeat or comma-separate)
+  --status S            e.g. Paid, Ticketed, Declined, NeedsReview (repeat or comma-separate)
+  --currency C          three-letter code, e.g. GBP
+  --from YYYY-MM-DD     payments created on or after this day (UTC)
+  --to YYYY-MM-DD       payments created on or before this day (UTC, the whole day)
+  --data-dir DIR        the data folder (default: $FAREPOINT_DATA_DIR, else {})
+  -h, --help            this text
+",
+        default_dir_text()
+    )
+}
+
+fn verify_usage() -> String {
+    format!(
+        "\
+usage: farepoint verify [--data-dir DIR]
+
+Checks every payment's timeline against its hash chain and reports any break.
+Exits 0 when the history holds together, 1 when something was found.
+
+  --data-dir DIR        the data folder (default: $FAREPOINT_DATA_DIR, else {})
+",
+        default_dir_text()
+    )
+}
+
+/// Runs `export` or `verify` when the arguments name one and returns the exit code; `None`
+/// means the arguments are the app's.
+pub fn run(args: &[OsString]) -> Option<i32> {
+    let command = args.first()?.to_str()?;
+    if command != "export" && command != "verify" {
+        return None;
+    }
+    let mut rest = Vec::new();
+    for arg in &args[1..] {
+        match arg.to_str() {
+            Some(a) => rest.push(a.to_string()),
+            None => return Some(usage_error(&format!("{arg:?} is not valid text"), command)),
+        }
+    }
+    if rest.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{}", if command == "export" { export_usage() } else { verify_usage() });
+        return Some(0);
+    }
+    Some(match command {
+        "export" => export(&rest),
+        _ => verify(&rest),
+    })
+}
+
+fn usage_error(problem: &str, command: &str) -> i32 {
+    eprintln!("farepoint {command}: {problem}\nRun `farepoint {command} --help` for the options.");
+    USAGE_ERROR
+}
+
+/// `--name value` and `--name=value` pairs, in order.
+fn options(args: &[String], known: &[&str]) -> Result<Vec<(String, String)>, String> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        if !known.contains(&name.as_str()) {
+            return Err(format!("unknown option '{arg}'"));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => {
+                i += 1;
+                args.get(i).cloned().ok_or_else(|| format!("{name} needs a value"))?
+            }
+        };
+        found.push((name, value));
+        i += 1;
+    }
+    Ok(found)
+}
+
+/// Tauri's `app_data_dir()` for this app, without Tauri: the OS data dir (as the `dirs` crate
+/// finds it) joined with the identifier.
+fn default_data_dir() -> Option<PathBuf> {
+    let home = || std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    let base = if cfg!(target_os = "windows") {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        home().map(|h| h.join("Library/Application Support"))
+    } else {
+        // XDG: only an absolute $XDG_DATA_HOME counts.
+        std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| home().map(|h| h.join(".local/share")))
+    };
+    base.map(|b| b.join(IDENTIFIER))
+}
+
+fn default_dir_text() -> String {
+    default_data_dir().map_or_else(|| format!("<OS data dir>/{IDENTIFIER}"), |d| d.display().to_string())
+}
+
+/// `--data-dir`, else `FAREPOINT_DATA_DIR` (as the app's start-up reads it), else the OS dir.
+fn data_dir(flag: Option<String>) -> Result<PathBuf, String> {
+    flag.map(PathBuf::from)
+        .or_else(|| std::env::var_os("FAREPOINT_DATA_DIR").map(PathBuf::from))
+        .or_else(default_data_dir)
+        .ok_or_else(|| "no data folder could be found — pass --data-dir DIR".to_string())
+}
+
+/// Opens the existing database (bringing its schema up to date, as the app would).
+fn open(dir: &Path) -> Result<Store, String> {
+    if !dir.join(DB_FILE).is_file() {
+        return Err(format!(
+            "there is no Farepoint database in {} — pass the right --data-dir (or set FAREPOINT_DATA_DIR)",
+            dir.display()
+        ));
+    }
+    Store::open_in(dir).map_err(|e| format!("could not open the database in {}: {e}", dir.display()))
+}
+
+fn export(args: &[String]) -> i32 {
+    let known = [
+        "--format",
+        "--out",
+        "--query",
+        "--provider",
+        "--status",
+        "--currency",
+        "--from",
+        "--to",
+        "--data-dir",
+    ];
+    let parsed = match options(args, &known) {
+        Ok(p) => p,
+        Err(problem) => return usage_error(&problem, "export"),
+    };
+    let last = |name: &str| parsed.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let list = |name: &str| -> Option<Vec<String>> {
+        let values: Vec<String> = parsed
+            .iter()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()))
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!values.is_empty()).then_some(values)
+    };
+    let format: ExportFormat = match last("--format").map(|f| f.parse::<ExportFormat>()) {
+        None => return usage_error("--format is required: csv or json", "export"),
+        Some(Err(e)) => return usage_error(&e.to_string(), "export"),
+        Some(Ok(f)) => f,
+    };
+    let day = |name: &str| -> Result<Option<i64>, String> {
+        last(name)
+            .map(|d| history::parse_day(&d).map(|days| days * 86_400_000).map_err(|e| format!("{name}: {e}")))
+            .transpose()
+    };
+    let (from_ms, to_ms) = match (day("--from"), day("--to")) {
+        (Ok(Some(from)), Ok(Some(to))) if from > to => {
+            return usage_error("the range starts after it ends — --from must not be after --to", "export")
+        }
+        (Ok(from), Ok(to)) => (from, to.map(|t| t + 86_400_000)),
+        (Err(e), _) | (_, Err(e)) => return usage_error(&e, "export"),
+    };
+    let query = HistoryQuery {
+        text: last("--query"),
+        providers: list("--provider"),
+        statuses: list("--status"),
+        currency: last("--currency"),
+        from_ms,
+        to_ms,
+        ..Default::default()
+    };
+    let dir = match data_dir(last("--data-dir")) {
+        Ok(d) => d,
+        Err(problem) => return usage_error(&problem, "export"),
+    };
+    let result = open(dir.as_path()).and_then(|store| {
+        let conn = history::open_reader(store.path()).map_err(|e| e.to_string())?;
+        let written = match last("--out") {
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                history::export(&conn, &query, format, &mut stdout, &mut |_| {})
+            }
+            Some(out) => {
+                let path = PathBuf::from(out);
+                let mut progress = progress_printer("exported");
+                let rows = history::export_to_file(&conn, &query, format, &path, &mut progress);
+                if let Ok(n) = &rows {
+                    eprintln!("wrote {n} payments to {}", path.display());
+                }
+                rows
+            }
+        };
+        match written {
+            Err(HistoryError::Invalid(problem)) => Err(format!("bad filter: {problem}")),
+            // A reader that stops early (`| head`) is not a failure of ours.
+            Err(HistoryError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(e.to_string()),
+            Ok(_) => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => 0,
+        Err(problem) if problem.starts_with("bad filter: ") => {
+            usage_error(problem.trim_start_matches("bad filter: "), "export")
+        }
+        Err(problem) => {
+            eprintln!("farepoint export: {problem}");
+            FAILED
+        }
+    }
+}
+
+/// Progress on standard error: one updating line on a terminal, a line per tenth otherwise.
+fn progress_printer(verb: &'static str) -> impl FnMut(Progress) {
+    let terminal = std::io::stderr().is_terminal();
+    let mut last_tenth = None;
+    move |p: Progress| {
+        let tenth = (p.done * 10).checked_div(p.total).unwrap_or(10);
+        let mut err = std::io::stderr().lock();
+        if terminal {
+            let _ = write!(err, "\r{verb} {} of {} payments", p.done, p.total);
+            if p.done == p.total {
+                let _ = writeln!(err);
+            }
+        } else if last_tenth != Some(tenth) {
+            last_tenth = Some(tenth);
+            let _ = writeln!(err, "{verb} {} of {} payments", p.done, p.total);
+        }
+    }
+}
+
+fn verify(args: &[String]) -> i32 {
+    let parsed = match options(args, &["--data-dir"]) {
+        Ok(p) => p,
+        Err(problem) => return usage_error(&problem, "verify"),
+    };
+    let dir = match data_dir(parsed.into_iter().next_back().map(|(_, v)| v)) {
+        Ok(d) => d,
+        Err(problem) => return usage_error(&problem, "verify"),
+    };
+    let report = open(&dir).and_then(|store| {
+        let conn = history::open_reader(store.path()).map_err(|e| e.to_string())?;
+        history::verify(&conn, &mut progress_printer("checked")).map_err(|e| e.to_string())
+    });
+    match report {
+        Err(problem) => {
+            eprintln!("farepoint verify: {problem}");
+            FAILED
+        }
+        Ok(report) if report.broken.is_empty() => {
+            println!("checked {} payments: every timeline holds together", report.checked);
+            0
+        }
+        Ok(report) => {
+            println!("checked {} payments: {} do not hold together", report.checked, report.broken.len());
+            for b in &report.broken {
+                println!("  {} ({}): {}", b.reference, b.payment_id, b.problem);
+            }
+            FAILED
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The Payments and Summary views' history commands. All the work is in
+//! `farepoint_core::history`; these only pick where it runs: a page, the totals or a receipt on
+//! the store's reader, an export or a verify (which read everything) on a blocking thread with
+//! a connection of their own, so searches keep answering meanwhile.
+
+use std::path::PathBuf;
+
+use farepoint_core::history::{
+    self, ExportFormat, HistoryError, HistoryQuery, Page, Progress, Receipt, Summary, SummaryRange,
+    VerifyReport,
+};
+use farepoint_core::store::StoreError;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State};
+
+use super::CommandError;
+use crate::AppState;
+
+fn history_error(e: HistoryError) -> CommandError {
+    match e {
+        HistoryError::Invalid(message) => CommandError::new("invalid", message),
+        HistoryError::Store(StoreError::NotFound { what, id }) => {
+            CommandError::new("not_found", format!("no {what} with id {id}"))
+        }
+        HistoryError::Io(e) => CommandError::new("export_failed", format!("could not write the export: {e}")),
+        HistoryError::Store(e) => store_error(e),
+    }
+}
+
+fn store_error(e: StoreError) -> CommandError {
+    tracing::error!("storage error behind a history command: {e}");
+    CommandError::new("storage", e)
+}
+
+/// Runs `f` on the store's reader connection.
+async fn on_reader<T, F>(state: &State<'_, AppState>, f: F) -> Result<T, CommandError>
+where
+    F: FnOnce(&history::Connection) -> Result<T, HistoryError> + Send + 'static,
+    T: Send + 'static,
+{
+    state.store.read(move |c| Ok(f(c))).await.map_err(store_error)?.map_err(history_error)
+}
+
+/// Runs `f` on a blocking thread with a read-only connection of its own.
+async fn on_own_reader<T, F>(state: &State<'_, AppState>, f: F) -> Result<T, CommandError>
+where
+    F: FnOnce(&history::Connection) -> Result<T, HistoryError> + Send + 'static,
+    T: Send + 'static,
+{
+    let path = state.store.path().to_path_buf();
+    tauri::async_runtime::spawn_blocking(move || f(&history::open_reader(&path)?))
+        .await
+        .map_err(|e| CommandError::new("internal", format!("the history task stopped: {e}")))?
+        .map_err(history_error)
+}
+
+/// One page of payments, newest first; pass `next` back as `after` for the following page.
+#[tauri::command]
+pub async fn search_payments(state: State<'_, AppState>, query: HistoryQuery) -> Result<Page, CommandError> {
+    on_reader(&state, move |c| history::search(c, &query)).await
+}
+
+/// Money taken per local day, provider and currency, totals per currency and counts by status.
+/// Takings count Paid, Ticketing, Ticketed and TicketingFailed (charged); Refunded payments are
+/// listed apart in `refunded`; NeedsReview and Unknown are always in `by_status` to call out.
+#[tauri::command]
+pub async fn payment_summary(
+    state: State<'_, AppState>,
+    range: SummaryRange,
+) -> Result<Summary, CommandError> {
+    on_reader(&state, move |c| history::summary(c, &range)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportRequest {
+    pub query: HistoryQuery,
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportDone {
+    pub path: String,
+    pub rows: u64,
+}
+
+/// Writes the matching payments (all pages) to a new file in the Downloads folder (or
+/// `<data dir>/exports` when there is none), reporting progress at most 20 times a second.
+#[tauri::command]
+pub async fn export_payments(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ExportRequest,
+    on_progress: Channel<Progress>,
+) -> Result<ExportDone, CommandError> {
+    let dir: PathBuf = app.path().download_dir().unwrap_or_else(|_| state.data_dir.join("exports"));
+    let ExportRequest { query, format } = request;
+    let now = farepoint_core::now_ms();
+    let (path, rows) = on_own_reader(&state, move |c| {
+        let mut progress = |p: Progress| {
+            let _ = on_progress.send(p);
+        };
+        history::export::export_into_dir(c, &query, format, &dir, now, &mut progress)
+    })
+    .await?;
+    Ok(ExportDone { path: path.display().to_string(), rows })
+}
+
+/// Checks every payment's hash chain (and that its status matches its timeline).
+#[tauri::command]
+pub async fn verify_history(
+    state: State<'_, AppState>,
+    on_progress: Channel<Progress>,
+) -> Result<VerifyReport, CommandError> {
+    on_own_reader(&state, move |c| {
+        history::verify(c, &mut |p| {
+            let _ = on_progress.send(p);
+        })
+    })
+    .await
+}
+
+/// Everything a printed receipt shows for one payment.
+#[tauri::command]
+pub async fn payment_receipt(
+    state: State<'_, AppState>,
+    payment_id: String,
+) -> Result<Receipt, CommandError> {
+    on_reader(&state, move |c| history::receipt(c, &payment_id)).await
+}

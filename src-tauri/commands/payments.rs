@@ -1,0 +1,124 @@
+//! One payment in the Payments view: its full record and the actions that apply to it. The
+//! engine decides whether an action is allowed; these commands only adapt the input.
+
+use farepoint_core::card::CardEntry;
+use farepoint_core::engine::{AtripPayment, PaymentRecord};
+use farepoint_core::payment::Status;
+use farepoint_core::providers::atrip::Method;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use super::take::{card, money, FopRequest};
+use super::CommandError;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn payment_detail(
+    state: State<'_, AppState>,
+    payment_id: String,
+) -> Result<PaymentRecord, CommandError> {
+    Ok(state.engine.record(&payment_id).await?)
+}
+
+/// Asks the provider now instead of waiting for the next scheduled look.
+#[tauri::command]
+pub async fn poll_now(state: State<'_, AppState>, payment_id: String) -> Result<PaymentRecord, CommandError> {
+    Ok(state.engine.poll_now(&payment_id).await?)
+}
+
+/// What the agent found in the provider's portal for a payment under review.
+#[tauri::command]
+pub async fn resolve_review(
+    state: State<'_, AppState>,
+    payment_id: String,
+    outcome: Status,
+    note: String,
+) -> Result<PaymentRecord, CommandError> {
+    if !Status::NeedsReview.can_become(outcome) {
+        return Err(CommandError::field(
+            "outcome",
+            "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed",
+        ));
+    }
+    Ok(state.engine.resolve_review(&payment_id, outcome, &note).await?)
+}
+
+#[derive(Deserialize)]
+pub struct AtripRetry {
+    method: Method,
+    card: Option<CardEntry>,
+    three_ds_ip: Option<String>,
+}
+
+#[tauri::command]
+pub async fn retry_atrip(
+    state: State<'_, AppState>,
+    payment_id: String,
+    request: AtripRetry,
+) -> Result<PaymentRecord, CommandError> {
+    let AtripRetry { method, card: entry, three_ds_ip } = request;
+    let card = if method.needs_card() { card(entry)? } else { None };
+    // The order number comes from the declined payment itself.
+    let again = AtripPayment { order_no: String::new(), method, card, three_ds_ip };
+    Ok(state.engine.retry_atrip(&payment_id, again).await?)
+}
+
+#[tauri::command]
+pub async fn retry_travelport(
+    state: State<'_, AppState>,
+    payment_id: String,
+    fop: FopRequest,
+) -> Result<PaymentRecord, CommandError> {
+    Ok(state.engine.retry_travelport(&payment_id, fop.into_fop()?).await?)
+}
+
+/// Holiday Extras charges the same token again, under a new payment id.
+#[tauri::command]
+pub async fn retry_holidayextras(
+    state: State<'_, AppState>,
+    payment_id: String,
+) -> Result<PaymentRecord, CommandError> {
+    Ok(state.engine.retry_holidayextras(&payment_id).await?)
+}
+
+#[tauri::command]
+pub async fn retry_heipay(
+    state: State<'_, AppState>,
+    payment_id: String,
+    card_entry: CardEntry,
+) -> Result<PaymentRecord, CommandError> {
+    let card = card(Some(card_entry))?.expect("entry given");
+    Ok(state.engine.retry_heipay(&payment_id, card).await?)
+}
+
+/// Refunds in full, or the amount given (in the payment's currency).
+#[tauri::command]
+pub async fn refund_holidayextras(
+    state: State<'_, AppState>,
+    payment_id: String,
+    amount: Option<String>,
+) -> Result<PaymentRecord, CommandError> {
+    let amount = match amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(text) => {
+            let record = state.engine.record(&payment_id).await?;
+            Some(money("amount", text, record.payment.amount.currency.code())?)
+        }
+    };
+    Ok(state.engine.refund_holidayextras(&payment_id, amount).await?)
+}
+
+#[derive(Serialize)]
+pub struct Voucher {
+    content_type: String,
+    /// The voucher as text (HTML or JSON) for the window to show in a sandboxed frame.
+    body: String,
+}
+
+#[tauri::command]
+pub async fn heipay_voucher(state: State<'_, AppState>, payment_id: String) -> Result<Voucher, CommandError> {
+    let (content_type, bytes) = state.engine.heipay_voucher(&payment_id).await?;
+    let body = String::from_utf8(bytes)
+        .map_err(|_| CommandError::new("voucher_unreadable", "HeiPay sent a voucher that is not text"))?;
+    Ok(Voucher { content_type, body })
+}

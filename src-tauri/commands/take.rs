@@ -1,0 +1,265 @@
+//! Take payment: look up what is to be paid, then pay it. Each `pay_*` command sends the new
+//! payment's id on `on_started` as soon as it is journaled, so the window can follow its
+//! timeline (from `watch_events`) while the provider is still answering.
+
+use farepoint_core::card::{Card, CardBrand, CardEntry, IinRange, IIN_RANGES};
+use farepoint_core::engine::events::announcing;
+use farepoint_core::engine::{
+    AtripPayment, EngineError, HeiPayPayment, HolidayExtrasPayment, PaymentRecord, TravelportFop,
+    TravelportPayment,
+};
+use farepoint_core::money::{Currency, Money, Sign};
+use farepoint_core::profile::Profile;
+use farepoint_core::providers::atrip::{Method, Order};
+use farepoint_core::providers::heipay::OrderInput;
+use farepoint_core::providers::travelport::WorkbenchView;
+use farepoint_core::store::StoreError;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::State;
+
+use super::CommandError;
+use crate::AppState;
+
+/// Parses an amount typed at the desk ("1234.50") exactly, in the currency's own decimals.
+pub fn money(field: &str, amount: &str, currency: &str) -> Result<Money, CommandError> {
+    let currency = Currency::from_code(currency.trim()).map_err(|e| CommandError::field("currency", e))?;
+    Money::parse_major(amount.trim(), currency, Sign::NonNegative).map_err(|e| CommandError::field(field, e))
+}
+
+/// Validates the card form; every problem comes back against its field.
+pub fn card(entry: Option<CardEntry>) -> Result<Option<Card>, CommandError> {
+    entry.map(|e| e.parse().map_err(CommandError::card)).transpose()
+}
+
+/// Runs a `pay_*` call, telling the window the payment's id once it is journaled.
+async fn announced<F>(started: Channel<String>, work: F) -> Result<PaymentRecord, CommandError>
+where
+    F: std::future::Future<Output = Result<PaymentRecord, EngineError>>,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let forward = async move {
+        while let Some(id) = rx.recv().await {
+            let _ = started.send(id);
+        }
+    };
+    let (result, ()) = tokio::join!(announcing(tx, work), forward);
+    Ok(result?)
+}
+
+#[tauri::command]
+pub async fn atrip_order(state: State<'_, AppState>, order_no: String) -> Result<Order, CommandError> {
+    Ok(state.engine.atrip_order(&order_no).await?)
+}
+
+#[derive(Deserialize)]
+pub struct AtripRequest {
+    order_no: String,
+    method: Method,
+    card: Option<CardEntry>,
+    three_ds_ip: Option<String>,
+}
+
+impl AtripRequest {
+    pub fn into_payment(self) -> Result<AtripPayment, CommandError> {
+        let AtripRequest { order_no, method, card: entry, three_ds_ip } = self;
+        let card = if method.needs_card() { card(entry)? } else { None };
+        Ok(AtripPayment {
+            order_no,
+            method,
+            card,
+            three_ds_ip: three_ds_ip.filter(|ip| !ip.trim().is_empty()),
+        })
+    }
+}
+
+#[tauri::command]
+pub async fn pay_atrip(
+    state: State<'_, AppState>,
+    request: AtripRequest,
+    on_started: Channel<String>,
+) -> Result<PaymentRecord, CommandError> {
+    let payment = request.into_payment()?;
+    announced(on_started, state.engine.pay_atrip(payment)).await
+}
+
+#[tauri::command]
+pub async fn travelport_workbench(
+    state: State<'_, AppState>,
+    locator: String,
+) -> Result<WorkbenchView, CommandError> {
+    Ok(state.engine.travelport_workbench(&locator).await?)
+}
+
+/// How the agent pays Travelport offers: a card keyed now, cash, or a stored form of payment.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum FopRequest {
+    Card { card: CardEntry },
+    Cash,
+    Stored { id: String },
+}
+
+impl FopRequest {
+    pub fn into_fop(self) -> Result<TravelportFop, CommandError> {
+        Ok(match self {
+            FopRequest::Card { card: entry } => TravelportFop::Card(card(Some(entry))?.expect("entry given")),
+            FopRequest::Cash => TravelportFop::Cash,
+            FopRequest::Stored { id } => TravelportFop::Stored(id),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TravelportRequest {
+    locator: String,
+    offer_ids: Vec<String>,
+    fop: FopRequest,
+}
+
+#[tauri::command]
+pub async fn pay_travelport(
+    state: State<'_, AppState>,
+    request: TravelportRequest,
+    on_started: Channel<String>,
+) -> Result<PaymentRecord, CommandError> {
+    let TravelportRequest { locator, offer_ids, fop } = request;
+    if offer_ids.is_empty() {
+        return Err(CommandError::field("offers", "Tick at least one offer to pay"));
+    }
+    let payment = TravelportPayment { locator, offer_ids, fop: fop.into_fop()? };
+    announced(on_started, state.engine.pay_travelport(payment)).await
+}
+
+#[derive(Deserialize)]
+pub struct HolidayExtrasRequest {
+    token: String,
+    payment_reference: String,
+    amount: String,
+    currency: String,
+    customer: String,
+    postal_code: Option<String>,
+    country_code: Option<String>,
+}
+
+fn filled(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+#[tauri::command]
+pub async fn pay_holidayextras(
+    state: State<'_, AppState>,
+    request: HolidayExtrasRequest,
+    on_started: Channel<String>,
+) -> Result<PaymentRecord, CommandError> {
+    let payment = HolidayExtrasPayment {
+        amount: money("amount", &request.amount, &request.currency)?,
+        token: request.token,
+        payment_reference: request.payment_reference,
+        customer: request.customer,
+        postal_code: filled(request.postal_code),
+        country_code: filled(request.country_code),
+    };
+    announced(on_started, state.engine.pay_holidayextras(payment)).await
+}
+
+#[derive(Serialize)]
+pub struct Hotel {
+    id: i64,
+    name: String,
+}
+
+/// The hotels this profile can take cards for, with the names the desk knows them by.
+#[tauri::command]
+pub async fn heipay_hotels(state: State<'_, AppState>) -> Result<Vec<Hotel>, CommandError> {
+    let ids = state.engine.heipay_hotels()?;
+    let names: Vec<(i64, String)> = match state.profile {
+        Profile::Sandbox => {
+            use farepoint_sandbox::demo::heipay as demo;
+            vec![
+                (demo::HOTEL_ID, demo::HOTEL_NAME.into()),
+                (demo::SECOND_HOTEL_ID, demo::SECOND_HOTEL_NAME.into()),
+            ]
+        }
+        Profile::Production => state
+            .store
+            .read(|c| farepoint_core::settings::hotels(c).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .await
+            .map_err(|e| CommandError::new("storage", e))?
+            .into_iter()
+            .map(|h| (h.id, h.name))
+            .collect(),
+    };
+    let name = |id: i64| {
+        names.iter().find(|(i, _)| *i == id).map_or_else(|| format!("Hotel {id}"), |(_, n)| n.clone())
+    };
+    Ok(ids.into_iter().map(|id| Hotel { id, name: name(id) }).collect())
+}
+
+#[derive(Deserialize)]
+pub struct HeiPayRequest {
+    hotel_id: i64,
+    guest_first_name: String,
+    guest_last_name: String,
+    detail: Option<String>,
+    amount: String,
+    installments: u32,
+    tax_percent: Option<String>,
+    service_percent: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    fiscal_number: Option<String>,
+    card: CardEntry,
+}
+
+#[tauri::command]
+pub async fn pay_heipay(
+    state: State<'_, AppState>,
+    request: HeiPayRequest,
+    on_started: Channel<String>,
+) -> Result<PaymentRecord, CommandError> {
+    let amount = money("amount", &request.amount, farepoint_core::providers::heipay::wire::CURRENCY_CODE)?;
+    let card = card(Some(request.card))?.expect("entry given");
+    let order = OrderInput {
+        hotel_id: request.hotel_id,
+        guest_first_name: request.guest_first_name,
+        guest_last_name: request.guest_last_name,
+        detail: filled(request.detail),
+        amount: Some(amount),
+        installments: request.installments,
+        tax_percent: filled(request.tax_percent),
+        service_percent: filled(request.service_percent),
+        email: filled(request.email),
+        phone: filled(request.phone),
+        address: filled(request.address),
+        fiscal_number: filled(request.fiscal_number),
+        ip: None,
+    };
+    announced(on_started, state.engine.pay_heipay(HeiPayPayment { order, card })).await
+}
+
+#[derive(Serialize)]
+pub struct BrandRule {
+    brand: CardBrand,
+    name: &'static str,
+    lengths: &'static [usize],
+    cvv: usize,
+}
+
+#[derive(Serialize)]
+pub struct CardRules {
+    ranges: &'static [IinRange],
+    brands: Vec<BrandRule>,
+}
+
+/// The card networks' prefixes and lengths, so the card field shows the brand and checks the
+/// length as the agent types — from the same table the core checks on submit.
+#[tauri::command]
+pub fn card_rules() -> CardRules {
+    let brands = CardBrand::ALL
+        .into_iter()
+        .map(|b| BrandRule { brand: b, name: b.display_name(), lengths: b.lengths(), cvv: b.cvv_length() })
+        .collect();
+    CardRules { ranges: IIN_RANGES, brands }
+}

@@ -1,0 +1,209 @@
+//! `farepoint export` and `farepoint verify`: the built binary run with no display, against a
+//! data dir seeded through farepoint-core.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use farepoint_core::history::sample::{self, Generator, Outcome};
+use farepoint_core::payment::Provider;
+use farepoint_core::store::Store;
+
+/// 2026-11-20T00:00:00Z.
+const NOV_20: i64 = 1_795_132_800_000;
+const DAY: i64 = 86_400_000;
+
+/// 40 payments over four days from Nov 19, one of them for a guest whose name needs quoting.
+fn seed(dir: &Path) -> Vec<sample::Generated> {
+    let mut gen = Generator::new(42);
+    let mut payments: Vec<_> = (0..40).map(|i| gen.any(NOV_20 - DAY + i * (DAY / 10))).collect();
+    let mut tricky = gen.payment(Provider::HolidayExtras, Outcome::Success, NOV_20 + 5, None);
+    tricky.payment.customer = "Muñoz, \"Lucha\"\nsecond line".into();
+    payments.push(tricky);
+    sample::store_all(&Store::open_in(dir).unwrap(), &payments).unwrap();
+    payments
+}
+
+/// The app binary with the data dir set and no display of any kind.
+fn farepoint(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_farepoint"))
+        .args(args)
+        .env("FAREPOINT_DATA_DIR", data_dir)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn help_names_the_options_and_the_apps_own_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_farepoint"))
+        .args(["export", "--help"])
+        .env_remove("FAREPOINT_DATA_DIR")
+        .env_remove("DISPLAY")
+        .env("HOME", dir.path())
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    assert!(help.starts_with("usage: farepoint export --format csv|json"), "{help}");
+    for option in
+        ["--out FILE", "--query TEXT", "--provider", "--status", "--currency", "--from", "--to", "--data-dir"]
+    {
+        assert!(help.contains(option), "{option} missing from:\n{help}");
+    }
+    // The default is Tauri's app data dir: <XDG data dir>/<identifier from tauri.conf.json>.
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap(),
+    )
+    .unwrap();
+    let expected = dir.path().join(".local/share").join(conf["identifier"].as_str().unwrap());
+    assert!(help.contains(&expected.display().to_string()), "{help}");
+    let verify = farepoint(dir.path(), &["verify", "--help"]);
+    assert_eq!(verify.status.code(), Some(0));
+    assert!(text(&verify.stdout).starts_with("usage: farepoint verify"));
+}
+
+#[test]
+fn bad_arguments_say_what_to_fix_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let cases: &[(&[&str], &str)] = &[
+        (&["export"], "--format is required"),
+        (&["export", "--format", "xml"], "csv or json"),
+        (&["export", "--format", "csv", "--from", "2026-13-01"], "YYYY-MM-DD"),
+        (
+            &["export", "--format", "csv", "--from", "2026-11-21", "--to", "2026-11-20"],
+            "starts after it ends",
+        ),
+        (&["export", "--format", "csv", "--status", "Bogus"], "unknown status 'Bogus'"),
+        (&["export", "--format", "csv", "--provider", "paypal"], "unknown provider 'paypal'"),
+        (&["export", "--format", "csv", "--bogus"], "unknown option '--bogus'"),
+        (&["export", "--format"], "--format needs a value"),
+        (&["verify", "--quick"], "unknown option '--quick'"),
+    ];
+    for (args, says) in cases {
+        let out = farepoint(dir.path(), args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?} should say {says:?}, said: {err}");
+        assert!(err.contains("--help"), "{args:?} points to --help: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    }
+}
+
+#[test]
+fn csv_goes_to_stdout_with_filters_and_json_to_a_file_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seed(dir.path());
+
+    let out = farepoint(dir.path(), &["export", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(csv.starts_with("reference,created_at_utc,"), "{csv}");
+    // 41 records + header; the tricky name's newline is inside quotes, not a record end.
+    assert_eq!(csv.matches("\r\n").count(), 42);
+    assert!(csv.contains("\"Muñoz, \"\"Lucha\"\"\nsecond line\""));
+
+    // Filters: ATRIP and Travelport payments created on Nov 20 (UTC), the whole day.
+    let out = farepoint(
+        dir.path(),
+        &[
+            "export",
+            "--format=csv",
+            "--provider",
+            "atrip,travelport",
+            "--from",
+            "2026-11-20",
+            "--to",
+            "2026-11-20",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let want: Vec<&str> = seeded
+        .iter()
+        .filter(|g| matches!(g.payment.provider, Provider::Atrip | Provider::Travelport))
+        .filter(|g| (NOV_20..NOV_20 + DAY).contains(&g.payment.created_at_ms))
+        .map(|g| g.payment.reference.as_str())
+        .collect();
+    let csv = text(&out.stdout);
+    let got: Vec<&str> = csv.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(|l| &l[..13]).collect();
+    let mut want_sorted = want.clone();
+    let mut got_sorted = got.clone();
+    want_sorted.sort();
+    got_sorted.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got_sorted, want_sorted);
+
+    // A text query.
+    let name = seeded[3].payment.customer.split([' ', '/', ',']).next().unwrap().to_string();
+    let out = farepoint(dir.path(), &["export", "--format", "json", "--query", &name]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows.iter().any(|r| r["reference"] == seeded[3].payment.reference.as_str()));
+
+    // JSON into a file: complete when it appears, progress on stderr.
+    let target = dir.path().join("out/export.json");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let out = farepoint(dir.path(), &["export", "--format", "json", "--out", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("exported 41 of 41 payments"), "{err}");
+    assert!(err.contains(&format!("wrote 41 payments to {}", target.display())), "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(rows.len(), 41);
+    assert_eq!(std::fs::read_dir(target.parent().unwrap()).unwrap().count(), 1, "no partial file left");
+
+    // --data-dir wins over the environment.
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_farepoint"))
+        .args(["export", "--format", "csv", "--data-dir"])
+        .arg(dir.path())
+        .env("FAREPOINT_DATA_DIR", empty.path())
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).matches("\r\n").count(), 42);
+}
+
+#[test]
+fn a_missing_database_is_an_error_not_an_empty_export() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = farepoint(empty.path(), &["export", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("there is no Farepoint database in"), "{}", text(&out.stderr));
+    assert!(!empty.path().join("farepoint.sqlite3").exists(), "nothing created");
+}
+
+#[test]
+fn verify_reports_a_clean_history_and_a_tampered_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seed(dir.path());
+    let out = farepoint(dir.path(), &["verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("checked 41 payments: every timeline holds together"));
+
+    // Someone with the file drops the append-only trigger and rewrites an event.
+    let victim = seeded[5].payment.clone();
+    let id = victim.id.clone();
+    let store = Store::open_in(dir.path()).unwrap();
+    store
+        .write_blocking(move |c| {
+            c.execute_batch("DROP TRIGGER events_no_update")?;
+            c.execute("UPDATE events SET at_ms = at_ms + 1 WHERE payment_id = ?1 AND seq = 1", [&id])?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let out = farepoint(dir.path(), &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(report.contains("1 do not hold together"), "{report}");
+    assert!(report.contains(&victim.reference) && report.contains("event 1 was altered"), "{report}");
+}

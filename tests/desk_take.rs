@@ -1,0 +1,271 @@
+//! End-to-end, as an agent at the desk: take a payment through each provider's form in the real
+//! window (in-process sandbox), watch the live timeline, and see a bad card stopped in the form.
+#![cfg(target_os = "linux")]
+
+#[macro_use]
+mod support;
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use support::{AppSession, TestResult};
+
+/// Runs one scenario in its own app window and always closes it.
+async fn with_app<F, Fut>(scenario: F)
+where
+    F: FnOnce(AppSession) -> Fut,
+    Fut: std::future::Future<Output = (AppSession, TestResult)>,
+{
+    let app = AppSession::start().await.expect("start the app window");
+    let (app, outcome) = scenario(app).await;
+    if let Err(e) = &outcome {
+        // What the agent would have seen when it went wrong.
+        let _ = app.screenshot("failed-desk-take").await;
+        let body = app.client.find(Locator::Css("body")).await;
+        if let Ok(body) = body {
+            eprintln!("failed: {e}\nwindow text:\n{}", body.text().await.unwrap_or_default());
+        }
+    }
+    let closed = app.close().await;
+    outcome.unwrap();
+    closed.unwrap();
+}
+
+/// The card form of the visible provider panel, filled as typed at the desk.
+async fn type_card(
+    app: &AppSession,
+    panel: &str,
+    number: &str,
+    expiry: &str,
+    cvv: &str,
+    holder: &str,
+) -> TestResult {
+    app.type_into(&format!("{panel} input[name=card-number]"), number).await?;
+    app.type_into(&format!("{panel} input[name=card-expiry]"), expiry).await?;
+    app.type_into(&format!("{panel} input[name=card-cvv]"), cvv).await?;
+    app.type_into(&format!("{panel} input[name=card-holder]"), holder).await?;
+    Ok(())
+}
+
+/// Continue → the confirm step (checked) → Enter pays.
+async fn confirm_and_pay(app: &AppSession, amount: &str) -> TestResult {
+    app.click("#take-continue").await?;
+    let shown = app.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
+    ensure!(shown == amount, "the confirm step shows {shown:?}, expected {amount:?}");
+    app.press(Key::Enter).await?;
+    Ok(())
+}
+
+async fn timeline_text(app: &AppSession) -> TestResult<String> {
+    Ok(app.client.find(Locator::Css("#take-timeline")).await?.text().await?)
+}
+
+/// The card number must be gone from every input once the payment is sent.
+async fn card_fields_cleared(app: &AppSession) -> TestResult {
+    for input in app.client.find_all(Locator::Css("input[name=card-number], input[name=card-cvv]")).await? {
+        let value = input.prop("value").await?.unwrap_or_default();
+        ensure!(value.is_empty(), "a card field still holds {} characters after sending", value.len());
+    }
+    Ok(())
+}
+
+/// Waits until the Payments table's rows (their references, top to bottom) satisfy `check`.
+async fn wait_for_rows(app: &AppSession, check: impl Fn(&[String]) -> bool) -> TestResult<Vec<String>> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut rows = Vec::new();
+    while std::time::Instant::now() < deadline {
+        let read = app
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#pay-table tbody tr[data-id]')].map((tr) => tr.dataset.reference);",
+                vec![],
+            )
+            .await?;
+        rows = serde_json::from_value(read)?;
+        if check(&rows) {
+            return Ok(rows);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(rows)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn atrip_order_paid_by_vcc_shows_ticket_numbers_on_the_timeline() {
+    with_app(|app| async move {
+        let outcome = async {
+            app.wait_visible("#tab-atrip").await?;
+            app.type_into("#atrip-order-no", "fpdmo20250101000000002").await?;
+            app.press(Key::Enter).await?;
+            // The order's amount, deadline countdown and only its methods (VCC only) appear.
+            let amount = app.wait_for_text("#atrip-amount", |t| !t.is_empty()).await?;
+            ensure!(amount == "€612.35", "order amount shown as {amount:?}");
+            let left = app.wait_for_text("#atrip-countdown", |t| !t.is_empty()).await?;
+            ensure!(left.ends_with("left"), "deadline countdown reads {left:?}");
+            let methods = app.client.find_all(Locator::Css("#atrip-methods input[type=radio]")).await?;
+            ensure!(methods.len() == 1, "{} methods offered for a VCC-only order", methods.len());
+            type_card(&app, "#form-atrip", "4111 1111 1111 1111", "1239", "123", "jane doe").await?;
+            app.screenshot("take-atrip-form").await?;
+            app.click("#take-continue").await?;
+            app.wait_visible("#take-confirm").await?;
+            app.screenshot("take-atrip-confirm").await?;
+            let shown = app.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
+            ensure!(shown == "€612.35", "confirm shows {shown:?}");
+            let confirm = app.client.find(Locator::Css("#take-confirm")).await?.text().await?;
+            ensure!(
+                confirm.contains("•••• 1111") && !confirm.contains("4111 1111"),
+                "confirm shows the card as {confirm:?}"
+            );
+            app.press(Key::Enter).await?;
+            // Journaled, sent, ATRIP's answer, paid … then the airline's ticket numbers, live.
+            app.wait_for_text("#take-timeline", |t| t.contains("ATRIP accepted the payment")).await?;
+            card_fields_cleared(&app).await?;
+            let timeline = app.wait_for_text("#take-timeline", |t| t.matches("Ticket ").count() >= 2).await?;
+            ensure!(timeline.contains("Journaled"), "no journal entry on the timeline: {timeline}");
+            ensure!(timeline.contains("Ticketed"), "the timeline does not end Ticketed: {timeline}");
+            let pill = app.wait_for_text("#take-result .pill", |t| t == "Ticketed").await?;
+            ensure!(pill == "Ticketed", "result pill reads {pill:?}");
+            app.screenshot("take-atrip-ticketed").await?;
+            let ledger = app.sandbox_ledger().await?;
+            ensure!(ledger.len() == 1, "the simulator took {} charges, expected exactly 1", ledger.len());
+            ensure!(ledger[0]["method"] == "vcc", "charged by {}", ledger[0]["method"]);
+            Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn travelport_itinerary_and_ancillary_paid_by_card_issue_ticket_and_emd() {
+    with_app(|app| async move {
+        let outcome = async {
+            app.click("#tab-travelport").await?;
+            app.type_into("#tp-locator", "FPAIR1").await?;
+            app.press(Key::Enter).await?;
+            let total = app.wait_for_text("#tp-total", |t| t != "—" && !t.is_empty()).await?;
+            ensure!(total == "US$1,006.70", "both offers ticked should total US$1,006.70, shows {total:?}");
+            let offers = app.client.find_all(Locator::Css("#tp-offers input[type=checkbox]")).await?;
+            ensure!(offers.len() == 2, "{} offers shown for FPAIR1", offers.len());
+            type_card(&app, "#form-travelport", "5555555555554444", "11/38", "321", "JANE DOE").await?;
+            app.screenshot("take-travelport-form").await?;
+            confirm_and_pay(&app, "US$1,006.70").await?;
+            let timeline =
+                app.wait_for_text("#take-timeline", |t| t.contains("Ticketed") && t.contains("EMD")).await?;
+            ensure!(
+                timeline.matches("Ticket ").count() >= 2,
+                "two tickets expected on the timeline: {timeline}"
+            );
+            card_fields_cleared(&app).await?;
+            app.screenshot("take-travelport-ticketed").await?;
+
+            // Found again in Payments by its EMD number.
+            let reference = app.wait_for_text("#result-reference", |t| !t.is_empty()).await?;
+            let emd = timeline
+                .split("EMD ")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .ok_or("no EMD number on the timeline")?
+                .to_string();
+            app.click(".nav a[data-view=payments]").await?;
+            app.type_into("#pay-search", &emd).await?;
+            let found = wait_for_rows(&app, |rows| rows == [reference.clone()]).await?;
+            ensure!(found == [reference.clone()], "searching {emd} shows {found:?}, expected {reference}");
+            Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holiday_extras_token_charge_and_heipay_card_payment() {
+    with_app(|app| async move {
+        let outcome = async {
+            app.click("#tab-holidayextras").await?;
+            app.type_into("#hx-token", "7000000000000001").await?;
+            app.type_into("#hx-reference", "hx-park-1042").await?;
+            app.type_into("#hx-customer", "Ana Muñoz").await?;
+            app.type_into("#hx-amount", "45.00").await?;
+            confirm_and_pay(&app, "£45.00").await?;
+            app.wait_for_text("#take-result .pill", |t| t == "Paid").await?;
+            app.screenshot("take-holidayextras-paid").await?;
+
+            app.click("#take-new").await?;
+            app.click("#tab-heipay").await?;
+            app.wait_for_text("#hp-hotel", |t| t.contains("Hotel Demo")).await?;
+            app.type_into("#hp-first", "José").await?;
+            app.type_into("#hp-last", "Pérez").await?;
+            app.type_into("#hp-detail", "Room 214, 2 nights").await?;
+            app.type_into("#hp-amount", "350000").await?;
+            app.type_into("#hp-tax", "0.19").await?;
+            type_card(&app, "#form-heipay", "4111111111111111", "0940", "123", "Jose Perez").await?;
+            app.screenshot("take-heipay-form").await?;
+            app.click("#take-continue").await?;
+            let shown = app.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
+            ensure!(shown.contains("350,000"), "confirm shows {shown:?}");
+            app.press(Key::Enter).await?;
+            app.wait_for_text("#take-result .pill", |t| t == "Paid").await?;
+            card_fields_cleared(&app).await?;
+            let timeline = timeline_text(&app).await?;
+            ensure!(timeline.contains("HeiPay"), "timeline does not name HeiPay: {timeline}");
+            app.screenshot("take-heipay-paid").await?;
+            let ledger = app.sandbox_ledger().await?;
+            ensure!(ledger.len() == 2, "{} charges in the simulator, expected 2", ledger.len());
+
+            // The desk works in Spanish too, amounts formatted for the locale.
+            app.click("#locale-switch").await?;
+            app.wait_for_text("#h-take", |t| t == "Cobrar").await?;
+            let amount = app.wait_for_text("#take-result .amount-big", |t| !t.is_empty()).await?;
+            ensure!(amount.contains("350.000,00"), "Spanish amount reads {amount:?}");
+            let pill = app.wait_for_text("#take-result .pill", |t| !t.is_empty()).await?;
+            ensure!(pill == "Pagado", "Spanish status reads {pill:?}");
+            app.screenshot("take-heipay-paid-es").await?;
+            app.click("#locale-switch").await?;
+            app.wait_for_text("#h-take", |t| t == "Take payment").await?;
+            Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistyped_card_number_is_stopped_in_the_form_and_nothing_is_sent() {
+    with_app(|app| async move {
+        let outcome = async {
+            app.type_into("#atrip-order-no", "FPDMO20250101000000001").await?;
+            app.press(Key::Enter).await?;
+            app.wait_for_text("#atrip-amount", |t| !t.is_empty()).await?;
+            app.click("#atrip-methods input[value=vcc]").await?;
+            // One digit wrong: the Luhn check catches it as soon as the number is complete.
+            app.type_into("#form-atrip input[name=card-number]", "4111111111111112").await?;
+            let error = app.wait_for_text("#form-atrip .card-entry .field-error", |t| !t.is_empty()).await?;
+            ensure!(
+                error == "This card number has a typo — check the digits",
+                "inline error reads {error:?}"
+            );
+            app.type_into("#form-atrip input[name=card-expiry]", "1239").await?;
+            app.type_into("#form-atrip input[name=card-cvv]", "123").await?;
+            app.type_into("#form-atrip input[name=card-holder]", "JANE DOE").await?;
+            app.click("#take-continue").await?;
+            // Still on the form, no confirm step, nothing journaled, nothing charged.
+            ensure!(
+                !app.client.find(Locator::Css("#take-confirm")).await?.is_displayed().await?,
+                "the confirm step opened"
+            );
+            let invalid = app.client.find(Locator::Css("#form-atrip input[name=card-number]")).await?;
+            ensure!(invalid.attr("aria-invalid").await?.is_some(), "the number field is not marked invalid");
+            app.screenshot("take-bad-card").await?;
+            ensure!(app.sandbox_ledger().await?.is_empty(), "a charge reached the simulator");
+            let timeline = timeline_text(&app).await?;
+            ensure!(!timeline.contains("Journaled"), "a payment was journaled: {timeline}");
+            Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await;
+}

@@ -1,0 +1,51 @@
+// The one door to the Rust side: commands, their typed errors, and the live event stream.
+
+const { invoke, Channel } = window.__TAURI__.core;
+
+/** A command's refusal: a stable code, a message saying what to fix, and field problems. */
+export class CommandError extends Error {
+  constructor({ code, message, fields }) {
+    super(message);
+    this.code = code ?? "error";
+    this.fields = fields ?? [];
+  }
+}
+
+export async function call(command, args) {
+  try {
+    return await invoke(command, args);
+  } catch (error) {
+    if (error && typeof error === "object" && "code" in error) throw new CommandError(error);
+    throw new CommandError({ code: "ipc", message: String(error?.message ?? error) });
+  }
+}
+
+/** A channel whose messages go to `onMessage`, to pass as a command argument. */
+export function channel(onMessage) {
+  const ch = new Channel();
+  ch.onmessage = onMessage;
+  return ch;
+}
+
+// Live timeline events from the engine, fanned out to whoever is showing that payment.
+const listeners = new Set();
+const missedListeners = new Set();
+
+export function onLiveEvent(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Called when the stream fell behind: re-read whatever is on screen. */
+export function onMissed(listener) {
+  missedListeners.add(listener);
+  return () => missedListeners.delete(listener);
+}
+
+export async function startLive() {
+  const stream = channel((message) => {
+    if (message.type === "event") for (const l of listeners) l(message.event);
+    else for (const l of missedListeners) l(message.count);
+  });
+  await call("watch_events", { onEvent: stream });
+}

@@ -1,0 +1,53 @@
+// Small pieces every provider form shares.
+
+import { h, setFieldError } from "../../lib/dom.js";
+import { channel, call } from "../../lib/ipc.js";
+
+/** A text input with sensible desk defaults (no autofill, no spellcheck). */
+export function input(name, props = {}) {
+  return h("input", { name, autocomplete: "off", spellcheck: "false", ...props });
+}
+
+/** Shows the core's field problems next to the fields a form knows by name. */
+export function showFieldErrors(controls, card, problems) {
+  for (const p of problems) {
+    if (p.field.startsWith("card.") && card) card.showErrors([p]);
+    else if (controls[p.field]) setFieldError(controls[p.field], p.message);
+  }
+}
+
+export function clearErrors(controls) {
+  for (const control of Object.values(controls)) setFieldError(control, null);
+}
+
+/** Calls a `pay_*` command, passing the journaled payment's id to `onStarted` as soon as it exists. */
+export function payCommand(command, request, onStarted) {
+  return call(command, { request, onStarted: channel(onStarted) });
+}
+
+/** Replaces a button's content with a spinner while `work` runs. */
+export async function busy(button, label, work) {
+  const before = [...button.childNodes];
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  button.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), label);
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    button.replaceChildren(...before);
+  }
+}
+
+/** A decimal as typed at a desk ("1 234,50" or "1234.50") → "1234.50" for the core. */
+export function decimal(text) {
+  return String(text ?? "").trim().replace(/\s/g, "").replace(",", ".");
+}
+
+/** Puts a value into an input as if typed, so its listeners run, and focuses it. */
+export function typeInto(input, value) {
+  input.value = value;
+  input.dispatchEvent(new Event("input"));
+  input.focus();
+}

@@ -9,6 +9,9 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 use support::{AppSession, TestResult};
 
+/// The card numbers the scenarios type (digits as stored would be).
+const TYPED_CARDS: &[&str] = &["4111111111111111", "5555555555554444", "4111111111111112"];
+
 /// Runs one scenario in its own app window and always closes it.
 async fn with_app<F, Fut>(scenario: F)
 where
@@ -16,7 +19,15 @@ where
     Fut: std::future::Future<Output = (AppSession, TestResult)>,
 {
     let app = AppSession::start().await.expect("start the app window");
-    let (app, outcome) = scenario(app).await;
+    let (app, mut outcome) = scenario(app).await;
+    if outcome.is_ok() {
+        // No card number typed in these scenarios may reach the database, its WAL or the logs.
+        outcome = match app.files_containing(TYPED_CARDS) {
+            Ok(leaks) if leaks.is_empty() => Ok(()),
+            Ok(leaks) => Err(format!("card numbers on disk: {leaks:?}").into()),
+            Err(e) => Err(e),
+        };
+    }
     if let Err(e) = &outcome {
         // What the agent would have seen when it went wrong.
         let _ = app.screenshot("failed-desk-take").await;

@@ -5,14 +5,43 @@ import { byId } from "./lib/dom.js";
 import { call, startLive } from "./lib/ipc.js";
 import { t, setLocale, currentLocale, translateStatic, onLocaleChange, LOCALES } from "./lib/i18n.js";
 import { TakeView } from "./views/take.js";
-import { PaymentsView } from "./views/payments.js";
-import { SummaryView } from "./views/summary.js";
-import { SettingsView } from "./views/settings.js";
 
 const VIEWS = ["take", "payments", "summary", "settings"];
 const views = {};
 let current = null;
 let status = null;
+let context = null;
+
+// Take payment is in the first paint; the other views (code and styles) load on first visit,
+// so a cold start builds one view, not four.
+const LATER = {
+  payments: ["./views/payments.js", "PaymentsView"],
+  summary: ["./views/summary.js", "SummaryView"],
+  settings: ["./views/settings.js", "SettingsView"],
+};
+const loading = {};
+
+function stylesheet(href) {
+  return new Promise((resolve) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.onload = link.onerror = resolve;
+    document.head.append(link);
+  });
+}
+
+/** The view's instance, loading its module and stylesheet the first time. */
+function view(name) {
+  if (views[name]) return Promise.resolve(views[name]);
+  loading[name] ??= (async () => {
+    const [path, cls] = LATER[name];
+    const [module] = await Promise.all([import(path), stylesheet(path.replace(/\.js$/, ".css"))]);
+    views[name] = new module[cls](byId(`view-${name}`), context);
+    return views[name];
+  })();
+  return loading[name];
+}
 
 function show(name) {
   if (!VIEWS.includes(name)) name = "take";
@@ -23,7 +52,10 @@ function show(name) {
   }
   document.body.dataset.view = name;
   current = name;
-  views[name]?.shown?.();
+  if (!context) return;
+  view(name)
+    .then((v) => current === name && v.shown?.())
+    .catch((error) => console.error(`the ${name} view failed to load`, error));
 }
 
 function onKey(event) {
@@ -63,31 +95,26 @@ async function main() {
   byId("locale-switch").addEventListener("click", switchLocale);
   onLocaleChange(renderFrame);
 
-  status = await call("app_status");
+  // The frame's facts and the live stream, together: no event of the first payment is missed.
+  [status] = await Promise.all([call("app_status"), startLive()]);
   if (status.locale && status.locale !== currentLocale()) setLocale(status.locale);
   translateStatic(document);
   renderFrame();
-  // The live stream first, so no event of the first payment is missed.
-  await startLive();
 
   const openPayment = (id) => {
     location.hash = "payments";
-    views.payments.open(id);
+    view("payments").then((v) => v.open(id));
   };
   const filterPayments = (filter) => {
     location.hash = "payments";
-    views.payments.applyFilter(filter);
+    view("payments").then((v) => v.applyFilter(filter));
   };
   views.take = new TakeView(byId("view-take"), { openPayment, status });
+  context = { status, openPayment, filterPayments };
   show(location.hash.slice(1));
   await views.take.ready();
   // Two frames later the Take view has been painted: the start-up benchmark stops its clock.
   requestAnimationFrame(() => requestAnimationFrame(() => call("ui_ready").catch(() => {})));
-
-  views.payments = new PaymentsView(byId("view-payments"), { status });
-  views.summary = new SummaryView(byId("view-summary"), { status, filterPayments });
-  views.settings = new SettingsView(byId("view-settings"), { status });
-  views[current]?.shown?.();
 }
 
 main().catch((error) => {

@@ -112,15 +112,37 @@ impl AppSession {
 
     /// Clears the input matched by `css` and types `text` into it, as a person would.
     pub async fn type_into(&self, css: &str, text: &str) -> TestResult {
-        let input = self.wait_visible(css).await?;
-        input.clear().await?;
-        input.send_keys(text).await?;
-        Ok(())
+        self.retry_stale(css, |input| async move {
+            input.clear().await?;
+            input.send_keys(text).await
+        })
+        .await
     }
 
     pub async fn click(&self, css: &str) -> TestResult {
-        self.wait_visible(css).await?.click().await?;
-        Ok(())
+        self.retry_stale(css, |element| async move { element.click().await }).await
+    }
+
+    /// Finds `css` and acts on it; if a re-render replaced the element in between (a stale
+    /// reference), finds it again — a few times, never forever.
+    async fn retry_stale<F, Fut>(&self, css: &str, act: F) -> TestResult
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+    {
+        let mut tries = 0;
+        loop {
+            let element = self.wait_visible(css).await?;
+            match act(element).await {
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference && tries < 5 =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// Presses keys (e.g. `Key::Enter`) on whatever has the focus.
@@ -155,6 +177,28 @@ impl AppSession {
         let ledger: Vec<serde_json::Value> =
             reqwest::get(format!("{}/__sandbox/ledger", base.trim_end_matches('/'))).await?.json().await?;
         Ok(ledger)
+    }
+
+    /// Every file under the app's data dir (database, WAL, logs) that contains one of `needles`.
+    pub fn files_containing(&self, needles: &[&str]) -> TestResult<Vec<String>> {
+        let mut found = Vec::new();
+        let mut dirs = vec![self.data_path().to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path)?;
+                for needle in needles {
+                    if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                        found.push(format!("{} contains {needle}", path.display()));
+                    }
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// Saves a PNG of the window under `target/screenshots/` for people to look at.

@@ -63,8 +63,15 @@ export class TakeView {
     this.root = root;
     this.demo = status?.demo ?? [];
     this.openPayment = openPayment;
-    this.forms = [atripForm(), travelportForm(), holidayExtrasForm(), heipayForm()];
-    this.active = this.forms[0];
+    // Each provider's form is built the first time its tab opens: the first paint builds one.
+    this.providers = [
+      ["atrip", atripForm],
+      ["travelport", travelportForm],
+      ["holidayextras", holidayExtrasForm],
+      ["heipay", heipayForm],
+    ];
+    this.built = new Map();
+    this.active = null;
     this.mode = "edit";
     this.prepared = null;
     this.retryOf = null; // the declined payment a new attempt belongs to
@@ -80,25 +87,19 @@ export class TakeView {
 
   build() {
     this.tabs = h("div", { class: "tabs", role: "tablist", "aria-label": t("take.provider") });
-    this.tabButtons = this.forms.map((form, i) => {
-      const button = h("button", {
+    this.tabButtons = this.providers.map(([id], i) =>
+      h("button", {
         type: "button",
         role: "tab",
-        id: `tab-${form.id}`,
-        "aria-controls": `form-${form.id}`,
-        dataset: { provider: form.id },
-        onclick: () => this.select(form),
+        id: `tab-${id}`,
+        "aria-controls": `form-${id}`,
+        dataset: { provider: id },
+        onclick: () => this.select(i),
         onkeydown: (e) => this.tabKeys(e, i),
-      });
-      return button;
-    });
+      }),
+    );
     fill(this.tabs, this.tabButtons);
     this.formHost = h("div", { class: "form-host" });
-    for (const form of this.forms) {
-      form.element.id = `form-${form.id}`;
-      form.element.setAttribute("role", "tabpanel");
-      form.element.setAttribute("aria-labelledby", `tab-${form.id}`);
-    }
     this.error = h("div", { class: "form-alert", role: "alert", hidden: true });
     this.continueButton = h("button", { type: "submit", class: "primary", id: "take-continue" });
     this.retryNote = h("p", { class: "retry-note", hidden: true });
@@ -115,16 +116,16 @@ export class TakeView {
     );
     this.root.addEventListener("keydown", (e) => this.keys(e));
     this.relabel();
-    this.select(this.active, { focus: false });
+    this.select(0, { focus: false });
   }
 
   relabel() {
     this.heading.textContent = t("take.title");
     this.timelineTitle.textContent = t("take.timeline");
     this.tabs.setAttribute("aria-label", t("take.provider"));
-    this.tabButtons.forEach((b, i) => (b.textContent = t(`provider.${this.forms[i].id}`)));
+    this.tabButtons.forEach((b, i) => (b.textContent = t(`provider.${this.providers[i][0]}`)));
     this.continueButton.textContent = t("take.continue");
-    for (const form of this.forms) form.relabel?.();
+    for (const form of this.built.values()) form.relabel?.();
     this.renderDemo?.();
     if (this.mode === "confirm") this.showConfirm();
     if (this.mode === "done") this.showResult();
@@ -135,29 +136,43 @@ export class TakeView {
     const delta = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
     if (delta === undefined) return;
     event.preventDefault();
-    const next = this.forms[(index + delta + this.forms.length) % this.forms.length];
-    this.select(next);
+    this.select((index + delta + this.providers.length) % this.providers.length);
   }
 
-  select(form, { focus = true } = {}) {
+  /** The form of provider `index`, built on first use. */
+  form(index) {
+    const [id, make] = this.providers[index];
+    if (!this.built.has(id)) {
+      const form = make();
+      form.element.id = `form-${id}`;
+      form.element.setAttribute("role", "tabpanel");
+      form.element.setAttribute("aria-labelledby", `tab-${id}`);
+      this.built.set(id, form);
+    }
+    return this.built.get(id);
+  }
+
+  select(index, { focus = true } = {}) {
     if (this.mode !== "edit" && this.mode !== "done") return;
     if (this.mode === "done") this.startOver();
+    const form = this.form(index);
     this.active = form;
     this.retryOf = null;
     this.retryNote.hidden = true;
     this.tabButtons.forEach((b, i) => {
-      const on = this.forms[i] === form;
+      const on = i === index;
       b.setAttribute("aria-selected", String(on));
       b.tabIndex = on ? 0 : -1;
     });
     fill(this.formHost, form.element);
     this.renderDemo();
     this.hideError();
-    if (focus) this.tabButtons[this.forms.indexOf(form)].focus();
+    if (focus) this.tabButtons[index].focus();
   }
 
   /** In the Sandbox: the demo orders, locators, tokens and test cards, one click to fill in. */
   renderDemo() {
+    if (!this.active) return;
     const hints = this.demo.filter((d) => d.provider === this.active.id || (d.provider === "card" && this.active.fillCard));
     this.demoEl.hidden = hints.length === 0;
     if (!hints.length) return;
@@ -349,7 +364,7 @@ export class TakeView {
     this.confirmEl.hidden = true;
     this.formEl.hidden = false;
     this.hideError();
-    for (const form of this.forms) form.reset();
+    for (const form of this.built.values()) form.reset();
     this.timeline.reset(null);
     this.active.focus();
   }

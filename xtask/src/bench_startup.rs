@@ -674,7 +674,7 @@ fn print_facts(app: &Path, bare: &Path, options: &Options) {
     println!("  Farepoint page: ui/ is {:.1} KiB", ui_bytes as f64 / 1024.0);
     println!(
         "  Method:     each run starts with empty app data and WebKit storage/cache directories (a first \
-         start: Farepoint\n              creates its database, starts the simulator, checks the keyring), the \
+         start: Farepoint\n              creates its database, starts the simulator, checks the keyring); the \
          second start reuses them;\n              start-up = the `ui_ready` time − the time just before \
          spawn (the OS file cache is warm);\n              memory = the app and all its child processes (WebKit's \
          web and network processes) {} s after ready.\n              The goal is judged on PSS (a page \

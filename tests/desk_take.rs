@@ -235,6 +235,16 @@ async fn holiday_extras_token_charge_and_heipay_card_payment() {
             app.screenshot("take-heipay-paid-es").await?;
             app.click("#locale-switch").await?;
             app.wait_for_text("#h-take", |t| t == "Take payment").await?;
+
+            // Both found again in Payments, by the names typed without their accents.
+            let heipay_ref = app.wait_for_text("#result-reference", |t| !t.is_empty()).await?;
+            app.click(".nav a[data-view=payments]").await?;
+            app.type_into("#pay-search", "jose perez").await?;
+            let found = wait_for_rows(&app, |rows| rows == [heipay_ref.clone()]).await?;
+            ensure!(found == [heipay_ref.clone()], "searching jose perez shows {found:?}");
+            app.type_into("#pay-search", "munoz").await?;
+            let found = wait_for_rows(&app, |rows| rows.len() == 1 && rows[0] != heipay_ref).await?;
+            ensure!(found.len() == 1 && found[0] != heipay_ref, "searching munoz shows {found:?}");
             Ok(())
         }
         .await;

@@ -326,7 +326,9 @@ fn main() {
         "every payment of the range is read and grouped",
     );
 
-    // CSV export of every row, to a file beside the database.
+    // CSV export of every row, to a file beside the database. The floor runs `export_sql`, the
+    // one statement that gives the same rows (tickets by a lookup per payment); Farepoint's own
+    // export of every payment gets the same text reading the tickets in one pass beside it.
     let out = dir.join("export.csv");
     let conn = history::open_reader(&db).unwrap();
     let t = Instant::now();
@@ -353,7 +355,7 @@ fn main() {
     };
     let csv_bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     let _ = std::fs::remove_file(&out);
-    let verdict = verdicts.goal("CSV export", our_rate >= 500_000.0, format!("{our_rate:.0} rows/s < 500,000 rows/s — the same query run by sqlite3 is itself below the goal on this machine (see the floor: newest-first through the index, one table and one ticket lookup per payment); Farepoint adds formatting every row (ISO timestamps, exact decimal amounts, masked card, printed ticket numbers, quoting)"));
+    let verdict = verdicts.goal("CSV export", our_rate >= 500_000.0, format!("{our_rate:.0} rows/s < 500,000 rows/s — the floor (the same rows by one statement: newest-first through the index, one table and one ticket lookup per payment) is itself below the goal on this machine; Farepoint reads the tickets in one pass beside the payments and formats on a second thread, and is then bound by stepping the payments themselves (a table lookup per row) plus the copy, write and fsync of the file"));
     println!(
         "{:<34} Farepoint {our_rate:.0} rows/s ({exported} rows, {:.1} MB in {:.2} s) | {floor_text} | goal >= 500,000 rows/s: {verdict}",
         "CSV export of every payment",

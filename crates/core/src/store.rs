@@ -54,6 +54,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("store/001_initial.sql")),
         M::up(include_str!("store/002_history.sql")),
+        M::up(include_str!("store/003_events_rowid.sql")),
     ])
 }
 

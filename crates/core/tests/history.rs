@@ -654,3 +654,237 @@ fn sample_rows_are_the_rows_the_store_functions_write() {
     assert_eq!(x, y);
     assert_eq!(verify(&bulk).broken, vec![]);
 }
+
+/// A database left at schema v2 (timeline in a WITHOUT ROWID table) by an earlier release.
+fn v2_database(dir: &std::path::Path, payments: &[Generated]) -> std::path::PathBuf {
+    let path = dir.join(store::DB_FILE);
+    let mut c = rusqlite::Connection::open(&path).unwrap();
+    c.pragma_update(None, "foreign_keys", true).unwrap();
+    c.pragma_update(None, "journal_mode", "WAL").unwrap();
+    c.execute_batch(include_str!("../src/store/001_initial.sql")).unwrap();
+    c.execute_batch(include_str!("../src/store/002_history.sql")).unwrap();
+    // What rusqlite_migration records after its second step.
+    c.pragma_update(None, "user_version", 2).unwrap();
+    let tx = c.transaction().unwrap();
+    for g in payments {
+        sample::insert(&tx, g).unwrap();
+    }
+    tx.commit().unwrap();
+    let ddl: String =
+        c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'events'", [], |r| r.get(0)).unwrap();
+    assert!(ddl.contains("WITHOUT ROWID"), "{ddl}");
+    path
+}
+
+#[test]
+fn a_v2_timeline_migrates_to_a_rowid_table_intact_and_append_only() {
+    let mut gen = Generator::new(13);
+    let payments: Vec<Generated> = (0..40).map(|i| gen.any(NOV_20 + i * 1000)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = v2_database(dir.path(), &payments);
+    let (_fresh_dir, fresh) = temp_store();
+    put(&fresh, payments.clone());
+
+    let migrated = Store::open(&path).unwrap();
+    // Every row is there, unchanged: the same as a database created at the latest version.
+    let rows = dump(&migrated);
+    assert!(rows.iter().filter(|r| r.starts_with("events:")).count() > 200);
+    assert_eq!(rows, dump(&fresh));
+    let schema: Vec<(String, String, i64)> = migrated
+        .read_blocking(|c| {
+            let mut stmt = c.prepare(
+                "SELECT type, name, (SELECT count(*) FROM pragma_index_list('events') l \
+                 WHERE l.name = s.name AND l.\"unique\") FROM sqlite_schema s WHERE tbl_name = 'events' ORDER BY name",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .unwrap();
+    assert_eq!(
+        schema,
+        vec![
+            ("table".to_string(), "events".to_string(), 0),
+            ("trigger".to_string(), "events_no_delete".to_string(), 0),
+            ("trigger".to_string(), "events_no_update".to_string(), 0),
+            ("index".to_string(), "events_payment_seq".to_string(), 1),
+        ]
+    );
+    let ddl: String = migrated
+        .read_blocking(|c| {
+            Ok(c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'events'", [], |r| r.get(0))?)
+        })
+        .unwrap();
+    assert!(!ddl.contains("WITHOUT ROWID"), "{ddl}");
+    let fk: i64 = migrated
+        .read_blocking(
+            |c| Ok(c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?),
+        )
+        .unwrap();
+    assert_eq!(fk, 0);
+
+    // Every chain still verifies, through the store and through "verify history".
+    assert_eq!(verify(&migrated).broken, vec![]);
+    for g in &payments {
+        let id = g.payment.id.clone();
+        let events = migrated.read_blocking(move |c| store::events_for(c, &id)).unwrap();
+        assert_eq!(events, g.events);
+    }
+
+    // Still append-only: updates and deletes are refused, a duplicate (payment, seq) too.
+    let id = payments[5].payment.id.clone();
+    let (a, b, c) = (id.clone(), id.clone(), id.clone());
+    let update = migrated.write_blocking(move |conn| {
+        conn.execute("UPDATE events SET message = 'x' WHERE payment_id = ?1 AND seq = 1", [&a])?;
+        Ok(())
+    });
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = migrated.write_blocking(move |conn| {
+        conn.execute("DELETE FROM events WHERE payment_id = ?1", [&b])?;
+        Ok(())
+    });
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    let duplicate = migrated.write_blocking(move |conn| {
+        conn.execute(
+            "INSERT INTO events (payment_id, seq, at_ms, kind, message, data, prev_hash, hash) \
+             SELECT payment_id, seq, at_ms, kind, message, data, prev_hash, hash FROM events \
+             WHERE payment_id = ?1 AND seq = 1",
+            [&c],
+        )?;
+        Ok(())
+    });
+    assert!(duplicate.unwrap_err().to_string().contains("UNIQUE"));
+
+    // New events still chain on after the migrated ones.
+    let id = payments[5].payment.id.clone();
+    let appended = migrated
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            let e = store::append_event(
+                &tx,
+                &id,
+                farepoint_core::payment::NewEvent {
+                    at_ms: NOV_20 + DAY,
+                    kind: farepoint_core::payment::EventKind::Note,
+                    status_before: None,
+                    status_after: None,
+                    message: "after the migration".into(),
+                    data: serde_json::json!({}),
+                },
+            )?;
+            tx.commit()?;
+            Ok(e)
+        })
+        .unwrap();
+    assert_eq!(appended.seq, payments[5].events.len() as i64 + 1);
+    assert_eq!(appended.prev_hash, payments[5].events.last().unwrap().hash);
+    assert_eq!(verify(&migrated).broken, vec![]);
+}
+
+/// The CSV line of one search row, written the plain way: the export's reference.
+fn reference_csv_line(r: &Row, profile: &str) -> String {
+    let cells = [
+        r.reference.clone(),
+        history::utc_timestamp(r.created_at_ms),
+        history::utc_timestamp(r.updated_at_ms),
+        r.provider.as_str().to_string(),
+        profile.to_string(),
+        r.status.as_str().to_string(),
+        r.amount.to_major_string(),
+        r.amount.currency.code().to_string(),
+        r.customer.clone(),
+        r.subject_key.clone(),
+        r.card.as_ref().map(|c| c.masked()).unwrap_or_default(),
+        r.tickets.join(" "),
+        r.id.clone(),
+    ];
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i == 6 {
+            line.push(',');
+            line.push_str(cell);
+        } else {
+            history::export::csv_field(&mut line, cell, i > 0);
+        }
+    }
+    line.push_str("\r\n");
+    line
+}
+
+#[test]
+fn a_long_csv_export_is_every_row_in_order_and_stops_cleanly_at_a_bad_one() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(14);
+    // More rows than one batch of the export's two threads, in several.
+    let stored = put(&store, (0..1_700).map(|i| gen.any(NOV_20 + i * 60_000)).collect());
+    let profile = stored[0].payment.profile.clone();
+    assert!(stored.iter().all(|g| g.payment.profile == profile));
+    let rows = all_pages(&store, HistoryQuery::default());
+    assert_eq!(rows.len(), 1_700);
+    let mut expected = String::new();
+    for (i, name) in history::export::CSV_HEADER.iter().enumerate() {
+        history::export::csv_field(&mut expected, name, i > 0);
+    }
+    expected.push_str("\r\n");
+    let header_len = expected.len();
+    let lines: Vec<String> = rows.iter().map(|r| reference_csv_line(r, &profile)).collect();
+    expected.extend(lines.iter().cloned());
+    let (bytes, progress) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Csv);
+    assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    assert_eq!(progress.last(), Some(&history::Progress { done: 1_700, total: 1_700 }));
+
+    // A stored currency no one knows, 1,100 rows down: the export fails there, after writing
+    // exactly the lines before it.
+    let bad = rows[1_100].id.clone();
+    store
+        .write_blocking(move |c| Ok(c.execute("UPDATE payments SET currency = 'ZZZ' WHERE id = ?1", [&bad])?))
+        .unwrap();
+    let (out, result) = store
+        .read_blocking(|c| {
+            let mut out = Vec::new();
+            let result =
+                history::export(c, &HistoryQuery::default(), ExportFormat::Csv, &mut out, &mut |_| {});
+            Ok((out, result.map_err(|e| e.to_string())))
+        })
+        .unwrap();
+    assert!(result.unwrap_err().contains("ZZZ"));
+    let written = String::from_utf8(out).unwrap();
+    assert_eq!(written.len(), header_len + lines[..1_100].iter().map(String::len).sum::<usize>());
+    assert!(expected.starts_with(&written));
+}
+
+#[test]
+fn a_csv_export_has_each_payments_own_tickets_whatever_the_id_order() {
+    // Ids are made from the creation time; here the creation times are shuffled among the
+    // payments, so ids no longer follow the export's newest-first order.
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(15);
+    let mut payments: Vec<Generated> = (0..900).map(|i| gen.any(NOV_20 + i * 60_000)).collect();
+    let mut times: Vec<i64> = payments.iter().map(|g| g.payment.created_at_ms).collect();
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in (1..times.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        times.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    for (g, at) in payments.iter_mut().zip(times) {
+        g.payment.created_at_ms = at;
+    }
+    let stored = put(&store, payments);
+    assert!(stored.iter().filter(|g| g.tickets.len() > 1).count() > 50);
+    let profile = stored[0].payment.profile.clone();
+    let rows = all_pages(&store, HistoryQuery::default());
+    let mut expected = String::new();
+    for (i, name) in history::export::CSV_HEADER.iter().enumerate() {
+        history::export::csv_field(&mut expected, name, i > 0);
+    }
+    expected.push_str("\r\n");
+    expected.extend(rows.iter().map(|r| reference_csv_line(r, &profile)));
+    let (bytes, _) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Csv);
+    assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    // A filtered export looks tickets up per payment: the same lines.
+    let atrip = HistoryQuery { providers: Some(vec!["atrip".into()]), ..Default::default() };
+    let (bytes, _) = export_bytes(&store, atrip.clone(), ExportFormat::Csv);
+    let lines: String = all_pages(&store, atrip).iter().map(|r| reference_csv_line(r, &profile)).collect();
+    assert!(String::from_utf8(bytes).unwrap().ends_with(&lines));
+}

@@ -22,7 +22,7 @@ use crate::payment::{
 use crate::store;
 
 /// Bump when the generated data changes, so a saved benchmark database is rebuilt.
-pub const GENERATOR_VERSION: u32 = 1;
+pub const GENERATOR_VERSION: u32 = 2;
 
 /// One payment with everything the engine would have stored for it.
 #[derive(Debug, Clone)]

@@ -169,7 +169,36 @@ pub(crate) const ROW_COLUMNS: &str = "p.id, p.reference, p.provider, p.status, p
      (SELECT group_concat(t.number, ' ') FROM tickets t WHERE t.payment_id = p.id) AS tickets, \
      p.created_at_ms, p.updated_at_ms, p.profile";
 
+/// `ROW_COLUMNS` with `tickets` left NULL, for a reader that fetches the tickets itself.
+pub(crate) const ROW_COLUMNS_NO_TICKETS: &str = "p.id, p.reference, p.provider, p.status, p.amount_minor, \
+     p.currency, p.customer, p.subject_key, p.card_brand, p.card_last4, NULL AS tickets, \
+     p.created_at_ms, p.updated_at_ms, p.profile";
+
 impl Filter {
+    /// True when the query selects every payment (no text, no filter).
+    pub(crate) fn is_everything(&self) -> bool {
+        let Filter {
+            fts,
+            providers,
+            statuses,
+            currency,
+            amount_min,
+            amount_max,
+            from_ms,
+            to_ms,
+            after: _,
+            limit: _,
+        } = self;
+        fts.is_none()
+            && providers.is_empty()
+            && statuses.is_empty()
+            && currency.is_none()
+            && amount_min.is_none()
+            && amount_max.is_none()
+            && from_ms.is_none()
+            && to_ms.is_none()
+    }
+
     /// `SELECT <columns> FROM payments p WHERE …`, newest first, with its parameters. A page
     /// starts after the cursor and stops at the limit; `All` is every match (exports), `Count`
     /// only counts them.

@@ -81,6 +81,10 @@ pub const SUMMARY_SQL: &str = "SELECT created_at_ms, provider, currency, status,
 
 /// (local day number, index in `Provider::ALL`, currency code).
 type Key = (i64, usize, [u8; 3]);
+/// A count and a total in minor units.
+type Sum = (u64, i64);
+/// One day's sums so far, per (index in `Provider::ALL`, currency code).
+type DaySums = Vec<((usize, [u8; 3]), Sum)>;
 
 pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
     let SummaryRange { from_ms, to_ms, utc_offset_minutes } = *range;
@@ -93,10 +97,37 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
     let offset_ms = i64::from(utc_offset_minutes) * 60_000;
 
     let mut days: BTreeMap<Key, (u64, i64)> = BTreeMap::new();
-    let mut totals: BTreeMap<[u8; 3], (u64, i64)> = BTreeMap::new();
-    let mut refunded: BTreeMap<[u8; 3], (u64, i64)> = BTreeMap::new();
+    // Rows come in date order (the index's), so one day's few (provider, currency) pairs are
+    // added up in a short list and moved into `days` when the day changes; any order would
+    // still add up right. Currencies are few too: short lists, sorted at the end.
+    let mut day_now = i64::MIN;
+    let mut today: DaySums = Vec::new();
+    let mut totals: Vec<([u8; 3], (u64, i64))> = Vec::new();
+    let mut refunded: Vec<([u8; 3], (u64, i64))> = Vec::new();
     let mut by_status = [0u64; Status::ALL.len()];
     let corrupt = |what: &str| invalid(format!("a stored payment has an unreadable {what}"));
+    let too_large = || invalid("the totals are too large to add up");
+    let add = |into: &mut (u64, i64), count: u64, amount: i64| -> Result<()> {
+        into.0 += count;
+        into.1 = into.1.checked_add(amount).ok_or_else(too_large)?;
+        Ok(())
+    };
+    fn slot<K: PartialEq + Copy>(list: &mut Vec<(K, (u64, i64))>, key: K) -> &mut (u64, i64) {
+        let i = match list.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                list.push((key, (0, 0)));
+                list.len() - 1
+            }
+        };
+        &mut list[i].1
+    }
+    let mut close_day = |day: i64, today: &mut DaySums| -> Result<()> {
+        for ((provider, currency), (count, total)) in today.drain(..) {
+            add(days.entry((day, provider, currency)).or_default(), count, total)?;
+        }
+        Ok(())
+    };
     let mut stmt = conn.prepare_cached(SUMMARY_SQL)?;
     let mut rows = stmt.query(params![from_ms, to_ms])?;
     while let Some(r) = rows.next()? {
@@ -110,20 +141,21 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
             Status::ALL.iter().position(|s| s.as_str() == status).ok_or_else(|| corrupt("status"))?;
         let amount: i64 = r.get(4)?;
         by_status[status] += 1;
-        let add = |into: &mut (u64, i64)| -> Result<()> {
-            into.0 += 1;
-            into.1 =
-                into.1.checked_add(amount).ok_or_else(|| invalid("the totals are too large to add up"))?;
-            Ok(())
-        };
         let status = Status::ALL[status];
         if CHARGED.contains(&status) {
-            add(days.entry((day, provider, currency)).or_default())?;
-            add(totals.entry(currency).or_default())?;
+            if day != day_now {
+                close_day(day_now, &mut today)?;
+                day_now = day;
+            }
+            add(slot(&mut today, (provider, currency)), 1, amount)?;
+            add(slot(&mut totals, currency), 1, amount)?;
         } else if status == Status::Refunded {
-            add(refunded.entry(currency).or_default())?;
+            add(slot(&mut refunded, currency), 1, amount)?;
         }
     }
+    close_day(day_now, &mut today)?;
+    let (totals, refunded): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        (totals.into_iter().collect(), refunded.into_iter().collect());
 
     let currency = |code: &[u8; 3]| super::parse_currency(&String::from_utf8_lossy(code));
     let per_currency = |map: BTreeMap<[u8; 3], (u64, i64)>| -> Result<Vec<CurrencyTotal>> {

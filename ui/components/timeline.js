@@ -106,9 +106,13 @@ export class Timeline {
     } else {
       fill(this.head, statusPill(this.status), h("p", { class: "outcome", text: outcomeLine(this.status, this.events) }));
     }
-    if (this.events.length === 0) fill(this.list, h("li", { class: "empty", text: t("timeline.empty") }));
-    else fill(this.list, this.events.map(row));
-    // Newest at the bottom: keep it in view as events stream in.
+    if (this.events.length === 0) {
+      fill(this.list, h("li", { class: "empty", text: t("timeline.empty") }));
+      return;
+    }
+    fill(this.list, this.events.map(row));
+    // Newest at the bottom: keep it in view as events stream in. (Reading the height forces a
+    // layout, so an empty timeline — the first paint — never asks.)
     const scroller = this.element.closest(".timeline, .detail-scroll");
     if (scroller) scroller.scrollTop = scroller.scrollHeight;
   }

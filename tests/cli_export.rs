@@ -143,8 +143,15 @@ fn csv_goes_to_stdout_with_filters_and_json_to_a_file_with_progress() {
     // A text query.
     let name = seeded[3].payment.customer.split([' ', '/', ',']).next().unwrap().to_string();
     let out = farepoint(dir.path(), &["export", "--format", "json", "--query", &name]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(rows.iter().any(|r| r["reference"] == seeded[3].payment.reference.as_str()));
+    assert!(
+        rows.len() < seeded.len(),
+        "--query {name} narrowed nothing: {} of {} rows",
+        rows.len(),
+        seeded.len()
+    );
 
     // JSON into a file: complete when it appears, progress on stderr.
     let target = dir.path().join("out/export.json");

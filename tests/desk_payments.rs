@@ -394,6 +394,12 @@ async fn search_scenario(app: &AppSession) -> TestResult {
     app.click(".chip[data-status=Declined]").await?;
     app.click(".chip[data-provider=holidayextras]").await?;
     wait_rows(app, "everything again", |r| r.len() == 3).await?;
+    // Amounts filter within one currency: the range fields open once GBP is chosen.
+    ensure!(
+        !app.wait_visible("#pay-min").await?.is_enabled().await?,
+        "amount filter open without a currency"
+    );
+    app.wait_visible("#pay-currency").await?.select_by_value("GBP").await?;
     app.type_into("#pay-min", "20").await?;
     app.type_into("#pay-max", "100").await?;
     app.client.find(Locator::Css("#pay-search")).await?.click().await?;

@@ -253,6 +253,8 @@ async fn scenario(app: &AppSession) -> TestResult {
     let keyring = app.wait_for_text("#fact-keyring", |t| !t.is_empty()).await?;
     ensure!(keyring.starts_with("Funciona"), "keyring fact in Spanish: {keyring:?}");
     ensure!(app.wait_visible("#lang-es").await?.is_selected().await?, "Español is not the checked language");
+    let saved = app.invoke("get_settings", json!({})).await?;
+    ensure!(saved["locale"] == "es", "the language saved is {} after choosing Español", saved["locale"]);
     screenshot_at(app, "settings-production-es", None).await?;
     app.click("#providers-sandbox").await?;
     app.wait_visible("#providers-sandbox[aria-pressed=true]").await?;

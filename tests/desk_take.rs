@@ -271,7 +271,12 @@ async fn a_mistyped_card_number_is_stopped_in_the_form_and_nothing_is_sent() {
             app.type_into("#form-atrip input[name=card-expiry]", "1239").await?;
             app.type_into("#form-atrip input[name=card-cvv]", "123").await?;
             app.type_into("#form-atrip input[name=card-holder]", "JANE DOE").await?;
-            app.click("#take-continue").await?;
+            // Enter, Enter — continue, then pay, as a hurried agent would: the form must stop at
+            // the first one.
+            app.press(Key::Enter).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            app.press(Key::Enter).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             // Still on the form, no confirm step, nothing journaled, nothing charged.
             ensure!(
                 !app.client.find(Locator::Css("#take-confirm")).await?.is_displayed().await?,

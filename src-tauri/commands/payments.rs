@@ -2,13 +2,12 @@
 //! engine decides whether an action is allowed; these commands only adapt the input.
 
 use farepoint_core::card::CardEntry;
-use farepoint_core::engine::{AtripPayment, PaymentRecord};
+use farepoint_core::engine::PaymentRecord;
 use farepoint_core::payment::Status;
-use farepoint_core::providers::atrip::Method;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::State;
 
-use super::take::{card, money, FopRequest};
+use super::take::{card, money, AtripRequest, FopRequest};
 use super::CommandError;
 use crate::AppState;
 
@@ -34,33 +33,16 @@ pub async fn resolve_review(
     outcome: Status,
     note: String,
 ) -> Result<PaymentRecord, CommandError> {
-    if !Status::NeedsReview.can_become(outcome) {
-        return Err(CommandError::field(
-            "outcome",
-            "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed",
-        ));
-    }
     Ok(state.engine.resolve_review(&payment_id, outcome, &note).await?)
-}
-
-#[derive(Deserialize)]
-pub struct AtripRetry {
-    method: Method,
-    card: Option<CardEntry>,
-    three_ds_ip: Option<String>,
 }
 
 #[tauri::command]
 pub async fn retry_atrip(
     state: State<'_, AppState>,
     payment_id: String,
-    request: AtripRetry,
+    request: AtripRequest,
 ) -> Result<PaymentRecord, CommandError> {
-    let AtripRetry { method, card: entry, three_ds_ip } = request;
-    let card = if method.needs_card() { card(entry)? } else { None };
-    // The order number comes from the declined payment itself.
-    let again = AtripPayment { order_no: String::new(), method, card, three_ds_ip };
-    Ok(state.engine.retry_atrip(&payment_id, again).await?)
+    Ok(state.engine.retry_atrip(&payment_id, request.into_payment()?).await?)
 }
 
 #[tauri::command]
@@ -87,7 +69,7 @@ pub async fn retry_heipay(
     payment_id: String,
     card_entry: CardEntry,
 ) -> Result<PaymentRecord, CommandError> {
-    let card = card(Some(card_entry))?.expect("entry given");
+    let card = card(card_entry)?;
     Ok(state.engine.retry_heipay(&payment_id, card).await?)
 }
 

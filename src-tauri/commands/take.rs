@@ -8,7 +8,7 @@ use farepoint_core::engine::{
     AtripPayment, EngineError, HeiPayPayment, HolidayExtrasPayment, PaymentRecord, TravelportFop,
     TravelportPayment,
 };
-use farepoint_core::money::{Currency, Money, Sign};
+use farepoint_core::money::{Currency, Money};
 use farepoint_core::profile::Profile;
 use farepoint_core::providers::atrip::{Method, Order};
 use farepoint_core::providers::heipay::OrderInput;
@@ -21,15 +21,24 @@ use tauri::State;
 use super::CommandError;
 use crate::AppState;
 
-/// Parses an amount typed at the desk ("1234.50") exactly, in the currency's own decimals.
+/// An amount as typed at the desk, read by the core's desk rule (`Money::parse_typed`).
 pub fn money(field: &str, amount: &str, currency: &str) -> Result<Money, CommandError> {
     let currency = Currency::from_code(currency.trim()).map_err(|e| CommandError::field("currency", e))?;
-    Money::parse_major(amount.trim(), currency, Sign::NonNegative).map_err(|e| CommandError::field(field, e))
+    Money::parse_typed(amount, currency).map_err(|e| CommandError::field(field, e))
 }
 
 /// Validates the card form; every problem comes back against its field.
-pub fn card(entry: Option<CardEntry>) -> Result<Option<Card>, CommandError> {
-    entry.map(|e| e.parse().map_err(CommandError::card)).transpose()
+pub fn card(entry: CardEntry) -> Result<Card, CommandError> {
+    entry.parse().map_err(CommandError::card)
+}
+
+/// The card of a method that takes one (ATRIP VCC/MoR); any other method's entry is dropped.
+pub fn card_if(needed: bool, entry: Option<CardEntry>) -> Result<Option<Card>, CommandError> {
+    match (needed, entry) {
+        (true, Some(entry)) => card(entry).map(Some),
+        // Missing when needed: the engine answers with its own "needs a card" message.
+        _ => Ok(None),
+    }
 }
 
 /// Runs a `pay_*` call, telling the window the payment's id once it is journaled.
@@ -52,8 +61,11 @@ pub async fn atrip_order(state: State<'_, AppState>, order_no: String) -> Result
     Ok(state.engine.atrip_order(&order_no).await?)
 }
 
+/// Pay an ATRIP order this way. A new attempt after a decline sends no order number: the
+/// order is the declined payment's.
 #[derive(Deserialize)]
 pub struct AtripRequest {
+    #[serde(default)]
     order_no: String,
     method: Method,
     card: Option<CardEntry>,
@@ -63,13 +75,8 @@ pub struct AtripRequest {
 impl AtripRequest {
     pub fn into_payment(self) -> Result<AtripPayment, CommandError> {
         let AtripRequest { order_no, method, card: entry, three_ds_ip } = self;
-        let card = if method.needs_card() { card(entry)? } else { None };
-        Ok(AtripPayment {
-            order_no,
-            method,
-            card,
-            three_ds_ip: three_ds_ip.filter(|ip| !ip.trim().is_empty()),
-        })
+        let card = card_if(method.needs_card(), entry)?;
+        Ok(AtripPayment { order_no, method, card, three_ds_ip: filled(three_ds_ip) })
     }
 }
 
@@ -103,7 +110,7 @@ pub enum FopRequest {
 impl FopRequest {
     pub fn into_fop(self) -> Result<TravelportFop, CommandError> {
         Ok(match self {
-            FopRequest::Card { card: entry } => TravelportFop::Card(card(Some(entry))?.expect("entry given")),
+            FopRequest::Card { card: entry } => TravelportFop::Card(card(entry)?),
             FopRequest::Cash => TravelportFop::Cash,
             FopRequest::Stored { id } => TravelportFop::Stored(id),
         })
@@ -124,9 +131,6 @@ pub async fn pay_travelport(
     on_started: Channel<String>,
 ) -> Result<PaymentRecord, CommandError> {
     let TravelportRequest { locator, offer_ids, fop } = request;
-    if offer_ids.is_empty() {
-        return Err(CommandError::field("offers", "Tick at least one offer to pay"));
-    }
     let payment = TravelportPayment { locator, offer_ids, fop: fop.into_fop()? };
     announced(on_started, state.engine.pay_travelport(payment)).await
 }
@@ -220,7 +224,7 @@ pub async fn pay_heipay(
     on_started: Channel<String>,
 ) -> Result<PaymentRecord, CommandError> {
     let amount = money("amount", &request.amount, farepoint_core::providers::heipay::wire::CURRENCY_CODE)?;
-    let card = card(Some(request.card))?.expect("entry given");
+    let card = card(request.card)?;
     let order = OrderInput {
         hotel_id: request.hotel_id,
         guest_first_name: request.guest_first_name,

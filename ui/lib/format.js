@@ -34,10 +34,15 @@ export function money(amount) {
   return fmt.format(minorToDecimal(amount.minor, exponent(amount.currency)));
 }
 
-/** A typed decimal ("1234.5") in `currency`, for the confirm step; null if it is not a number. */
+/**
+ * A typed amount ("1234.5", "1 234,50") in `currency`, for the confirm step; null when it is
+ * not one — including more decimals than the currency has, which the core refuses too ("350,000"
+ * is a thousands separator, never 350 with three decimals).
+ */
 export function typedMoney(text, currency) {
-  const clean = String(text ?? "").trim().replace(",", ".");
-  if (!/^\d+(\.\d+)?$/.test(clean)) return null;
+  const clean = String(text ?? "").replace(/\s/g, "").replace(",", ".");
+  const m = /^\d+(?:\.(\d+))?$/.exec(clean);
+  if (!m || (m[1] ?? "").length > exponent(currency)) return null;
   return currencyFormat(currency).format(clean);
 }
 

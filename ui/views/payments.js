@@ -166,8 +166,8 @@ export class PaymentsView {
     this.toInput = dateInput("pay-to");
     for (const input of [this.fromInput, this.toInput]) input.addEventListener("change", () => this.onDates());
     this.currency = h("select", { id: "pay-currency", onchange: () => this.onAmounts() });
-    this.minInput = h("input", { id: "pay-min", class: "num", inputmode: "decimal", autocomplete: "off", onchange: () => this.onAmounts() });
-    this.maxInput = h("input", { id: "pay-max", class: "num", inputmode: "decimal", autocomplete: "off", onchange: () => this.onAmounts() });
+    this.minInput = h("input", { id: "pay-min", class: "num", inputmode: "decimal", autocomplete: "off", disabled: true, onchange: () => this.onAmounts() });
+    this.maxInput = h("input", { id: "pay-max", class: "num", inputmode: "decimal", autocomplete: "off", disabled: true, onchange: () => this.onAmounts() });
     this.clearButton = h("button", { type: "button", id: "pay-clear", class: "link", hidden: true, onclick: () => this.clearFilters() });
     this.fields = {
       search: field("", this.search),
@@ -267,11 +267,14 @@ export class PaymentsView {
     if (this.providers.size) q.providers = [...this.providers];
     if (this.statuses.size) q.statuses = [...this.statuses];
     if (this.currency.value) q.currency = this.currency.value;
-    const exp = this.currency.value ? exponent(this.currency.value) : 2;
-    const min = toMinor(this.minInput.value, exp);
-    const max = toMinor(this.maxInput.value, exp);
-    if (typeof min === "number") q.amount_min_minor = min;
-    if (typeof max === "number") q.amount_max_minor = max;
+    // Amounts compare only within one currency (the core refuses them without one).
+    if (this.currency.value) {
+      const exp = exponent(this.currency.value);
+      const min = toMinor(this.minInput.value, exp);
+      const max = toMinor(this.maxInput.value, exp);
+      if (typeof min === "number") q.amount_min_minor = min;
+      if (typeof max === "number") q.amount_max_minor = max;
+    }
     if (this.range.from_ms !== null) q.from_ms = this.range.from_ms;
     if (this.range.to_ms !== null) q.to_ms = this.range.to_ms;
     return q;
@@ -299,7 +302,11 @@ export class PaymentsView {
   }
 
   onAmounts() {
-    const exp = this.currency.value ? exponent(this.currency.value) : 2;
+    // Amounts compare only within one currency: the range fields wait until one is chosen.
+    const chosen = Boolean(this.currency.value);
+    this.minInput.disabled = !chosen;
+    this.maxInput.disabled = !chosen;
+    const exp = chosen ? exponent(this.currency.value) : 2;
     let ok = true;
     for (const input of [this.minInput, this.maxInput]) {
       const bad = toMinor(input.value, exp) === null;
@@ -316,6 +323,8 @@ export class PaymentsView {
     this.currency.value = "";
     this.minInput.value = "";
     this.maxInput.value = "";
+    this.minInput.disabled = true;
+    this.maxInput.disabled = true;
     this.fromInput.value = "";
     this.toInput.value = "";
     for (const input of [this.minInput, this.maxInput, this.fromInput, this.toInput]) setFieldError(input, null);

@@ -329,6 +329,9 @@ export class TakeView {
 
   showResult() {
     const { payment } = this.record;
+    // Re-rendered on every streamed status: the agent's focus stays on the button it was on.
+    const focused = this.resultEl.contains(document.activeElement) ? document.activeElement.id : null;
+    const arriving = this.resultEl.hidden;
     const buttons = [];
     if (RETRYABLE.has(payment.status)) buttons.push(h("button", { type: "button", id: "take-retry", onclick: () => this.retry() }, t("take.try_again")));
     buttons.push(h("button", { type: "button", id: "take-open", onclick: () => this.openPayment(payment.id) }, t("take.open")));
@@ -342,7 +345,8 @@ export class TakeView {
     );
     this.formEl.hidden = true;
     this.resultEl.hidden = false;
-    if (!this.resultEl.contains(document.activeElement)) buttons.at(-1).focus();
+    if (focused) (buttons.find((b) => b.id === focused) ?? buttons.at(-1)).focus();
+    else if (arriving) buttons.at(-1).focus();
   }
 
   retry() {

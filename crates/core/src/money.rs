@@ -144,6 +144,27 @@ impl Money {
         Self::from_decimal(decimal, input, currency, sign)
     }
 
+    /// Parses an amount as an agent types it at the desk: spaces between digit groups are
+    /// ignored and a comma may stand for the decimal point ("1 234,50"), but nothing is guessed —
+    /// more written decimals than the currency has is refused, because "350,000" or "1.250" are
+    /// then thousands separators, and reading them as decimals would charge a thousandth.
+    pub fn parse_typed(input: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let text: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if text.contains('.') && text.contains(',') {
+            return Err(MoneyError::Invalid { input: input.trim().to_string() });
+        }
+        let text = text.replace(',', ".");
+        let written = text.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+        if written > currency.exponent() as usize {
+            return Err(MoneyError::TooManyFractionDigits {
+                input: input.trim().to_string(),
+                currency,
+                max: currency.exponent(),
+            });
+        }
+        Self::parse_major(&text, currency, Sign::NonNegative)
+    }
+
     /// Parses a JSON number exactly from its literal text (use `serde_json::value::RawValue`
     /// to get it; a binary float would already have rounded it).
     pub fn from_json_number(raw: &str, currency: Currency, sign: Sign) -> Result<Self, MoneyError> {
@@ -226,6 +247,25 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_amount_never_reads_a_thousands_separator_as_decimals() {
+        let cop = Currency::from_code("COP").unwrap();
+        let eur = Currency::from_code("EUR").unwrap();
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert_eq!(Money::parse_typed("350000", cop).unwrap().minor, 35_000_000);
+        assert_eq!(Money::parse_typed(" 1 234,5 ", eur).unwrap().minor, 123_450);
+        assert_eq!(Money::parse_typed("12.30", eur).unwrap().minor, 1_230);
+        assert_eq!(Money::parse_typed("4500", jpy).unwrap().minor, 4_500);
+        for (text, currency) in [("350,000", cop), ("1.250", eur), ("12.340", eur), ("45,5", jpy)] {
+            assert!(
+                matches!(Money::parse_typed(text, currency), Err(MoneyError::TooManyFractionDigits { .. })),
+                "{text} {currency}"
+            );
+        }
+        assert!(matches!(Money::parse_typed("1,234.50", eur), Err(MoneyError::Invalid { .. })));
+        assert!(matches!(Money::parse_typed("-5", eur), Err(MoneyError::Negative { .. })));
+    }
 
     fn usd(s: &str) -> Result<Money, MoneyError> {
         Money::parse_major(s, Currency::USD, Sign::NonNegative)

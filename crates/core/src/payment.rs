@@ -40,6 +40,11 @@ impl Provider {
             Provider::HeiPay => "HeiPay",
         }
     }
+
+    /// ATRIP and Travelport issue tickets (and EMDs) after the payment; the others only charge.
+    pub fn issues_tickets(self) -> bool {
+        matches!(self, Provider::Atrip | Provider::Travelport)
+    }
 }
 
 impl FromStr for Provider {
@@ -216,6 +221,26 @@ impl TicketKind {
             TicketKind::Emd => "emd",
         }
     }
+}
+
+/// Appends a ticket number as printed: "1762345678901" → "176-2345678901" (airline code, then
+/// the serial). Anything else is kept as it is.
+pub fn push_ticket_number(out: &mut String, number: &str) {
+    match number.split_at_checked(3) {
+        Some((airline, serial)) if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) => {
+            out.push_str(airline);
+            out.push('-');
+            out.push_str(serial);
+        }
+        _ => out.push_str(number),
+    }
+}
+
+/// A ticket number as printed, see [`push_ticket_number`].
+pub fn ticket_number_display(number: &str) -> String {
+    let mut out = String::with_capacity(number.len() + 1);
+    push_ticket_number(&mut out, number);
+    out
 }
 
 /// What kind of thing happened, for the timeline's wording and icons.

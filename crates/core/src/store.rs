@@ -443,6 +443,16 @@ pub fn attempts_for(conn: &Connection, payment_id: &str) -> Result<Vec<Attempt>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Moves an attempt's next poll to `at_ms`, if it still has one (a settled attempt stays
+/// settled; nothing else of the attempt is touched).
+pub fn postpone_poll(conn: &Connection, attempt_id: &str, at_ms: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE attempts SET next_poll_at_ms = ?2 WHERE id = ?1 AND next_poll_at_ms IS NOT NULL",
+        params![attempt_id, at_ms],
+    )?;
+    Ok(())
+}
+
 /// Attempts whose next poll time has come, soonest first.
 pub fn attempts_due(conn: &Connection, now_ms: i64, limit: i64) -> Result<Vec<Attempt>> {
     let mut stmt = conn.prepare_cached(&format!(

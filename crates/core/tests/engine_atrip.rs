@@ -266,14 +266,24 @@ async fn the_new_payment_is_announced_as_soon_as_it_is_journaled() {
     let w = world().await;
     let order_no = seed_atrip_order(&w.sandbox, "99.00", "USD", &[1], &["DOE/JOHN"]).await;
     let mut events = w.engine.subscribe();
+    // ATRIP takes its time answering pay.do, so "before the answer" can be observed.
+    w.sandbox
+        .inject_fault(FaultSpec {
+            latency_ms: Some(600),
+            after_processing: true,
+            ..FaultSpec::new("atrip.pay", FaultKind::Latency)
+        })
+        .unwrap();
     let (tx, mut started) = tokio::sync::mpsc::unbounded_channel();
-    let paid = farepoint_core::engine::events::announcing(
-        tx,
-        w.engine.pay_atrip(pay(&order_no, Method::Deposit, None)),
-    )
-    .await
-    .unwrap();
-    let announced = started.recv().await.expect("the payment id was announced");
+    let engine = w.engine.clone();
+    let request = pay(&order_no, Method::Deposit, None);
+    let paying = tokio::spawn(farepoint_core::engine::events::announcing(tx, async move {
+        engine.pay_atrip(request).await
+    }));
+    let early = tokio::time::timeout(std::time::Duration::from_millis(400), started.recv()).await;
+    let announced = early.expect("announced within 400 ms").expect("the payment id was announced");
+    assert!(!paying.is_finished(), "the id came only after ATRIP answered");
+    let paid = paying.await.unwrap().unwrap();
     assert_eq!(announced, paid.payment.id);
     assert!(started.try_recv().is_err(), "one payment, one announcement");
     // By the time it was announced, its journal entry had been committed and published.
@@ -282,4 +292,39 @@ async fn the_new_payment_is_announced_as_soon_as_it_is_journaled() {
     // Outside `announcing` the engine pays as before: announcing is a no-op there.
     let other = seed_atrip_order(&w.sandbox, "10.00", "USD", &[1], &["DOE/JANE"]).await;
     w.engine.pay_atrip(pay(&other, Method::Deposit, None)).await.unwrap();
+}
+
+/// Two desks (or a double click) paying the same order at the same moment: both pass the early
+/// "already in flight?" check while ATRIP is still reading the order, and only the journal's own
+/// check — inside the writer's transaction — lets exactly one of them pay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_simultaneous_payments_of_one_order_journal_only_one() {
+    let w = world().await;
+    let order_no = seed_atrip_order(&w.sandbox, "120.00", "USD", &[1], &["DOE/JOHN"]).await;
+    // Both order reads take a while, so both early checks happen before either journals.
+    w.sandbox
+        .inject_fault(FaultSpec {
+            count: 2,
+            latency_ms: Some(300),
+            ..FaultSpec::new("atrip.query", FaultKind::Latency)
+        })
+        .unwrap();
+    let both = [0, 1].map(|_| {
+        let engine = w.engine.clone();
+        let request = pay(&order_no, Method::Deposit, None);
+        tokio::spawn(async move { engine.pay_atrip(request).await })
+    });
+    let mut paid = 0;
+    let mut busy = 0;
+    for task in both {
+        match task.await.unwrap() {
+            Ok(_) => paid += 1,
+            Err(EngineError::Busy { .. }) => busy += 1,
+            Err(other) => panic!("unexpected refusal: {other}"),
+        }
+    }
+    assert_eq!((paid, busy), (1, 1));
+    let journaled = w.engine.store().read(|c| store::list_payments(c, 10, 0)).await.unwrap();
+    assert_eq!(journaled.len(), 1, "only one payment journaled");
+    assert!(charges_for(&w.sandbox, &order_no).len() <= 1, "charged twice");
 }

@@ -255,6 +255,11 @@ async fn faults_end_paid_or_under_review_and_are_never_re_sent() {
         assert!(matches!(busy, EngineError::Busy { status: Status::NeedsReview, .. }), "{label}: {busy}");
         assert_eq!(w.sandbox.request_count("heipay.pay") - before, 1, "{label}");
 
+        // A hotel charge has no tickets: "ticketed" is not an answer the clerk can record.
+        let refused =
+            w.engine.resolve_review(&done.payment.id, Status::Ticketed, "ticketed?").await.unwrap_err();
+        assert!(refused.to_string().contains("issues no tickets"), "{label}: {refused}");
+
         // The clerk records what the portal shows.
         let (answer, note) = if charges == 1 {
             (Status::Paid, "portal shows it approved")

@@ -458,3 +458,33 @@ async fn an_attempt_left_submitting_by_a_crash_is_re_sent_with_its_payment_id() 
         assert_eq!(sent_payment_ids(&done), [key(&done)], "the re-send carried the journaled paymentId");
     }
 }
+
+/// Two refunds of one payment at once (two clicks, two desks): the second is refused while the
+/// first is under way, before it reads the payment — Holiday Extras refunds exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_refunds_at_once_refund_once() {
+    let w = world().await;
+    let paid = w.engine.pay_holidayextras(hx(TOKEN_APPROVE, "HXB-TWICE", gbp(1800))).await.unwrap();
+    w.sandbox
+        .inject_fault(FaultSpec {
+            latency_ms: Some(400),
+            after_processing: true,
+            ..FaultSpec::new("holidayextras.refund", FaultKind::Latency)
+        })
+        .unwrap();
+    let both = [0, 1].map(|_| {
+        let engine = w.engine.clone();
+        let id = paid.payment.id.clone();
+        tokio::spawn(async move { engine.refund_holidayextras(&id, None).await })
+    });
+    let mut outcomes = Vec::new();
+    for task in both {
+        outcomes.push(task.await.unwrap());
+    }
+    let refunded =
+        outcomes.iter().filter(|o| o.as_ref().is_ok_and(|r| r.status() == Status::Refunded)).count();
+    assert_eq!(refunded, 1, "{outcomes:?}");
+    let refused = outcomes.iter().find_map(|o| o.as_ref().err()).expect("one refusal");
+    assert!(refused.to_string().contains("already running"), "{refused}");
+    assert_eq!(refunds_for(&w.sandbox, &key(&paid)).len(), 1, "refunded exactly once");
+}

@@ -40,7 +40,8 @@ register({
   },
 });
 
-const CURRENCIES = ["GBP", "EUR", "USD"];
+// What Holiday Extras charges in (API v2; v1 is pounds only, and the core says so).
+const CURRENCIES = ["GBP", "EUR"];
 
 export function holidayExtrasForm() {
   const controls = {

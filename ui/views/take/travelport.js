@@ -214,7 +214,7 @@ export function travelportForm() {
     retry: (paymentId, request) => call("retry_travelport", { paymentId, fop: request.fop }),
     showErrors: (problems) => {
       showFieldErrors(controls, card, problems);
-      const offers = problems.find((p) => p.field === "offers");
+      const offers = problems.find((p) => p.field === "offer_ids");
       if (offers) {
         offersError.textContent = offers.message;
         offersError.hidden = false;

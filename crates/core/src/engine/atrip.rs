@@ -24,15 +24,6 @@ pub struct AtripPayment {
     pub three_ds_ip: Option<String>,
 }
 
-/// "1762345678901" → "176-2345678901", as tickets are printed.
-fn ticket_display(number: &str) -> String {
-    if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}-{}", &number[..3], &number[3..])
-    } else {
-        number.to_string()
-    }
-}
-
 impl Engine {
     fn atrip(&self) -> Result<&crate::providers::atrip::AtripClient, EngineError> {
         self.inner.clients.atrip.as_ref().ok_or(EngineError::NotConfigured { provider: "ATRIP" })
@@ -105,7 +96,7 @@ impl Engine {
         let note = format!("New attempt: pay by {}", method.label());
         let summary = card.as_ref().filter(|_| method.needs_card()).map(Card::summary);
         let attempt =
-            self.journal_retry(payment_id, summary, (note, json!({ "exchange": read.exchange }))).await?;
+            self.journal_retry(&record, summary, (note, json!({ "exchange": read.exchange }))).await?;
         self.send_atrip(attempt, &order_no, method, card, three_ds_ip).await?;
         self.record(payment_id).await
     }
@@ -228,7 +219,7 @@ impl Engine {
                     for (passenger, number) in order.tickets() {
                         let ticket = Ticket { number: number.clone(), passenger: passenger.clone(), kind: TicketKind::Ticket, issued_at_ms: now };
                         if store::insert_ticket(tx, &attempt.payment_id, &ticket)? {
-                            let text = format!("Ticket {} issued for {passenger}", ticket_display(&number));
+                            let text = format!("Ticket {} issued for {passenger}", crate::payment::ticket_number_display(&number));
                             events.push(journal::record(tx, &attempt.payment_id, EventKind::Ticket, &text, json!({ "number": number, "passenger": passenger }), now)?);
                         }
                     }

@@ -86,7 +86,7 @@ impl Engine {
         let order = stored_order(&record.payment)?;
         client.check_hotel(order.hotel_id)?;
         let note = (format!("New attempt with {}", card.number), json!({}));
-        let attempt = self.journal_retry(payment_id, Some(card.summary()), note).await?;
+        let attempt = self.journal_retry(&record, Some(card.summary()), note).await?;
         self.send_heipay(attempt, &order, &record.payment.reference, card).await?;
         self.record(payment_id).await
     }

@@ -6,8 +6,6 @@
 //! cannot charge twice. If HX then says the id already exists, the first request reached it and
 //! nothing HX offers tells whether it was charged: a person checks (`NeedsReview`).
 
-use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -32,28 +30,6 @@ struct Subject {
     version: ApiVersion,
     postal_code: Option<String>,
     country_code: Option<String>,
-}
-
-/// Payments with an HX call in flight in this process (a re-send or a refund): one at a time,
-/// so two answers to the same `paymentId` never race to settle it.
-struct InFlight(String);
-
-impl InFlight {
-    fn set() -> &'static Mutex<HashSet<String>> {
-        static SET: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-        SET.get_or_init(Default::default)
-    }
-
-    fn take(payment_id: &str) -> Option<InFlight> {
-        let mut set = Self::set().lock().unwrap_or_else(|e| e.into_inner());
-        set.insert(payment_id.to_string()).then(|| InFlight(payment_id.to_string()))
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        Self::set().lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
-    }
 }
 
 /// Whether this answer is to the first send or to a reconciling re-send.
@@ -137,7 +113,7 @@ impl Engine {
         record.require(Status::Declined)?;
         let req = same_request(client, &record.payment).map_err(|e| invalid("payment", &e))?;
         let note = (format!("New attempt for {}", record.payment.amount), json!({}));
-        let attempt = self.journal_retry(payment_id, None, note).await?;
+        let attempt = self.journal_retry(&record, None, note).await?;
         self.send_holidayextras(attempt, &req).await?;
         self.record(payment_id).await
     }
@@ -170,7 +146,6 @@ impl Engine {
         if attempt.status != Status::Unknown {
             return self.unschedule(attempt).await; // a paid HX payment has nothing to follow
         }
-        let Some(_one_at_a_time) = InFlight::take(&payment.id) else { return Ok(()) };
         let client = self.holidayextras()?;
         let policy = self.policy(Provider::HolidayExtras);
         let age = Duration::from_millis((now_ms() - attempt.created_at_ms).max(0) as u64);
@@ -221,27 +196,23 @@ impl Engine {
         amount: Option<Money>,
     ) -> Result<PaymentRecord, EngineError> {
         let client = self.holidayextras()?;
-        let record = self.record(payment_id).await?;
-        let payment = &record.payment;
-        if payment.provider != Provider::HolidayExtras {
-            return Err(invalid("payment", "only a Holiday Extras payment can be refunded here"));
-        }
-        if payment.status != Status::Paid {
-            return Err(EngineError::WrongState {
-                reference: payment.reference.clone(),
-                status: payment.status,
-                needed: "Paid",
-            });
-        }
-        let amount = check_refund_amount(amount, payment.amount)?;
-        let attempt = record.attempts.last().cloned().expect("a paid payment has an attempt");
-        let hx_ids = vec![attempt.provider_ref.clone().unwrap_or_else(|| attempt.idempotency_key.clone())];
-        let Some(_one_at_a_time) = InFlight::take(payment_id) else {
+        // Taken before the payment is read, so a second refund (or a check) cannot act on the
+        // same `Paid` state.
+        let Some(_one_at_a_time) = self.take_in_flight(payment_id) else {
             return Err(invalid(
                 "payment",
                 "a refund or check of this payment is already running — wait for it",
             ));
         };
+        let record = self.record(payment_id).await?;
+        let payment = &record.payment;
+        if payment.provider != Provider::HolidayExtras {
+            return Err(invalid("payment", "only a Holiday Extras payment can be refunded here"));
+        }
+        record.require(Status::Paid)?;
+        let amount = check_refund_amount(amount, payment.amount)?;
+        let attempt = record.attempts.last().cloned().expect("a paid payment has an attempt");
+        let hx_ids = vec![attempt.provider_ref.clone().unwrap_or_else(|| attempt.idempotency_key.clone())];
 
         let id = payment_id.to_string();
         let of_total = payment.amount;

@@ -141,6 +141,9 @@ struct Inner {
     wake: Arc<Notify>,
     policies: HashMap<Provider, PollPolicy>,
     limits: HashMap<Provider, Arc<Semaphore>>,
+    /// Payments with a provider call under way (a poll, "poll now", a refund): one at a time,
+    /// so two answers about the same payment never race to settle it.
+    in_flight: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Drop for Inner {
@@ -172,6 +175,7 @@ impl Engine {
                 wake: Arc::new(Notify::new()),
                 policies,
                 limits,
+                in_flight: Default::default(),
             }),
         }
     }
@@ -226,16 +230,13 @@ impl Engine {
             .await?)
     }
 
-    /// Refuses a new payment while another for the same thing may still move money.
+    /// Refuses a new payment while another for the same thing may still move money. Callers ask
+    /// early, for a quick answer before any provider call; `journal_new` asks again inside its
+    /// transaction, where the single writer makes the answer final.
     async fn ensure_not_busy(&self, provider: Provider, subject_key: &str) -> Result<(), EngineError> {
         let key = subject_key.to_string();
         let open = self.inner.store.read(move |c| store::open_payments_for(c, provider, &key)).await?;
-        match open.into_iter().next() {
-            Some(p) => {
-                Err(EngineError::Busy { reference: p.reference, subject: p.subject_key, status: p.status })
-            }
-            None => Ok(()),
-        }
+        open.into_iter().next().map_or(Ok(()), |p| Err(busy(p)))
     }
 
     /// Journals a new payment and its first attempt as `Submitting`, durably, before anything is
@@ -249,7 +250,10 @@ impl Engine {
         let attempt = new_attempt(&payment.id, 1, now);
         let to_insert = attempt.clone();
         self.commit(move |tx| {
-            let mut attempt = to_insert;
+            // Two desks (or a double click) paying the same thing: only the first journals.
+            if let Some(open) = store::open_payments_for(tx, payment.provider, &payment.subject_key)?.pop() {
+                return Ok((Err(busy(open)), Vec::new()));
+            }
             store::insert_payment(tx, &payment)?;
             let created = journal::record(
                 tx,
@@ -259,56 +263,34 @@ impl Engine {
                 first_event.1,
                 now,
             )?;
-            attempt.status = Status::Draft;
-            store::insert_attempt(tx, &attempt)?;
-            let seq = json!({ "attempt": attempt.seq });
-            let journaled = journal::move_to(
-                tx,
-                &mut attempt,
-                Status::Submitting,
-                "Journaled — about to send",
-                seq,
-                now,
-            )?;
-            Ok(((), vec![created, journaled]))
+            let journaled = journal_attempt(tx, to_insert, now)?;
+            Ok((Ok(()), vec![created, journaled]))
         })
-        .await?;
+        .await??;
         events::announce(&attempt.payment_id);
         Ok(Attempt { status: Status::Submitting, ..attempt })
     }
 
     /// Journals the next attempt of a declined payment as `Submitting` (Declined → Submitting),
-    /// recording the card it will use. Returns the attempt to send.
+    /// recording the card it will use. `record` is the declined payment as the caller just read
+    /// it; a racing second retry is refused inside the transaction (the attempt's
+    /// `(payment, seq)` is unique and the move from `Declined` is checked on the stored status).
     async fn journal_retry(
         &self,
-        payment_id: &str,
+        record: &PaymentRecord,
         card: Option<crate::card::CardSummary>,
         note: (String, Value),
     ) -> Result<Attempt, EngineError> {
-        let record = self.record(payment_id).await?;
-        record.require(Status::Declined)?;
         let now = now_ms();
-        let seq = record.attempts.len() as i64 + 1;
-        let attempt = new_attempt(payment_id, seq, now);
+        let attempt = new_attempt(&record.payment.id, record.attempts.len() as i64 + 1, now);
         let to_insert = attempt.clone();
-        let id = payment_id.to_string();
+        let id = record.payment.id.clone();
         self.commit(move |tx| {
-            let mut attempt = to_insert;
             if let Some(card) = &card {
                 store::set_payment_card(tx, &id, card, now)?;
             }
             let noted = journal::record(tx, &id, crate::payment::EventKind::Note, &note.0, note.1, now)?;
-            attempt.status = Status::Draft;
-            store::insert_attempt(tx, &attempt)?;
-            let data = json!({ "attempt": attempt.seq });
-            let journaled = journal::move_to(
-                tx,
-                &mut attempt,
-                Status::Submitting,
-                "Journaled — about to send",
-                data,
-                now,
-            )?;
+            let journaled = journal_attempt(tx, to_insert, now)?;
             Ok(((), vec![noted, journaled]))
         })
         .await?;
@@ -387,6 +369,14 @@ impl Engine {
     }
 
     async fn poll_one(&self, payment: Payment, attempt: Attempt) -> Result<(), EngineError> {
+        let Some(_one_at_a_time) = self.take_in_flight(&payment.id) else {
+            // Another call about this payment is under way: look again a little later rather
+            // than at once (the poller would otherwise spin until that call ends).
+            let later = now_ms() + self.policy(payment.provider).first_after.as_millis() as i64;
+            let id = attempt.id;
+            self.inner.store.write(move |c| store::postpone_poll(c, &id, later)).await?;
+            return Ok(());
+        };
         match payment.provider {
             Provider::Atrip => self.poll_atrip(payment, attempt).await,
             Provider::Travelport => self.poll_travelport(payment, attempt).await,
@@ -433,6 +423,20 @@ impl Engine {
     ) -> Result<PaymentRecord, EngineError> {
         let record = self.record(payment_id).await?;
         record.require(Status::NeedsReview)?;
+        let provider = record.payment.provider;
+        let refuse =
+            |message: String| Err(ProviderError::Invalid { field: "outcome".into(), message }.into());
+        if !Status::NeedsReview.can_become(outcome) {
+            return refuse(
+                "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed".into(),
+            );
+        }
+        if matches!(outcome, Status::Ticketed | Status::TicketingFailed) && !provider.issues_tickets() {
+            return refuse(format!(
+                "{} issues no tickets — record whether the payment was paid or declined",
+                provider.display_name()
+            ));
+        }
         let mut attempt = record.attempts.last().cloned().expect("a payment under review has an attempt");
         let note = note.trim().to_string();
         if note.is_empty() {
@@ -459,8 +463,27 @@ impl Engine {
         self.record(payment_id).await
     }
 
+    /// Marks a payment as having a provider call under way; `None` if one already is.
+    pub(super) fn take_in_flight(&self, payment_id: &str) -> Option<InFlight<'_>> {
+        let mut set = self.inner.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        set.insert(payment_id.to_string())
+            .then(|| InFlight { engine: self, payment_id: payment_id.to_string() })
+    }
+
     fn wake_poller(&self) {
         self.inner.wake.notify_one();
+    }
+}
+
+/// A provider call about one payment under way; the mark is removed when the call ends.
+pub(super) struct InFlight<'a> {
+    engine: &'a Engine,
+    payment_id: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.engine.inner.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.payment_id);
     }
 }
 
@@ -479,6 +502,23 @@ fn new_attempt(payment_id: &str, seq: i64, now: i64) -> Attempt {
         created_at_ms: now,
         updated_at_ms: now,
     }
+}
+
+/// Inserts a new attempt as `Draft` and moves it to `Submitting`: the journal entry that must be
+/// durable before the request is sent.
+fn journal_attempt(
+    tx: &rusqlite::Transaction<'_>,
+    mut attempt: Attempt,
+    now: i64,
+) -> Result<TimelineEvent, StoreError> {
+    attempt.status = Status::Draft;
+    store::insert_attempt(tx, &attempt)?;
+    let data = json!({ "attempt": attempt.seq });
+    journal::move_to(tx, &mut attempt, Status::Submitting, "Journaled — about to send", data, now)
+}
+
+fn busy(open: Payment) -> EngineError {
+    EngineError::Busy { reference: open.reference, subject: open.subject_key, status: open.status }
 }
 
 const KEY_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";

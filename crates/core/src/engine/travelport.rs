@@ -49,15 +49,6 @@ enum Settled {
 /// The local id of the form of payment we add: one per workbench, and each attempt opens its own.
 const FOP_ID: &str = "formOfPayment_1";
 
-/// "0169904900001" → "016-9904900001", as tickets are printed.
-fn ticket_display(number: &str) -> String {
-    if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}-{}", &number[..3], &number[3..])
-    } else {
-        number.to_string()
-    }
-}
-
 fn invalid(field: &str, message: impl Into<String>) -> EngineError {
     ProviderError::Invalid { field: field.into(), message: message.into() }.into()
 }
@@ -170,7 +161,11 @@ fn store_documents(
         };
         if store::insert_ticket(tx, payment_id, &ticket)? {
             let what = if d.kind == TicketKind::Emd { "EMD" } else { "Ticket" };
-            let text = format!("{what} {} issued for {}", ticket_display(&d.number), d.passenger);
+            let text = format!(
+                "{what} {} issued for {}",
+                crate::payment::ticket_number_display(&d.number),
+                d.passenger
+            );
             let data = json!({ "number": d.number, "passenger": d.passenger, "kind": d.kind });
             events.push(journal::record(tx, payment_id, EventKind::Ticket, &text, data, now)?);
         }
@@ -329,7 +324,7 @@ impl Engine {
             format!("New attempt on workbench {}", view.workbench_id),
             json!({ "exchanges": opened.exchanges }),
         );
-        let attempt = self.journal_retry(payment_id, card, note).await?;
+        let attempt = self.journal_retry(&record, card, note).await?;
         self.send_travelport(attempt, &view, fop, stored, amount, &offers).await?;
         self.record(payment_id).await
     }

@@ -27,6 +27,7 @@ use super::search::{row_from_sql, Shape, ROW_COLUMNS, ROW_COLUMNS_NO_TICKETS};
 use super::{day_text, invalid, utc_timestamp, HistoryQuery, Progress, Result, Throttle};
 use crate::card::CardBrand;
 use crate::money::Currency;
+use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -167,8 +168,9 @@ impl CsvWriter {
                 return Ok(*c);
             }
         }
-        let currency: Currency =
-            code.parse().map_err(|e: crate::money::MoneyError| invalid(e.to_string()))?;
+        let currency: Currency = code
+            .parse()
+            .map_err(|e: crate::money::MoneyError| StoreError::Corrupt(format!("stored currency: {e}")))?;
         if let Ok(key) = <[u8; 3]>::try_from(code.as_bytes()) {
             self.currencies.push((key, currency));
         }
@@ -234,22 +236,13 @@ impl CsvWriter {
         }
         csv_field(line, &scratch, true);
 
-        // The numbers as printed (`ticket_number_display`), space-separated.
+        // The numbers as printed, space-separated.
         scratch.clear();
         for number in text(10)?.split(' ').filter(|t| !t.is_empty()) {
             if !scratch.is_empty() {
                 scratch.push(' ');
             }
-            match number.split_at_checked(3) {
-                Some((airline, serial))
-                    if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    scratch.push_str(airline);
-                    scratch.push('-');
-                    scratch.push_str(serial);
-                }
-                _ => scratch.push_str(number),
-            }
+            crate::payment::push_ticket_number(&mut scratch, number);
         }
         csv_field(line, &scratch, true);
         self.scratch = scratch;

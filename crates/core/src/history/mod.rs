@@ -25,6 +25,7 @@ use crate::money::Currency;
 use crate::payment::{Provider, Status};
 use crate::store::StoreError;
 
+pub use crate::payment::ticket_number_display;
 pub use export::{export, export_to_file, ExportFormat};
 pub use receipt::{receipt, Receipt};
 /// The connection type every function here takes (so callers need no rusqlite of their own).
@@ -129,16 +130,6 @@ impl MaskedCard {
     /// "Visa •••• 1111".
     pub fn masked(&self) -> String {
         format!("{} •••• {}", self.brand.display_name(), self.last4)
-    }
-}
-
-/// "1762345678901" → "176-2345678901": airline code, then the serial, as printed on tickets.
-pub fn ticket_number_display(number: &str) -> String {
-    match number.split_at_checked(3) {
-        Some((airline, serial)) if number.len() == 13 && number.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("{airline}-{serial}")
-        }
-        _ => number.to_string(),
     }
 }
 

@@ -90,6 +90,10 @@ impl HistoryQuery {
         let statuses = list(&self.statuses).iter().map(|s| parse_status(s)).collect::<Result<_>>()?;
         let currency =
             self.currency.as_deref().filter(|c| !c.trim().is_empty()).map(parse_currency).transpose()?;
+        // Minor units only compare within one currency (¥2,000 is not £20.00).
+        if currency.is_none() && (self.amount_min_minor.is_some() || self.amount_max_minor.is_some()) {
+            return Err(invalid("choose a currency to filter by amount"));
+        }
         if let (Some(min), Some(max)) = (self.amount_min_minor, self.amount_max_minor) {
             if min > max {
                 return Err(invalid(format!(

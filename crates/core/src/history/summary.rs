@@ -18,9 +18,10 @@ use std::collections::BTreeMap;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::{day_text, invalid, Result};
+use super::{day_text, invalid, HistoryError, Result};
 use crate::money::Currency;
 use crate::payment::{Provider, Status};
+use crate::store::StoreError;
 
 /// Statuses whose amount is money taken (see the module comment).
 pub const CHARGED: [Status; 4] = [Status::Paid, Status::Ticketing, Status::Ticketed, Status::TicketingFailed];
@@ -105,7 +106,10 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
     let mut totals: Vec<([u8; 3], (u64, i64))> = Vec::new();
     let mut refunded: Vec<([u8; 3], (u64, i64))> = Vec::new();
     let mut by_status = [0u64; Status::ALL.len()];
-    let corrupt = |what: &str| invalid(format!("a stored payment has an unreadable {what}"));
+    // Stored data that cannot be read back is the database's fault, not the request's.
+    let corrupt = |what: &str| {
+        HistoryError::Store(StoreError::Corrupt(format!("a stored payment has an unreadable {what}")))
+    };
     let too_large = || invalid("the totals are too large to add up");
     let add = |into: &mut (u64, i64), count: u64, amount: i64| -> Result<()> {
         into.0 += count;

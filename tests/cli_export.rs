@@ -203,7 +203,10 @@ fn verify_reports_a_clean_history_and_a_tampered_one() {
     store
         .write_blocking(move |c| {
             c.execute_batch("DROP TRIGGER events_no_update")?;
-            c.execute("UPDATE events SET at_ms = at_ms + 1 WHERE payment_id = ?1 AND seq = 1", [&id])?;
+            c.execute(
+                "UPDATE events SET at_ms = at_ms + 1 WHERE pid = (SELECT pid FROM payments WHERE id = ?1) AND seq = 1",
+                [&id],
+            )?;
             Ok(())
         })
         .unwrap();

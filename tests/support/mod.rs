@@ -196,6 +196,15 @@ impl AppSession {
                         found.push(format!("{} contains {needle}", path.display()));
                     }
                 }
+                if path.file_name() == Some(std::ffi::OsStr::new(farepoint_core::store::DB_FILE)) {
+                    // Timeline events are stored compressed: read them back to scan their text.
+                    let text = timeline_text(path.clone())?;
+                    for needle in needles {
+                        if text.contains(needle) {
+                            found.push(format!("a timeline event in {} contains {needle}", path.display()));
+                        }
+                    }
+                }
             }
         }
         Ok(found)
@@ -249,4 +258,24 @@ impl Drop for DriverGuard {
             let _ = child.wait();
         }
     }
+}
+
+/// Every stored timeline event of the database at `db` (message and data, decompressed) as JSON
+/// text. Read on a thread of its own: the store's blocking calls must not run on the runtime.
+pub fn timeline_text(db: PathBuf) -> TestResult<String> {
+    use farepoint_core::store::{self, Store};
+    let read = std::thread::spawn(move || -> Result<String, String> {
+        let store = Store::open(&db).map_err(|e| e.to_string())?;
+        store
+            .read_blocking(|c| {
+                let mut text = String::new();
+                for p in store::list_payments(c, i64::MAX, 0)? {
+                    let events = store::events_for(c, &p.id)?;
+                    text.push_str(&serde_json::to_string(&events).unwrap_or_default());
+                }
+                Ok(text)
+            })
+            .map_err(|e| e.to_string())
+    });
+    Ok(read.join().map_err(|_| "reading the timelines panicked")??)
 }

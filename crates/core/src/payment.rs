@@ -258,7 +258,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Created => "created",
             EventKind::Journaled => "journaled",
@@ -323,9 +323,10 @@ pub struct TimelineEvent {
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
 impl TimelineEvent {
-    /// Seals `event` as the next entry after `prev` (or as the first one when `prev` is None).
-    pub fn seal(payment_id: &str, prev: Option<&TimelineEvent>, event: NewEvent) -> TimelineEvent {
-        let (seq, prev_hash) = prev.map_or((1, GENESIS_HASH), |p| (p.seq + 1, p.hash));
+    /// Seals `event` as the next entry after the one with `prev`'s sequence number and hash (or
+    /// as the first one when `prev` is None).
+    pub fn seal(payment_id: &str, prev: Option<(i64, [u8; 32])>, event: NewEvent) -> TimelineEvent {
+        let (seq, prev_hash) = prev.map_or((1, GENESIS_HASH), |(seq, hash)| (seq + 1, hash));
         let mut sealed = TimelineEvent {
             payment_id: payment_id.to_string(),
             seq,
@@ -356,7 +357,8 @@ impl TimelineEvent {
         field(self.status_before.map_or("", Status::as_str).as_bytes());
         field(self.status_after.map_or("", Status::as_str).as_bytes());
         field(self.message.as_bytes());
-        // The data is hashed as its compact JSON text, which is exactly what the store keeps.
+        // The data is hashed as its compact JSON text (the store keeps it compressed; reading it
+        // back gives the same text).
         field(self.data.to_string().as_bytes());
         field(&self.prev_hash);
         h.finalize().into()
@@ -465,7 +467,11 @@ mod tests {
     fn chain(n: i64) -> Vec<TimelineEvent> {
         let mut events: Vec<TimelineEvent> = Vec::new();
         for i in 0..n {
-            let next = TimelineEvent::seal("p1", events.last(), event(i, &format!("step {i}")));
+            let next = TimelineEvent::seal(
+                "p1",
+                events.last().map(|e| (e.seq, e.hash)),
+                event(i, &format!("step {i}")),
+            );
             events.push(next);
         }
         events

@@ -7,19 +7,22 @@
 //!
 //! Card numbers and CVVs have no column anywhere: a card appears only as brand, last 4, holder
 //! and expiry (a test reads the schema to keep it so).
+//!
+//! Payments are named by their id everywhere outside; inside, attempts, tickets and events refer
+//! to the payment's integer `pid`. Timeline events are stored compressed (`store/codec.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 use std::thread;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction};
-use rusqlite_migration::{Migrations, M};
+use rusqlite_migration::{HookError, Migrations, M};
 
 use crate::card::{CardBrand, CardSummary};
 use crate::money::{Currency, Money};
 use crate::payment::{
     verify_chain, Attempt, ChainError, IllegalTransition, NewEvent, Payment, Provider, Status, Ticket,
-    TicketKind, TimelineEvent,
+    TicketKind, TimelineEvent, GENESIS_HASH,
 };
 
 /// The database file's name inside the data dir.
@@ -49,13 +52,56 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+mod codec;
+#[doc(hidden)]
+pub use codec::body_json;
+
 /// Schema versions, oldest first. Never edit a shipped step: add a new one.
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("store/001_initial.sql")),
         M::up(include_str!("store/002_history.sql")),
         M::up(include_str!("store/003_events_rowid.sql")),
+        M::up_with_hook(include_str!("store/004_compact.sql"), |tx: &Transaction<'_>| {
+            copy_events_to_v4(tx)?;
+            tx.execute_batch(include_str!("store/004_compact_finish.sql"))?;
+            Ok(())
+        }),
     ])
+}
+
+/// The v4 migration's middle step: every event into `events_v4`, its message and data
+/// compressed into one body, its stored `prev_hash` left behind (it is the previous row's hash).
+fn copy_events_to_v4(tx: &Transaction<'_>) -> Result<(), HookError> {
+    let mut read = tx.prepare(
+        "SELECT p.rowid, e.payment_id, e.seq, e.at_ms, e.kind, e.status_before, e.status_after, e.message, \
+         e.data, e.hash FROM events e JOIN payments p ON p.id = e.payment_id ORDER BY p.rowid, e.seq",
+    )?;
+    let mut write =
+        tx.prepare("INSERT INTO events_v4 (pid, seq, at_ms, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut rows = read.query([])?;
+    let bad = |what: String| HookError::Hook(format!("an event cannot be carried over: {what}"));
+    while let Some(r) = rows.next()? {
+        let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+        let status = |i: usize| -> Result<Option<Status>, HookError> {
+            r.get::<_, Option<String>>(i)?.map(|s| s.parse().map_err(bad)).transpose()
+        };
+        let event = TimelineEvent {
+            payment_id: text(1)?,
+            seq: r.get(2)?,
+            at_ms: r.get(3)?,
+            kind: text(4)?.parse().map_err(bad)?,
+            status_before: status(5)?,
+            status_after: status(6)?,
+            message: text(7)?,
+            data: serde_json::from_str(&text(8)?).map_err(|e| bad(e.to_string()))?,
+            prev_hash: GENESIS_HASH, // not stored any more, and not needed to compress
+            hash: r.get::<_, Vec<u8>>(9)?.try_into().map_err(|_| bad("hash is not 32 bytes".into()))?,
+        };
+        let body = codec::encode(&event).map_err(bad)?;
+        write.execute(params![r.get::<_, i64>(0)?, event.seq, event.at_ms, body, event.hash.as_slice()])?;
+    }
+    Ok(())
 }
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -124,7 +170,12 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Corrupt(format!("journal_mode is {mode}, expected wal")));
         }
+        let version: i64 = writer.pragma_query_value(None, "user_version", |r| r.get(0))?;
         migrations().to_latest(&mut writer)?;
+        if (1..4).contains(&version) {
+            // v4 rewrote the history into about half the pages; give the rest back to the disk.
+            writer.execute_batch("VACUUM")?;
+        }
 
         let reader = Connection::open_with_flags(
             path,
@@ -247,9 +298,11 @@ fn brand_text(brand: CardBrand) -> String {
 /// Inserts a new payment. Its timeline starts with the caller's first event.
 pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
     let card = p.card.as_ref();
-    tx.execute(
-        &format!("INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"),
-        params![
+    // Cached: preparing an insert also compiles the search index's triggers.
+    tx.prepare_cached(&format!(
+        "INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
+    ))?
+    .execute(params![
             p.id,
             p.reference,
             p.provider.as_str(),
@@ -267,10 +320,12 @@ pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
             p.created_at_ms,
             p.updated_at_ms,
             p.subject_key,
-        ],
-    )?;
+    ])?;
     Ok(())
 }
+
+/// The id a child row (attempt, ticket, event) stores for its payment.
+const PID_OF: &str = "(SELECT pid FROM payments WHERE id = ?1)";
 
 pub fn get_payment(conn: &Connection, id: &str) -> Result<Payment> {
     conn.query_row(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?1"), [id], payment_from_row)
@@ -281,7 +336,7 @@ pub fn get_payment(conn: &Connection, id: &str) -> Result<Payment> {
 /// Newest first; `limit` rows starting after `offset`.
 pub fn list_payments(conn: &Connection, limit: i64, offset: i64) -> Result<Vec<Payment>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {PAYMENT_COLUMNS} FROM payments ORDER BY created_at_ms DESC, id DESC LIMIT ?1 OFFSET ?2"
+        "SELECT {PAYMENT_COLUMNS} FROM payments ORDER BY created_at_ms DESC, pid DESC LIMIT ?1 OFFSET ?2"
     ))?;
     let rows = stmt.query_map(params![limit, offset], payment_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -349,17 +404,18 @@ pub fn open_payments_for(conn: &Connection, provider: Provider, subject_key: &st
 // Tickets
 
 pub fn insert_ticket(tx: &Transaction<'_>, payment_id: &str, t: &Ticket) -> Result<bool> {
-    let added = tx.execute(
-        "INSERT OR IGNORE INTO tickets (payment_id, number, passenger, kind, issued_at_ms) VALUES (?1,?2,?3,?4,?5)",
-        params![payment_id, t.number, t.passenger, t.kind.as_str(), t.issued_at_ms],
-    )?;
+    let added = tx
+        .prepare_cached(&format!(
+            "INSERT OR IGNORE INTO tickets (pid, number, passenger, kind, issued_at_ms) VALUES ({PID_OF},?2,?3,?4,?5)"
+        ))?
+        .execute(params![payment_id, t.number, t.passenger, t.kind.as_str(), t.issued_at_ms])?;
     Ok(added == 1)
 }
 
 pub fn tickets_for(conn: &Connection, payment_id: &str) -> Result<Vec<Ticket>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT number, passenger, kind, issued_at_ms FROM tickets WHERE payment_id = ?1 ORDER BY issued_at_ms, number",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT number, passenger, kind, issued_at_ms FROM tickets WHERE pid = {PID_OF} ORDER BY issued_at_ms, number"
+    ))?;
     let rows = stmt.query_map([payment_id], |r| {
         let kind: String = r.get(2)?;
         Ok(Ticket {
@@ -375,8 +431,9 @@ pub fn tickets_for(conn: &Connection, payment_id: &str) -> Result<Vec<Ticket>> {
 // ---------------------------------------------------------------------------------------------
 // Attempts
 
-const ATTEMPT_COLUMNS: &str = "id, payment_id, seq, idempotency_key, status, provider_ref, error_code, \
-     error_message, next_poll_at_ms, created_at_ms, updated_at_ms";
+/// Attempts with their payment's id, as `a`.
+const ATTEMPT_SELECT: &str = "SELECT a.id, p.id, a.seq, a.idempotency_key, a.status, a.provider_ref, a.error_code, \
+     a.error_message, a.next_poll_at_ms, a.created_at_ms, a.updated_at_ms FROM attempts a JOIN payments p ON p.pid = a.pid";
 
 fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
     Ok(Attempt {
@@ -395,11 +452,13 @@ fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
 }
 
 pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
-    tx.execute(
-        &format!("INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"),
-        params![
-            a.id,
+    tx.prepare_cached(
+        "INSERT INTO attempts (pid, id, seq, idempotency_key, status, provider_ref, error_code, error_message, \
+         next_poll_at_ms, created_at_ms, updated_at_ms) VALUES ((SELECT pid FROM payments WHERE id = ?1),?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+    )?
+    .execute(params![
             a.payment_id,
+            a.id,
             a.seq,
             a.idempotency_key,
             a.status.as_str(),
@@ -409,17 +468,18 @@ pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
             a.next_poll_at_ms,
             a.created_at_ms,
             a.updated_at_ms
-        ],
-    )?;
+    ])?;
     Ok(())
 }
 
 /// Writes back an attempt's mutable fields (status, provider answer, next poll).
 pub fn update_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
-    let changed = tx.execute(
-        "UPDATE attempts SET status = ?2, provider_ref = ?3, error_code = ?4, error_message = ?5, \
+    let changed = tx
+        .prepare_cached(
+            "UPDATE attempts SET status = ?2, provider_ref = ?3, error_code = ?4, error_message = ?5, \
          next_poll_at_ms = ?6, updated_at_ms = ?7 WHERE id = ?1",
-        params![
+        )?
+        .execute(params![
             a.id,
             a.status.as_str(),
             a.provider_ref,
@@ -427,8 +487,7 @@ pub fn update_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
             a.error_message,
             a.next_poll_at_ms,
             a.updated_at_ms
-        ],
-    )?;
+        ])?;
     if changed == 0 {
         return Err(StoreError::NotFound { what: "attempt", id: a.id.clone() });
     }
@@ -436,9 +495,7 @@ pub fn update_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
 }
 
 pub fn attempts_for(conn: &Connection, payment_id: &str) -> Result<Vec<Attempt>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE payment_id = ?1 ORDER BY seq"
-    ))?;
+    let mut stmt = conn.prepare_cached(&format!("{ATTEMPT_SELECT} WHERE a.pid = {PID_OF} ORDER BY a.seq"))?;
     let rows = stmt.query_map([payment_id], attempt_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -456,8 +513,8 @@ pub fn postpone_poll(conn: &Connection, attempt_id: &str, at_ms: i64) -> Result<
 /// Attempts whose next poll time has come, soonest first.
 pub fn attempts_due(conn: &Connection, now_ms: i64, limit: i64) -> Result<Vec<Attempt>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE next_poll_at_ms IS NOT NULL AND next_poll_at_ms <= ?1 \
-         ORDER BY next_poll_at_ms LIMIT ?2"
+        "{ATTEMPT_SELECT} WHERE a.next_poll_at_ms IS NOT NULL AND a.next_poll_at_ms <= ?1 \
+         ORDER BY a.next_poll_at_ms LIMIT ?2"
     ))?;
     let rows = stmt.query_map(params![now_ms, limit], attempt_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -469,16 +526,15 @@ pub fn next_poll_at(conn: &Connection) -> Result<Option<i64>> {
 }
 
 pub fn get_attempt(conn: &Connection, id: &str) -> Result<Attempt> {
-    conn.query_row(&format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE id = ?1"), [id], attempt_from_row)
+    conn.query_row(&format!("{ATTEMPT_SELECT} WHERE a.id = ?1"), [id], attempt_from_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound { what: "attempt", id: id.to_string() })
 }
 
 /// Attempts in a given status, oldest first (start-up reconciliation looks for `Submitting`).
 pub fn attempts_in_status(conn: &Connection, status: Status) -> Result<Vec<Attempt>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE status = ?1 ORDER BY created_at_ms, id"
-    ))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("{ATTEMPT_SELECT} WHERE a.status = ?1 ORDER BY a.created_at_ms, a.id"))?;
     let rows = stmt.query_map([status.as_str()], attempt_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -486,71 +542,61 @@ pub fn attempts_in_status(conn: &Connection, status: Status) -> Result<Vec<Attem
 // ---------------------------------------------------------------------------------------------
 // Timeline
 
-const EVENT_COLUMNS: &str =
-    "payment_id, seq, at_ms, kind, status_before, status_after, message, data, prev_hash, hash";
-
 fn hash_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; 32]> {
     let bytes: Vec<u8> = row.get(idx)?;
     bytes.try_into().map_err(|_| corrupt("hash is not 32 bytes"))
 }
 
-fn optional_status(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Status>> {
-    row.get::<_, Option<String>>(idx)?.map(|s| s.parse().map_err(corrupt)).transpose()
-}
-
-fn event_from_row(row: &Row<'_>) -> rusqlite::Result<TimelineEvent> {
-    let data: String = row.get(7)?;
-    Ok(TimelineEvent {
-        payment_id: row.get(0)?,
-        seq: row.get(1)?,
-        at_ms: row.get(2)?,
-        kind: parse_col(row, 3)?,
-        status_before: optional_status(row, 4)?,
-        status_after: optional_status(row, 5)?,
-        message: row.get(6)?,
-        data: serde_json::from_str(&data).map_err(corrupt)?,
-        prev_hash: hash_col(row, 8)?,
-        hash: hash_col(row, 9)?,
-    })
-}
-
-fn last_event(conn: &Connection, payment_id: &str) -> Result<Option<TimelineEvent>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE payment_id = ?1 ORDER BY seq DESC LIMIT 1"),
-            [payment_id],
-            event_from_row,
-        )
-        .optional()?)
+/// Appends a sealed event to its payment's stored timeline.
+pub(crate) fn insert_event(tx: &Transaction<'_>, e: &TimelineEvent) -> Result<()> {
+    let body = codec::encode(e).map_err(StoreError::Corrupt)?;
+    tx.prepare_cached(&format!(
+        "INSERT INTO events (pid, seq, at_ms, body, hash) VALUES ({PID_OF},?2,?3,?4,?5)"
+    ))?
+    .execute(params![e.payment_id, e.seq, e.at_ms, body, e.hash.as_slice()])?;
+    Ok(())
 }
 
 /// Seals `event` onto the end of the payment's chain and stores it.
 pub fn append_event(tx: &Transaction<'_>, payment_id: &str, event: NewEvent) -> Result<TimelineEvent> {
-    let prev = last_event(tx, payment_id)?;
-    let sealed = TimelineEvent::seal(payment_id, prev.as_ref(), event);
-    tx.execute(
-        &format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
-        params![
-            sealed.payment_id,
-            sealed.seq,
-            sealed.at_ms,
-            sealed.kind.to_string(),
-            sealed.status_before.map(Status::as_str),
-            sealed.status_after.map(Status::as_str),
-            sealed.message,
-            sealed.data.to_string(),
-            sealed.prev_hash.as_slice(),
-            sealed.hash.as_slice(),
-        ],
-    )?;
+    let last = tx
+        .prepare_cached(&format!(
+            "SELECT seq, hash FROM events WHERE pid = {PID_OF} ORDER BY seq DESC LIMIT 1"
+        ))?
+        .query_row([payment_id], |r| Ok((r.get(0)?, hash_col(r, 1)?)))
+        .optional()?;
+    let sealed = TimelineEvent::seal(payment_id, last, event);
+    insert_event(tx, &sealed)?;
     Ok(sealed)
 }
 
+/// A payment's timeline in order. Each event's `prev_hash` is the hash of the row before it
+/// (none is stored): a missing, extra or reordered row then fails the chain check.
 pub fn events_for(conn: &Connection, payment_id: &str) -> Result<Vec<TimelineEvent>> {
-    let mut stmt = conn
-        .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE payment_id = ?1 ORDER BY seq"))?;
-    let rows = stmt.query_map([payment_id], event_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT seq, at_ms, body, hash FROM events WHERE pid = {PID_OF} ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query([payment_id])?;
+    let mut events: Vec<TimelineEvent> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let body = row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+        let body = codec::decode(body)
+            .map_err(|e| StoreError::Corrupt(format!("event {seq} of payment {payment_id}: {e}")))?;
+        events.push(TimelineEvent {
+            payment_id: payment_id.to_string(),
+            seq,
+            at_ms: row.get(1)?,
+            kind: body.kind,
+            status_before: body.status_before,
+            status_after: body.status_after,
+            message: body.message,
+            data: body.data,
+            prev_hash: events.last().map_or(GENESIS_HASH, |e| e.hash),
+            hash: hash_col(row, 3)?,
+        });
+    }
+    Ok(events)
 }
 
 /// Verifies one payment's stored timeline.

@@ -201,9 +201,10 @@ fn filters_combine_and_pages_have_no_duplicates_or_gaps() {
                 && (NOV_20 + 5..NOV_20 + 100 * 60_000).contains(&p.created_at_ms)
         })
         .collect();
-    expected.sort_by(|a, b| {
-        (b.payment.created_at_ms, &b.payment.id).cmp(&(a.payment.created_at_ms, &a.payment.id))
-    });
+    // Newest first; payments made in the same millisecond, the later stored first.
+    let order: std::collections::HashMap<&str, usize> =
+        stored.iter().enumerate().map(|(i, g)| (g.payment.id.as_str(), i)).collect();
+    expected.sort_by_key(|g| std::cmp::Reverse((g.payment.created_at_ms, order[g.payment.id.as_str()])));
     assert!(expected.len() > 14, "the sample should give several pages, got {}", expected.len());
     let got = all_pages(&store, query);
     let got_ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
@@ -214,7 +215,7 @@ fn filters_combine_and_pages_have_no_duplicates_or_gaps() {
     let everything = all_pages(&store, HistoryQuery { limit: Some(9), ..Default::default() });
     assert_eq!(everything.len(), 400);
     assert_eq!(everything.iter().map(|r| &r.id).collect::<HashSet<_>>().len(), 400);
-    assert!(everything.windows(2).all(|w| (w[0].created_at_ms, &w[0].id) > (w[1].created_at_ms, &w[1].id)));
+    assert!(everything.windows(2).all(|w| (w[0].created_at_ms, w[0].pid) > (w[1].created_at_ms, w[1].pid)));
     // A page's rows carry what the list shows.
     let row = &everything[0];
     let g = stored.iter().find(|g| g.payment.id == row.id).unwrap();
@@ -434,7 +435,9 @@ fn json_export_is_one_valid_array_of_the_search_rows() {
     let query = HistoryQuery { providers: Some(vec!["atrip".into()]), ..Default::default() };
     let (bytes, _) = export_bytes(&store, query.clone(), ExportFormat::Json);
     let rows: Vec<Row> = serde_json::from_slice(&bytes).expect("valid JSON");
-    let listed = all_pages(&store, query);
+    // The database's own key is not exported.
+    assert!(!String::from_utf8_lossy(&bytes).contains("\"pid\""));
+    let listed: Vec<Row> = all_pages(&store, query).into_iter().map(|r| Row { pid: 0, ..r }).collect();
     assert!(!rows.is_empty());
     assert_eq!(rows, listed);
     let (empty, _) = export_bytes(&store, text("nobody-at-all"), ExportFormat::Json);
@@ -525,18 +528,26 @@ fn verify_passes_a_clean_history_and_reports_each_kind_of_tampering() {
     let (a2, b2, c2) = (a.clone(), b.clone(), c.clone());
     let a3 = a.clone();
     let refused = store.write_blocking(move |conn| {
-        conn.execute("UPDATE events SET message = 'x' WHERE payment_id = ?1 AND seq = 2", [&a3])?;
+        conn.execute(
+            "UPDATE events SET at_ms = 0 WHERE pid = (SELECT pid FROM payments WHERE id = ?1)",
+            [&a3],
+        )?;
         Ok(())
     });
     assert!(refused.unwrap_err().to_string().contains("append-only"));
     store
         .write_blocking(move |conn| {
             conn.execute_batch("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;")?;
+            // Event 2's message and data swapped for event 1's (a body is compressed, not text).
             conn.execute(
-                "UPDATE events SET message = 'Paid in cash' WHERE payment_id = ?1 AND seq = 2",
+                "UPDATE events SET body = (SELECT body FROM events e WHERE e.pid = events.pid AND e.seq = 1) \
+                 WHERE pid = (SELECT pid FROM payments WHERE id = ?1) AND seq = 2",
                 [&a2],
             )?;
-            conn.execute("DELETE FROM events WHERE payment_id = ?1 AND seq = 2", [&b2])?;
+            conn.execute(
+                "DELETE FROM events WHERE pid = (SELECT pid FROM payments WHERE id = ?1) AND seq = 2",
+                [&b2],
+            )?;
             conn.execute(
                 "UPDATE payments SET status = 'Refunded' WHERE id = ?1 AND status != 'Refunded'",
                 [&c2],
@@ -674,8 +685,10 @@ fn sample_rows_are_the_rows_the_store_functions_write() {
     assert_eq!(verify(&bulk).broken, vec![]);
 }
 
-/// A database left at schema v2 (timeline in a WITHOUT ROWID table) by an earlier release.
+/// A database left at schema v2 by an earlier version (timeline in a WITHOUT ROWID table keyed
+/// by payment id, `prev_hash` stored, data as JSON text), written as that version wrote it.
 fn v2_database(dir: &std::path::Path, payments: &[Generated]) -> std::path::PathBuf {
+    use rusqlite::params;
     let path = dir.join(store::DB_FILE);
     let mut c = rusqlite::Connection::open(&path).unwrap();
     c.pragma_update(None, "foreign_keys", true).unwrap();
@@ -686,17 +699,88 @@ fn v2_database(dir: &std::path::Path, payments: &[Generated]) -> std::path::Path
     c.pragma_update(None, "user_version", 2).unwrap();
     let tx = c.transaction().unwrap();
     for g in payments {
-        sample::insert(&tx, g).unwrap();
+        let (p, card) = (&g.payment, g.payment.card.as_ref());
+        tx.execute(
+            "INSERT INTO payments (id, reference, provider, profile, status, amount_minor, currency, customer, \
+             subject, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, created_at_ms, \
+             updated_at_ms, subject_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+            params![
+                p.id,
+                p.reference,
+                p.provider.as_str(),
+                p.profile,
+                p.status.as_str(),
+                p.amount.minor,
+                p.amount.currency.code(),
+                p.customer,
+                p.subject.to_string(),
+                card.map(|c| serde_json::to_value(c.brand).unwrap().as_str().unwrap().to_string()),
+                card.map(|c| c.last4.clone()),
+                card.map(|c| c.holder.clone()),
+                card.map(|c| c.expiry_month),
+                card.map(|c| c.expiry_year),
+                p.created_at_ms,
+                p.updated_at_ms,
+                p.subject_key,
+            ],
+        )
+        .unwrap();
+        for a in &g.attempts {
+            tx.execute(
+                "INSERT INTO attempts (id, payment_id, seq, idempotency_key, status, provider_ref, error_code, \
+                 error_message, next_poll_at_ms, created_at_ms, updated_at_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                params![
+                    a.id,
+                    a.payment_id,
+                    a.seq,
+                    a.idempotency_key,
+                    a.status.as_str(),
+                    a.provider_ref,
+                    a.error_code,
+                    a.error_message,
+                    a.next_poll_at_ms,
+                    a.created_at_ms,
+                    a.updated_at_ms
+                ],
+            )
+            .unwrap();
+        }
+        for t in &g.tickets {
+            tx.execute(
+                "INSERT INTO tickets (payment_id, number, passenger, kind, issued_at_ms) VALUES (?1,?2,?3,?4,?5)",
+                params![p.id, t.number, t.passenger, t.kind.as_str(), t.issued_at_ms],
+            )
+            .unwrap();
+        }
+        for e in &g.events {
+            tx.execute(
+                "INSERT INTO events (payment_id, seq, at_ms, kind, status_before, status_after, message, data, \
+                 prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                params![
+                    e.payment_id,
+                    e.seq,
+                    e.at_ms,
+                    e.kind.to_string(),
+                    e.status_before.map(Status::as_str),
+                    e.status_after.map(Status::as_str),
+                    e.message,
+                    e.data.to_string(),
+                    e.prev_hash.as_slice(),
+                    e.hash.as_slice()
+                ],
+            )
+            .unwrap();
+        }
     }
     tx.commit().unwrap();
     let ddl: String =
         c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'events'", [], |r| r.get(0)).unwrap();
-    assert!(ddl.contains("WITHOUT ROWID"), "{ddl}");
+    assert!(ddl.contains("WITHOUT ROWID") && ddl.contains("prev_hash"), "{ddl}");
     path
 }
 
 #[test]
-fn a_v2_timeline_migrates_to_a_rowid_table_intact_and_append_only() {
+fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only() {
     let mut gen = Generator::new(13);
     let payments: Vec<Generated> = (0..40).map(|i| gen.any(NOV_20 + i * 1000)).collect();
     let dir = tempfile::tempdir().unwrap();
@@ -709,37 +793,36 @@ fn a_v2_timeline_migrates_to_a_rowid_table_intact_and_append_only() {
     let rows = dump(&migrated);
     assert!(rows.iter().filter(|r| r.starts_with("events:")).count() > 200);
     assert_eq!(rows, dump(&fresh));
-    let schema: Vec<(String, String, i64)> = migrated
-        .read_blocking(|c| {
-            let mut stmt = c.prepare(
-                "SELECT type, name, (SELECT count(*) FROM pragma_index_list('events') l \
-                 WHERE l.name = s.name AND l.\"unique\") FROM sqlite_schema s WHERE tbl_name = 'events' ORDER BY name",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })
-        .unwrap();
+    let read = |sql: &'static str| -> Vec<String> {
+        migrated
+            .read_blocking(move |c| {
+                let mut stmt = c.prepare(sql)?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap()
+    };
+    // The compact timeline: keyed by (pid, seq), no stored prev_hash, no second index.
+    let ddl = read("SELECT sql FROM sqlite_schema WHERE name = 'events'").concat();
+    assert!(ddl.contains("WITHOUT ROWID") && ddl.contains("PRIMARY KEY (pid, seq)"), "{ddl}");
+    assert!(!ddl.contains("prev_hash") && !ddl.contains("payment_id"), "{ddl}");
     assert_eq!(
-        schema,
-        vec![
-            ("table".to_string(), "events".to_string(), 0),
-            ("trigger".to_string(), "events_no_delete".to_string(), 0),
-            ("trigger".to_string(), "events_no_update".to_string(), 0),
-            ("index".to_string(), "events_payment_seq".to_string(), 1),
-        ]
+        read("SELECT type || ' ' || name FROM sqlite_schema WHERE tbl_name = 'events' ORDER BY name"),
+        ["table events", "trigger events_no_delete", "trigger events_no_update"]
     );
-    let ddl: String = migrated
-        .read_blocking(|c| {
-            Ok(c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'events'", [], |r| r.get(0))?)
+    assert_eq!(read("SELECT count(*) || '' FROM pragma_foreign_key_check"), ["0"]);
+    // Nothing left of the old tables, and the space they took was given back.
+    assert_eq!(read("SELECT count(*) || '' FROM sqlite_schema WHERE name LIKE '%v4%'"), ["0"]);
+    assert_eq!(read("SELECT freelist_count || '' FROM pragma_freelist_count"), ["0"]);
+    // The search index (built over the old tables) agrees word for word with the new view.
+    migrated
+        .write_blocking(|c| {
+            Ok(c.execute("INSERT INTO payments_fts (payments_fts, rank) VALUES ('integrity-check', 1)", [])?)
         })
         .unwrap();
-    assert!(!ddl.contains("WITHOUT ROWID"), "{ddl}");
-    let fk: i64 = migrated
-        .read_blocking(
-            |c| Ok(c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?),
-        )
-        .unwrap();
-    assert_eq!(fk, 0);
+    let name = payments[9].payment.customer.split([' ', '/', ',']).next().unwrap().to_string();
+    let found = search(&migrated, text(&name)).unwrap().rows;
+    assert!(found.iter().any(|r| r.id == payments[9].payment.id), "{name} not found after the migration");
 
     // Every chain still verifies, through the store and through "verify history".
     assert_eq!(verify(&migrated).broken, vec![]);
@@ -752,21 +835,23 @@ fn a_v2_timeline_migrates_to_a_rowid_table_intact_and_append_only() {
     // Still append-only: updates and deletes are refused, a duplicate (payment, seq) too.
     let id = payments[5].payment.id.clone();
     let (a, b, c) = (id.clone(), id.clone(), id.clone());
+    const PID: &str = "(SELECT pid FROM payments WHERE id = ?1)";
     let update = migrated.write_blocking(move |conn| {
-        conn.execute("UPDATE events SET message = 'x' WHERE payment_id = ?1 AND seq = 1", [&a])?;
+        conn.execute(&format!("UPDATE events SET at_ms = 0 WHERE pid = {PID} AND seq = 1"), [&a])?;
         Ok(())
     });
     assert!(update.unwrap_err().to_string().contains("append-only"));
     let delete = migrated.write_blocking(move |conn| {
-        conn.execute("DELETE FROM events WHERE payment_id = ?1", [&b])?;
+        conn.execute(&format!("DELETE FROM events WHERE pid = {PID}"), [&b])?;
         Ok(())
     });
     assert!(delete.unwrap_err().to_string().contains("append-only"));
     let duplicate = migrated.write_blocking(move |conn| {
         conn.execute(
-            "INSERT INTO events (payment_id, seq, at_ms, kind, message, data, prev_hash, hash) \
-             SELECT payment_id, seq, at_ms, kind, message, data, prev_hash, hash FROM events \
-             WHERE payment_id = ?1 AND seq = 1",
+            &format!(
+                "INSERT INTO events (pid, seq, at_ms, body, hash) \
+                 SELECT pid, seq, at_ms, body, hash FROM events WHERE pid = {PID} AND seq = 1"
+            ),
             [&c],
         )?;
         Ok(())

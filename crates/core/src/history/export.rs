@@ -258,29 +258,28 @@ const BATCH_ROWS: usize = 512;
 const TEXT_COLUMNS: [usize; 11] = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 13];
 const INT_COLUMNS: [usize; 3] = [4, 11, 12];
 
-/// Where `tickets` sits in `ROW_COLUMNS`.
+/// Where `tickets` and `pid` sit in `ROW_COLUMNS`.
 const TICKETS_COLUMN: usize = 10;
+const PID_COLUMN: usize = 14;
 
-/// Every ticket number, newest payment first (`payment_id` descending, as the export's order
-/// is for ids made as UUIDv7), each payment's numbers backwards: the primary key's index read
-/// from its end, with no sort.
-const TICKETS_NEWEST_SQL: &str =
-    "SELECT payment_id, number FROM tickets ORDER BY payment_id DESC, number DESC";
+/// Every ticket number, newest payment first (`pid` descending: payments are numbered as they
+/// are made), each payment's numbers backwards: the table read from its end, with no sort.
+const TICKETS_NEWEST_SQL: &str = "SELECT pid, number FROM tickets ORDER BY pid DESC, number DESC";
 
 /// The tickets of an export of every payment, read in one pass beside the payments.
 ///
 /// Gives each payment the text `(SELECT group_concat(t.number, ' ') FROM tickets t WHERE
-/// t.payment_id = p.id)` gives — the numbers in index order, space-separated — without a lookup
-/// per payment. Payments come newest first and tickets by descending payment id, which agree
-/// for the engine's ids (UUIDv7: creation time first); where they do not, a payment's tickets
+/// t.pid = p.pid)` gives — the numbers in key order, space-separated — without a lookup per
+/// payment. Payments come newest first and tickets by descending `pid`, which agree while
+/// creation times rise with `pid`; where they do not (a clock set back), a payment's tickets
 /// met early wait in `pending` until that payment comes, so any order gives the same text.
 struct TicketStream<'s> {
     rows: rusqlite::Rows<'s>,
-    /// The next ticket not yet used: (payment id, number); `None` once all are read.
-    head: Option<(String, String)>,
+    /// The next ticket not yet used: (pid, number); `None` once all are read.
+    head: Option<(i64, String)>,
     started: bool,
-    /// Tickets read ahead for payments not exported yet, by payment id.
-    pending: std::collections::HashMap<String, String>,
+    /// Tickets read ahead for payments not exported yet, by pid.
+    pending: std::collections::HashMap<i64, String>,
     numbers: Vec<String>,
 }
 
@@ -293,10 +292,9 @@ impl<'s> TicketStream<'s> {
         self.started = true;
         match self.rows.next()? {
             Some(r) => {
-                let (id, number) = (r.get_ref(0)?.as_str()?, r.get_ref(1)?.as_str()?);
+                let (pid, number) = (r.get(0)?, r.get_ref(1)?.as_str()?);
                 let head = self.head.get_or_insert_with(Default::default);
-                head.0.clear();
-                head.0.push_str(id);
+                head.0 = pid;
                 head.1.clear();
                 head.1.push_str(number);
             }
@@ -308,12 +306,12 @@ impl<'s> TicketStream<'s> {
     /// Reads the head payment's tickets; appends them, in index order, to `out`.
     fn take_group(&mut self, out: &mut String) -> Result<()> {
         self.numbers.clear();
-        let Some((id, number)) = self.head.take() else { return Ok(()) };
+        let Some((pid, number)) = self.head.take() else { return Ok(()) };
         self.numbers.push(number);
         loop {
             self.advance()?;
             match &self.head {
-                Some((next, n)) if *next == id => self.numbers.push(n.clone()),
+                Some((next, n)) if *next == pid => self.numbers.push(n.clone()),
                 _ => break,
             }
         }
@@ -326,26 +324,26 @@ impl<'s> TicketStream<'s> {
         Ok(())
     }
 
-    /// Appends payment `id`'s ticket numbers, space-separated in index order, to `out`.
-    fn numbers_for(&mut self, id: &str, out: &mut String) -> Result<()> {
+    /// Appends payment `pid`'s ticket numbers, space-separated in key order, to `out`.
+    fn numbers_for(&mut self, pid: i64, out: &mut String) -> Result<()> {
         if !self.started {
             self.advance()?;
         }
-        if let Some(text) = self.pending.remove(id) {
+        if let Some(text) = self.pending.remove(&pid) {
             out.push_str(&text);
             return Ok(());
         }
         loop {
             let order = match &self.head {
                 None => return Ok(()),
-                Some((next, _)) => next.as_str().cmp(id),
+                Some((next, _)) => next.cmp(&pid),
             };
             match order {
                 // Read past `id`: it has no tickets (any it had were read, and kept, before).
                 std::cmp::Ordering::Less => return Ok(()),
                 std::cmp::Ordering::Equal => return self.take_group(out),
                 std::cmp::Ordering::Greater => {
-                    let key = self.head.as_ref().map(|(k, _)| k.clone()).unwrap_or_default();
+                    let key = self.head.as_ref().map_or(0, |(k, _)| *k);
                     let mut text = String::new();
                     self.take_group(&mut text)?;
                     self.pending.insert(key, text);
@@ -383,7 +381,7 @@ impl Batch {
             for i in TEXT_COLUMNS {
                 match (i, tickets.as_deref_mut()) {
                     (TICKETS_COLUMN, Some(stream)) => {
-                        stream.numbers_for(r.get_ref(0)?.as_str()?, &mut self.text)?
+                        stream.numbers_for(r.get(PID_COLUMN)?, &mut self.text)?
                     }
                     _ => match r.get_ref(i)? {
                         ValueRef::Null => {}

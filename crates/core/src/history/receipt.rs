@@ -1,6 +1,6 @@
 //! The content of a printable receipt for one payment; the UI lays it out.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::{ticket_number_display, MaskedCard, Result};
@@ -61,15 +61,8 @@ pub struct Receipt {
 pub fn receipt(conn: &Connection, payment_id: &str) -> Result<Receipt> {
     let p = store::get_payment(conn, payment_id)?;
     let tickets = store::tickets_for(conn, payment_id)?;
-    let attempts: i64 =
-        conn.query_row("SELECT count(*) FROM attempts WHERE payment_id = ?1", [payment_id], |r| r.get(0))?;
-    let last_message: Option<String> = conn
-        .query_row(
-            "SELECT message FROM events WHERE payment_id = ?1 ORDER BY seq DESC LIMIT 1",
-            [payment_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let attempts = store::attempts_for(conn, payment_id)?.len() as i64;
+    let last_message = store::events_for(conn, payment_id)?.pop().map(|e| e.message);
     let card = p.card.as_ref().map(|c| ReceiptCard {
         brand: c.brand.display_name().to_string(),
         last4: c.last4.clone(),

@@ -11,7 +11,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
 use crate::card::{CardBrand, CardSummary};
@@ -21,8 +21,9 @@ use crate::payment::{
 };
 use crate::store;
 
-/// Bump when the generated data changes, so a saved benchmark database is rebuilt.
-pub const GENERATOR_VERSION: u32 = 2;
+/// Bump when the generated data or the way it is stored changes, so a saved benchmark database
+/// is rebuilt.
+pub const GENERATOR_VERSION: u32 = 3;
 
 /// One payment with everything the engine would have stored for it.
 #[derive(Debug, Clone)]
@@ -217,7 +218,8 @@ impl Chain {
         };
         let event =
             NewEvent { at_ms: self.at, kind, status_before: before, status_after: after, message, data };
-        let sealed = TimelineEvent::seal(&self.payment_id, self.events.last(), event);
+        let sealed =
+            TimelineEvent::seal(&self.payment_id, self.events.last().map(|e| (e.seq, e.hash)), event);
         self.events.push(sealed);
         if let Some(to) = to {
             self.status = to;
@@ -930,79 +932,17 @@ impl Generator {
     }
 }
 
-// The store's insert functions prepare their statement on every call, and preparing an insert
-// compiles the search-index triggers with it: fine for the engine's few rows, most of the time
-// for a million. These are the same statements, cached; `tests/history.rs` checks that a
-// payment stored here and one stored through `store::insert_*` read back identical.
-const PAYMENT_INSERT: &str = "INSERT INTO payments (id, reference, provider, profile, status, amount_minor, \
-     currency, customer, subject, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, \
-     created_at_ms, updated_at_ms, subject_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)";
-const ATTEMPT_INSERT: &str = "INSERT INTO attempts (id, payment_id, seq, idempotency_key, status, provider_ref, \
-     error_code, error_message, next_poll_at_ms, created_at_ms, updated_at_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
-const TICKET_INSERT: &str =
-    "INSERT OR IGNORE INTO tickets (payment_id, number, passenger, kind, issued_at_ms) VALUES (?1,?2,?3,?4,?5)";
-const EVENT_INSERT: &str = "INSERT INTO events (payment_id, seq, at_ms, kind, status_before, status_after, \
-     message, data, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
-
-/// Stores one generated payment with its attempts, tickets and timeline.
+/// Stores one generated payment with its attempts, tickets and timeline, as the engine would.
 pub fn insert(tx: &Transaction<'_>, g: &Generated) -> store::Result<()> {
-    let p = &g.payment;
-    let card = p.card.as_ref();
-    let brand =
-        card.map(|c| serde_json::to_value(c.brand).map(|v| v.as_str().unwrap_or_default().to_string()));
-    tx.prepare_cached(PAYMENT_INSERT)?.execute(params![
-        p.id,
-        p.reference,
-        p.provider.as_str(),
-        p.profile,
-        p.status.as_str(),
-        p.amount.minor,
-        p.amount.currency.code(),
-        p.customer,
-        p.subject.to_string(),
-        brand.transpose().map_err(|e| store::StoreError::Corrupt(e.to_string()))?,
-        card.map(|c| c.last4.as_str()),
-        card.map(|c| c.holder.as_str()),
-        card.map(|c| c.expiry_month),
-        card.map(|c| c.expiry_year),
-        p.created_at_ms,
-        p.updated_at_ms,
-        p.subject_key,
-    ])?;
-    let mut stmt = tx.prepare_cached(ATTEMPT_INSERT)?;
+    store::insert_payment(tx, &g.payment)?;
     for a in &g.attempts {
-        stmt.execute(params![
-            a.id,
-            a.payment_id,
-            a.seq,
-            a.idempotency_key,
-            a.status.as_str(),
-            a.provider_ref,
-            a.error_code,
-            a.error_message,
-            a.next_poll_at_ms,
-            a.created_at_ms,
-            a.updated_at_ms
-        ])?;
+        store::insert_attempt(tx, a)?;
     }
-    let mut stmt = tx.prepare_cached(TICKET_INSERT)?;
     for t in &g.tickets {
-        stmt.execute(params![p.id, t.number, t.passenger, t.kind.as_str(), t.issued_at_ms])?;
+        store::insert_ticket(tx, &g.payment.id, t)?;
     }
-    let mut stmt = tx.prepare_cached(EVENT_INSERT)?;
     for e in &g.events {
-        stmt.execute(params![
-            e.payment_id,
-            e.seq,
-            e.at_ms,
-            e.kind.to_string(),
-            e.status_before.map(Status::as_str),
-            e.status_after.map(Status::as_str),
-            e.message,
-            e.data.to_string(),
-            e.prev_hash.as_slice(),
-            e.hash.as_slice(),
-        ])?;
+        store::insert_event(tx, e)?;
     }
     Ok(())
 }

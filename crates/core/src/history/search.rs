@@ -52,6 +52,10 @@ pub struct Row {
     pub tickets: Vec<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The payment's key in this database: orders payments made in the same millisecond. Not
+    /// shown or exported; a page's cursor carries it.
+    #[serde(skip)]
+    pub pid: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +83,7 @@ pub(crate) struct Filter {
     amount_max: Option<i64>,
     from_ms: Option<i64>,
     to_ms: Option<i64>,
-    after: Option<(i64, String)>,
+    after: Option<(i64, i64)>,
     pub(crate) limit: u32,
 }
 
@@ -127,18 +131,15 @@ impl HistoryQuery {
     }
 }
 
-/// The cursor is the last row's sort key: "<created_at_ms>:<id>".
+/// The cursor is the last row's sort key: "<created_at_ms>:<pid>".
 fn cursor(row: &Row) -> String {
-    format!("{}:{}", row.created_at_ms, row.id)
+    format!("{}:{}", row.created_at_ms, row.pid)
 }
 
-fn parse_cursor(text: &str) -> Result<(i64, String)> {
-    text.split_once(':')
-        .and_then(|(at, id)| Some((at.parse().ok()?, id.to_string())))
-        .filter(|(_, id)| !id.is_empty())
-        .ok_or_else(|| {
-            invalid("the page cursor is not one this app gave out — start again from the first page")
-        })
+fn parse_cursor(text: &str) -> Result<(i64, i64)> {
+    text.split_once(':').and_then(|(at, pid)| Some((at.parse().ok()?, pid.parse().ok()?))).ok_or_else(|| {
+        invalid("the page cursor is not one this app gave out — start again from the first page")
+    })
 }
 
 /// Turns what the agent typed into a safe FTS5 expression: every word becomes a quoted string
@@ -170,13 +171,13 @@ pub fn fts_expression(text: &str) -> Option<String> {
 /// The list columns; `tickets` is the numbers as stored, space-separated.
 pub(crate) const ROW_COLUMNS: &str = "p.id, p.reference, p.provider, p.status, p.amount_minor, p.currency, \
      p.customer, p.subject_key, p.card_brand, p.card_last4, \
-     (SELECT group_concat(t.number, ' ') FROM tickets t WHERE t.payment_id = p.id) AS tickets, \
-     p.created_at_ms, p.updated_at_ms, p.profile";
+     (SELECT group_concat(t.number, ' ') FROM tickets t WHERE t.pid = p.pid) AS tickets, \
+     p.created_at_ms, p.updated_at_ms, p.profile, p.pid";
 
 /// `ROW_COLUMNS` with `tickets` left NULL, for a reader that fetches the tickets itself.
 pub(crate) const ROW_COLUMNS_NO_TICKETS: &str = "p.id, p.reference, p.provider, p.status, p.amount_minor, \
      p.currency, p.customer, p.subject_key, p.card_brand, p.card_last4, NULL AS tickets, \
-     p.created_at_ms, p.updated_at_ms, p.profile";
+     p.created_at_ms, p.updated_at_ms, p.profile, p.pid";
 
 impl Filter {
     /// True when the query selects every payment (no text, no filter).
@@ -241,15 +242,15 @@ impl Filter {
         if let Some(v) = self.to_ms {
             clauses.push(format!("p.created_at_ms < {}", bind(Value::Integer(v))));
         }
-        if let (true, Some((at, id))) = (paged, &self.after) {
-            let (at, id) = (bind(Value::Integer(*at)), bind(Value::Text(id.clone())));
-            clauses.push(format!("(p.created_at_ms, p.id) < ({at}, {id})"));
+        if let (true, Some((at, pid))) = (paged, self.after) {
+            let (at, pid) = (bind(Value::Integer(at)), bind(Value::Integer(pid)));
+            clauses.push(format!("(p.created_at_ms, p.pid) < ({at}, {pid})"));
         }
         let filter =
             if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
         let tail = match shape {
-            Shape::Page => format!(" ORDER BY p.created_at_ms DESC, p.id DESC LIMIT {}", self.limit),
-            Shape::All => " ORDER BY p.created_at_ms DESC, p.id DESC".to_string(),
+            Shape::Page => format!(" ORDER BY p.created_at_ms DESC, p.pid DESC LIMIT {}", self.limit),
+            Shape::All => " ORDER BY p.created_at_ms DESC, p.pid DESC".to_string(),
             Shape::Count => String::new(),
         };
         (format!("SELECT {columns} FROM payments p{filter}{tail}"), params)
@@ -296,5 +297,6 @@ pub(crate) fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         tickets: tickets.map(|t| t.split(' ').map(ticket_number_display).collect()).unwrap_or_default(),
         created_at_ms: r.get(11)?,
         updated_at_ms: r.get(12)?,
+        pid: r.get(14)?,
     })
 }

@@ -34,7 +34,7 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(Progress)) -> Result<V
     let total: i64 = conn.query_row("SELECT count(*) FROM payments", [], |r| r.get(0))?;
     let mut throttle = Throttle::new(progress, total as u64);
     throttle.tick(0);
-    let mut stmt = conn.prepare("SELECT id, reference, status FROM payments ORDER BY id")?;
+    let mut stmt = conn.prepare("SELECT id, reference, status FROM payments ORDER BY pid")?;
     let mut rows = stmt.query([])?;
     let mut report = VerifyReport { checked: 0, broken: Vec::new() };
     while let Some(r) = rows.next()? {

@@ -252,7 +252,7 @@ fn attempts_round_trip_and_are_found_by_status() {
             insert_attempt(&tx, &orphan)
         })
         .unwrap_err();
-    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    assert!(err.to_string().contains("NOT NULL constraint failed: attempts.pid"), "{err}");
 }
 
 #[test]
@@ -271,16 +271,17 @@ fn stored_timeline_verifies_and_detects_tampering() {
     store.read_blocking(|c| verify_payment_events(c, "p")).unwrap();
 
     // The triggers refuse ordinary edits…
-    let refused =
-        store.write_blocking(|c| Ok(c.execute("UPDATE events SET message = 'x' WHERE seq = 2", [])?));
+    let refused = store.write_blocking(|c| Ok(c.execute("UPDATE events SET at_ms = 0 WHERE seq = 2", [])?));
     assert!(refused.unwrap_err().to_string().contains("append-only"));
     drop(store);
 
-    // …so a tamperer edits the file with another tool, dropping the trigger first.
+    // …so a tamperer edits the file with another tool, dropping the trigger first: event 3's
+    // message and data replaced by event 2's (bodies are compressed, not hand-editable text).
     let raw = Connection::open(dir.path().join("data").join(DB_FILE)).unwrap();
     raw.execute_batch(
         "DROP TRIGGER events_no_update;
-         UPDATE events SET message = 'ATRIP declined the payment' WHERE payment_id = 'p' AND seq = 3;",
+         UPDATE events SET body = (SELECT body FROM events e2 WHERE e2.pid = events.pid AND e2.seq = 2)
+         WHERE pid = (SELECT pid FROM payments WHERE id = 'p') AND seq = 3;",
     )
     .unwrap();
     drop(raw);

@@ -32,6 +32,7 @@ impl Drop for World {
         if !std::thread::panicking() {
             assert_no_card_data(self.dir.path());
             assert_no_card_data(log_dir());
+            assert_no_card_data_in_timelines(self.engine.store());
         }
     }
 }
@@ -66,6 +67,34 @@ pub fn assert_no_card_data(root: &std::path::Path) {
         }
     }
     assert!(scanned > 0 || root == log_dir(), "nothing to scan under {}", root.display());
+}
+
+/// As `assert_no_card_data`, over the text of every stored timeline event: events are stored
+/// compressed, where a byte scan of the file cannot see them.
+pub fn assert_no_card_data_in_timelines(store: &Store) {
+    let store = store.clone();
+    // On a thread of its own: the store's blocking calls must not run on the test's runtime.
+    let text = std::thread::spawn(move || {
+        store
+            .read_blocking(|c| {
+                let mut text = String::new();
+                for p in farepoint_core::store::list_payments(c, i64::MAX, 0)? {
+                    let events = farepoint_core::store::events_for(c, &p.id)?;
+                    text.push_str(&serde_json::to_string(&events).unwrap());
+                }
+                Ok(text)
+            })
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+    for card in farepoint_sandbox::cards::TEST_CARDS {
+        assert!(!text.contains(card.number), "card number {} found in a timeline event", card.number);
+    }
+    for cvv in TEST_CVVS {
+        let quoted = format!("\"{cvv}\"");
+        assert!(!text.contains(&quoted), "CVV {quoted} found in a timeline event");
+    }
 }
 
 /// Log dirs of earlier test runs (kept for a while to read after a failure) are removed after

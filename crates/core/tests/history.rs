@@ -216,6 +216,24 @@ fn filters_combine_and_pages_have_no_duplicates_or_gaps() {
     assert_eq!(everything.len(), 400);
     assert_eq!(everything.iter().map(|r| &r.id).collect::<HashSet<_>>().len(), 400);
     assert!(everything.windows(2).all(|w| (w[0].created_at_ms, w[0].pid) > (w[1].created_at_ms, w[1].pid)));
+    // Paging a search by words (every reference starts "FP-"): most recently recorded first,
+    // every match once, here with a filter too.
+    let words =
+        all_pages(&store, HistoryQuery { text: Some("fp".into()), limit: Some(9), ..Default::default() });
+    assert_eq!(words.iter().map(|r| &r.id).collect::<HashSet<_>>().len(), 400);
+    assert!(words.windows(2).all(|w| w[0].pid > w[1].pid));
+    let atrip_words = all_pages(
+        &store,
+        HistoryQuery {
+            text: Some("fp".into()),
+            providers: Some(vec!["atrip".into()]),
+            limit: Some(9),
+            ..Default::default()
+        },
+    );
+    let atrip_stored = stored.iter().filter(|g| g.payment.provider == Provider::Atrip).count();
+    assert_eq!(atrip_words.iter().map(|r| &r.id).collect::<HashSet<_>>().len(), atrip_stored);
+    assert!(atrip_words.iter().all(|r| r.provider == Provider::Atrip) && atrip_words.len() == atrip_stored);
     // A page's rows carry what the list shows.
     let row = &everything[0];
     let g = stored.iter().find(|g| g.payment.id == row.id).unwrap();

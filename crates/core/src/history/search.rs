@@ -1,6 +1,7 @@
 //! Search: full text over the FTS5 index (see `store/002_history.sql`) combined with filters,
 //! newest first, paged by a keyset cursor so a page never repeats or skips a payment even while
-//! new ones arrive.
+//! new ones arrive. Lists go by creation time; a search by words goes by `pid`, the order
+//! payments were recorded in — the same order unless the computer's clock was set back.
 
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
@@ -131,7 +132,8 @@ impl HistoryQuery {
     }
 }
 
-/// The cursor is the last row's sort key: "<created_at_ms>:<pid>".
+/// The cursor is the last row's sort key: "<created_at_ms>:<pid>" (a search by words goes by
+/// `pid` alone).
 fn cursor(row: &Row) -> String {
     format!("{}:{}", row.created_at_ms, row.pid)
 }
@@ -215,10 +217,16 @@ impl Filter {
             format!("?{}", params.len())
         };
         let mut clauses: Vec<String> = Vec::new();
-        if let Some(fts) = &self.fts {
-            let p = bind(Value::Text(fts.clone()));
-            clauses.push(format!("p.rowid IN (SELECT rowid FROM payments_fts WHERE payments_fts MATCH {p})"));
-        }
+        // Words are looked up in the search index, which hands back its matches most recent
+        // first (by `pid`) so a page stops after its last row: a common name can match
+        // thousands of payments, and sorting them all by time first would read every one.
+        let from = match &self.fts {
+            Some(fts) => {
+                clauses.push(format!("payments_fts MATCH {}", bind(Value::Text(fts.clone()))));
+                "payments_fts f JOIN payments p ON p.pid = f.rowid"
+            }
+            None => "payments p",
+        };
         let mut one_of = |column: &str, values: Vec<&'static str>, clauses: &mut Vec<String>| {
             if !values.is_empty() {
                 let list: Vec<String> = values.into_iter().map(|v| bind(Value::Text(v.into()))).collect();
@@ -242,18 +250,23 @@ impl Filter {
         if let Some(v) = self.to_ms {
             clauses.push(format!("p.created_at_ms < {}", bind(Value::Integer(v))));
         }
-        if let (true, Some((at, pid))) = (paged, self.after) {
-            let (at, pid) = (bind(Value::Integer(at)), bind(Value::Integer(pid)));
-            clauses.push(format!("(p.created_at_ms, p.pid) < ({at}, {pid})"));
+        match (paged, self.after, self.fts.is_some()) {
+            (true, Some((_, pid)), true) => clauses.push(format!("f.rowid < {}", bind(Value::Integer(pid)))),
+            (true, Some((at, pid)), false) => {
+                let (at, pid) = (bind(Value::Integer(at)), bind(Value::Integer(pid)));
+                clauses.push(format!("(p.created_at_ms, p.pid) < ({at}, {pid})"));
+            }
+            _ => {}
         }
         let filter =
             if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+        let order = if self.fts.is_some() { "f.rowid DESC" } else { "p.created_at_ms DESC, p.pid DESC" };
         let tail = match shape {
-            Shape::Page => format!(" ORDER BY p.created_at_ms DESC, p.pid DESC LIMIT {}", self.limit),
-            Shape::All => " ORDER BY p.created_at_ms DESC, p.pid DESC".to_string(),
+            Shape::Page => format!(" ORDER BY {order} LIMIT {}", self.limit),
+            Shape::All => format!(" ORDER BY {order}"),
             Shape::Count => String::new(),
         };
-        (format!("SELECT {columns} FROM payments p{filter}{tail}"), params)
+        (format!("SELECT {columns} FROM {from}{filter}{tail}"), params)
     }
 }
 

@@ -304,3 +304,36 @@ async fn a_payment_left_submitting_by_a_crash_goes_to_review_not_to_heipay_again
     assert_eq!(w.sandbox.request_count("heipay.pay"), 1, "never re-sent");
     assert_eq!(heipay_charges(&w.sandbox, &journaled.reference), 1);
 }
+
+/// A new attempt of a declined payment waits, like a new payment, while another payment for the
+/// same guest and amount has no clear answer: it may already have charged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_waits_while_another_payment_for_the_same_thing_is_unclear() {
+    let w = world().await;
+    let declined =
+        w.engine.pay_heipay(payment(demo::heipay::HOTEL_ID, "61000.00", "4000000000009995")).await.unwrap();
+    assert_eq!(declined.status(), Status::Declined);
+    w.sandbox
+        .inject_fault(FaultSpec {
+            after_processing: true,
+            ..FaultSpec::new("heipay.pay", FaultKind::CloseAfterCharge)
+        })
+        .unwrap();
+    let unclear = w.engine.pay_heipay(payment(demo::heipay::HOTEL_ID, "61000.00", PAN)).await.unwrap();
+    assert_eq!(unclear.status(), Status::NeedsReview, "{:#?}", unclear.timeline);
+
+    let before = w.sandbox.request_count("heipay.pay");
+    let err = w.engine.retry_heipay(&declined.payment.id, keyed_card(PAN, CVV)).await.unwrap_err();
+    match &err {
+        EngineError::Busy { reference, status, .. } => {
+            assert_eq!(
+                (reference.as_str(), *status),
+                (unclear.payment.reference.as_str(), Status::NeedsReview)
+            )
+        }
+        other => panic!("expected Busy, got {other}"),
+    }
+    assert_eq!(w.sandbox.request_count("heipay.pay"), before, "nothing sent");
+    let still = w.engine.record(&declined.payment.id).await.unwrap();
+    assert_eq!((still.status(), still.attempts.len()), (Status::Declined, 1), "nothing journaled");
+}

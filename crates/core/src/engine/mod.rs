@@ -235,8 +235,7 @@ impl Engine {
     /// transaction, where the single writer makes the answer final.
     async fn ensure_not_busy(&self, provider: Provider, subject_key: &str) -> Result<(), EngineError> {
         let key = subject_key.to_string();
-        let open = self.inner.store.read(move |c| store::open_payments_for(c, provider, &key)).await?;
-        open.into_iter().next().map_or(Ok(()), |p| Err(busy(p)))
+        self.inner.store.read(move |c| not_busy(c, provider, &key)).await?
     }
 
     /// Journals a new payment and its first attempt as `Submitting`, durably, before anything is
@@ -251,8 +250,8 @@ impl Engine {
         let to_insert = attempt.clone();
         self.commit(move |tx| {
             // Two desks (or a double click) paying the same thing: only the first journals.
-            if let Some(open) = store::open_payments_for(tx, payment.provider, &payment.subject_key)?.pop() {
-                return Ok((Err(busy(open)), Vec::new()));
+            if let Err(busy) = not_busy(tx, payment.provider, &payment.subject_key)? {
+                return Ok((Err(busy), Vec::new()));
             }
             store::insert_payment(tx, &payment)?;
             let created = journal::record(
@@ -274,7 +273,9 @@ impl Engine {
     /// Journals the next attempt of a declined payment as `Submitting` (Declined → Submitting),
     /// recording the card it will use. `record` is the declined payment as the caller just read
     /// it; a racing second retry is refused inside the transaction (the attempt's
-    /// `(payment, seq)` is unique and the move from `Declined` is checked on the stored status).
+    /// `(payment, seq)` is unique and the move from `Declined` is checked on the stored status),
+    /// and so is a retry while another payment for the same thing may still move money — as
+    /// for a new payment.
     async fn journal_retry(
         &self,
         record: &PaymentRecord,
@@ -285,15 +286,19 @@ impl Engine {
         let attempt = new_attempt(&record.payment.id, record.attempts.len() as i64 + 1, now);
         let to_insert = attempt.clone();
         let id = record.payment.id.clone();
+        let (provider, key) = (record.payment.provider, record.payment.subject_key.clone());
         self.commit(move |tx| {
+            if let Err(busy) = not_busy(tx, provider, &key)? {
+                return Ok((Err(busy), Vec::new()));
+            }
             if let Some(card) = &card {
                 store::set_payment_card(tx, &id, card, now)?;
             }
             let noted = journal::record(tx, &id, crate::payment::EventKind::Note, &note.0, note.1, now)?;
             let journaled = journal_attempt(tx, to_insert, now)?;
-            Ok(((), vec![noted, journaled]))
+            Ok((Ok(()), vec![noted, journaled]))
         })
-        .await?;
+        .await??;
         Ok(Attempt { status: Status::Submitting, ..attempt })
     }
 
@@ -517,8 +522,21 @@ fn journal_attempt(
     journal::move_to(tx, &mut attempt, Status::Submitting, "Journaled — about to send", data, now)
 }
 
-fn busy(open: Payment) -> EngineError {
-    EngineError::Busy { reference: open.reference, subject: open.subject_key, status: open.status }
+/// `Err(Busy)` while a payment for this provider and subject key may still move money or waits
+/// on a person (the oldest such payment is named).
+fn not_busy(
+    conn: &rusqlite::Connection,
+    provider: Provider,
+    subject_key: &str,
+) -> Result<Result<(), EngineError>, StoreError> {
+    Ok(match store::open_payments_for(conn, provider, subject_key)?.into_iter().next() {
+        Some(open) => Err(EngineError::Busy {
+            reference: open.reference,
+            subject: open.subject_key,
+            status: open.status,
+        }),
+        None => Ok(()),
+    })
 }
 
 const KEY_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";

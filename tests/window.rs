@@ -66,6 +66,24 @@ async fn scenario(app: &AppSession) -> TestResult {
     ensure!(answer.contains("not allowed"), "set_title was not refused: {answer:?}");
     ensure!(c.title().await? == "Farepoint", "the title changed despite the refusal");
 
+    // Amounts are divided by the core's ISO 4217 decimals, not the browser's locale data (which
+    // has IQD without decimals, and in newer releases COP too: amounts would read 1,000× or 100×
+    // too large).
+    let formatted = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             import('./lib/format.js').then(
+               (f) => done([f.exponent('IQD'), f.exponent('COP'), f.money({ minor: 1234, currency: 'IQD' })].join('|')),
+               (e) => done(String(e)));",
+            vec![],
+        )
+        .await?;
+    let formatted = formatted.as_str().unwrap_or_default().to_string();
+    ensure!(
+        formatted.starts_with("3|2|") && formatted.contains("1.234"),
+        "amounts formatted as {formatted:?}"
+    );
+
     // Navigation by keyboard: Ctrl+2 opens Payments.
     let body = c.find(Locator::Css("body")).await?;
     body.send_keys(&format!("{}2", char::from(Key::Control))).await?;

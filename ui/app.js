@@ -2,6 +2,7 @@
 // Rules live in the Rust core; this code only shows what the commands return.
 
 import { byId } from "./lib/dom.js";
+import { setCurrencyDecimals } from "./lib/format.js";
 import { call, startLive } from "./lib/ipc.js";
 import { t, setLocale, currentLocale, translateStatic, onLocaleChange, LOCALES } from "./lib/i18n.js";
 import { TakeView } from "./views/take.js";
@@ -97,6 +98,7 @@ async function main() {
 
   // The frame's facts and the live stream, together: no event of the first payment is missed.
   [status] = await Promise.all([call("app_status"), startLive()]);
+  setCurrencyDecimals(status.currency_decimals);
   if (status.locale && status.locale !== currentLocale()) setLocale(status.locale);
   translateStatic(document);
   renderFrame();

@@ -27,6 +27,8 @@ pub struct AppStatus {
     /// "en" or "es".
     pub locale: String,
     pub demo: Vec<DemoHint>,
+    /// Decimals of each currency's minor unit (ISO 4217): the window formats amounts by these.
+    pub currency_decimals: std::collections::BTreeMap<&'static str, u32>,
 }
 
 /// Sandbox data worth trying, shown beside the forms while the Sandbox profile is active.
@@ -83,6 +85,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         sandbox: state.sandbox.as_ref().map(|s| s.base_url()),
         keyring,
         demo,
+        currency_decimals: farepoint_core::money::currency_decimals(),
     })
 }
 

@@ -4,18 +4,31 @@
 import { intlLocale } from "./i18n.js";
 
 const formatters = new Map();
+/** ISO 4217 decimals per currency, from the core (`app_status`). */
+let decimals = {};
+
+/** Called once at start-up with the core's table. */
+export function setCurrencyDecimals(table) {
+  decimals = table ?? {};
+  formatters.clear();
+}
+
+/**
+ * The currency's decimals as the core counts minor units (JPY 0, GBP 2, COP 2, KWD 3). Not the
+ * browser's: its locale data may differ (current CLDR shows COP without decimals), and amounts
+ * would then read 100 times too large.
+ */
+export function exponent(currency) {
+  return decimals[currency] ?? new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+}
 
 function currencyFormat(currency) {
   const key = `${intlLocale()}|${currency}`;
   if (!formatters.has(key)) {
-    formatters.set(key, new Intl.NumberFormat(intlLocale(), { style: "currency", currency }));
+    const digits = exponent(currency);
+    formatters.set(key, new Intl.NumberFormat(intlLocale(), { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits }));
   }
   return formatters.get(key);
-}
-
-/** The currency's decimals as Intl knows them (JPY 0, GBP 2, KWD 3). */
-export function exponent(currency) {
-  return currencyFormat(currency).resolvedOptions().maximumFractionDigits;
 }
 
 /** 123456 minor units of a 2-decimal currency → "1234.56". */

@@ -61,6 +61,14 @@ impl Currency {
     }
 }
 
+/// Every currency that has a minor unit, with its decimals (ISO 4217). Amounts cross to the
+/// window in minor units; the window must divide them by these, not by its own locale data,
+/// which can differ (current CLDR shows COP with no decimals; ISO and the providers use two).
+pub fn currency_decimals() -> std::collections::BTreeMap<&'static str, u32> {
+    use iso_currency::IntoEnumIterator;
+    iso_currency::Currency::iter().filter_map(|c| Some((c.code(), u32::from(c.exponent()?)))).collect()
+}
+
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -150,7 +158,8 @@ impl Money {
     /// then thousands separators, and reading them as decimals would charge a thousandth.
     pub fn parse_typed(input: &str, currency: Currency) -> Result<Self, MoneyError> {
         let text: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-        if text.contains('.') && text.contains(',') {
+        // Both marks is a guess either way; an exponent ("1e3") is JSON's, not the agent's.
+        if (text.contains('.') && text.contains(',')) || text.contains(['e', 'E', '+']) {
             return Err(MoneyError::Invalid { input: input.trim().to_string() });
         }
         let text = text.replace(',', ".");
@@ -249,6 +258,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_decimals_table_is_iso_4217() {
+        let table = currency_decimals();
+        for (code, decimals) in [("USD", 2), ("COP", 2), ("JPY", 0), ("KWD", 3), ("EUR", 2)] {
+            assert_eq!(table.get(code), Some(&decimals), "{code}");
+            assert_eq!(Currency::from_code(code).unwrap().exponent(), decimals);
+        }
+        assert!(table.len() > 150, "{}", table.len());
+        assert!(!table.contains_key("XAU"), "gold has no minor unit");
+    }
+
+    #[test]
     fn a_typed_amount_never_reads_a_thousands_separator_as_decimals() {
         let cop = Currency::from_code("COP").unwrap();
         let eur = Currency::from_code("EUR").unwrap();
@@ -264,6 +284,12 @@ mod tests {
             );
         }
         assert!(matches!(Money::parse_typed("1,234.50", eur), Err(MoneyError::Invalid { .. })));
+        for text in ["1e3", "2E2", "+5"] {
+            assert!(
+                matches!(Money::parse_typed(text, eur), Err(MoneyError::Invalid { .. })),
+                "{text} accepted"
+            );
+        }
         assert!(matches!(Money::parse_typed("-5", eur), Err(MoneyError::Negative { .. })));
     }
 

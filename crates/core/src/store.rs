@@ -46,6 +46,8 @@ pub enum StoreError {
     Chain(#[from] ChainError),
     #[error("a stored value could not be read back ({0}) — the database may have been edited by hand")]
     Corrupt(String),
+    #[error("a timeline event could not be stored: {0}")]
+    Event(String),
     #[error("'{0}' looks like a secret; secrets belong in the OS keyring, not in the settings table")]
     SecretInSettings(String),
 }
@@ -70,36 +72,36 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
-/// The v4 migration's middle step: every event into `events_v4`, its message and data
-/// compressed into one body, its stored `prev_hash` left behind (it is the previous row's hash).
+/// The v4 migration's middle step: every event into `events_v4`, its kind, status change,
+/// message and data compressed into one body as they are stored, its `prev_hash` left behind (it
+/// is the previous row's hash). Nothing is parsed or checked here: a row edited by hand must not
+/// stop the upgrade (and so the app); it is carried over as it is and "verify history" reports it.
 fn copy_events_to_v4(tx: &Transaction<'_>) -> Result<(), HookError> {
     let mut read = tx.prepare(
-        "SELECT p.rowid, e.payment_id, e.seq, e.at_ms, e.kind, e.status_before, e.status_after, e.message, \
-         e.data, e.hash FROM events e JOIN payments p ON p.id = e.payment_id ORDER BY p.rowid, e.seq",
+        "SELECT p.rowid, e.seq, e.at_ms, e.kind, e.status_before, e.status_after, e.message, e.data, e.hash \
+         FROM events e JOIN payments p ON p.id = e.payment_id ORDER BY p.rowid, e.seq",
     )?;
     let mut write =
         tx.prepare("INSERT INTO events_v4 (pid, seq, at_ms, body, hash) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     let mut rows = read.query([])?;
-    let bad = |what: String| HookError::Hook(format!("an event cannot be carried over: {what}"));
     while let Some(r) = rows.next()? {
-        let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
-        let status = |i: usize| -> Result<Option<Status>, HookError> {
-            r.get::<_, Option<String>>(i)?.map(|s| s.parse().map_err(bad)).transpose()
-        };
-        let event = TimelineEvent {
-            payment_id: text(1)?,
-            seq: r.get(2)?,
-            at_ms: r.get(3)?,
-            kind: text(4)?.parse().map_err(bad)?,
-            status_before: status(5)?,
-            status_after: status(6)?,
-            message: text(7)?,
-            data: serde_json::from_str(&text(8)?).map_err(|e| bad(e.to_string()))?,
-            prev_hash: GENESIS_HASH, // not stored any more, and not needed to compress
-            hash: r.get::<_, Vec<u8>>(9)?.try_into().map_err(|_| bad("hash is not 32 bytes".into()))?,
-        };
-        let body = codec::encode(&event).map_err(bad)?;
-        write.execute(params![r.get::<_, i64>(0)?, event.seq, event.at_ms, body, event.hash.as_slice()])?;
+        let (kind, before, after, message, data): (String, Option<String>, Option<String>, String, String) =
+            (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        // The data as it was written; text SQLite took as JSON but serde does not (`1e999`) is
+        // kept as a string, which then fails its hash and is reported.
+        let json = match serde_json::value::RawValue::from_string(data.clone()) {
+            Ok(raw) => serde_json::to_vec(&(kind, before, after, message, raw)),
+            Err(_) => serde_json::to_vec(&(kind, before, after, message, data)),
+        }
+        .map_err(|e| HookError::Hook(e.to_string()))?;
+        let body = codec::compress(&json).map_err(HookError::Hook)?;
+        write.execute(params![
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            body,
+            r.get::<_, Vec<u8>>(8)?
+        ])?;
     }
     Ok(())
 }
@@ -173,8 +175,17 @@ impl Store {
         let version: i64 = writer.pragma_query_value(None, "user_version", |r| r.get(0))?;
         migrations().to_latest(&mut writer)?;
         if (1..4).contains(&version) {
-            // v4 rewrote the history into about half the pages; give the rest back to the disk.
-            writer.execute_batch("VACUUM")?;
+            // v4 rewrote the history into about a third of the pages; give the rest back to the
+            // disk (and empty the WAL the copy went through). Only space is at stake: a failure
+            // (a full disk) is logged and the app goes on with the larger file.
+            let started = std::time::Instant::now();
+            match writer.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);") {
+                Ok(()) => tracing::info!(
+                    secs = started.elapsed().as_secs_f64(),
+                    "history compacted after upgrading to v4"
+                ),
+                Err(e) => tracing::warn!(error = %e, "could not compact the history after upgrading to v4"),
+            }
         }
 
         let reader = Connection::open_with_flags(
@@ -403,12 +414,21 @@ pub fn open_payments_for(conn: &Connection, provider: Provider, subject_key: &st
 // ---------------------------------------------------------------------------------------------
 // Tickets
 
+/// Records a ticket; `false` when the payment already had it (the engine sees tickets again on
+/// later polls).
 pub fn insert_ticket(tx: &Transaction<'_>, payment_id: &str, t: &Ticket) -> Result<bool> {
+    // The payment is looked up first: OR IGNORE would also swallow the NOT NULL failure of an
+    // unknown payment, and the ticket would be lost without a word.
+    let pid: i64 = tx
+        .prepare_cached("SELECT pid FROM payments WHERE id = ?1")?
+        .query_row([payment_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "payment", id: payment_id.to_string() })?;
     let added = tx
-        .prepare_cached(&format!(
-            "INSERT OR IGNORE INTO tickets (pid, number, passenger, kind, issued_at_ms) VALUES ({PID_OF},?2,?3,?4,?5)"
-        ))?
-        .execute(params![payment_id, t.number, t.passenger, t.kind.as_str(), t.issued_at_ms])?;
+        .prepare_cached(
+            "INSERT OR IGNORE INTO tickets (pid, number, passenger, kind, issued_at_ms) VALUES (?1,?2,?3,?4,?5)",
+        )?
+        .execute(params![pid, t.number, t.passenger, t.kind.as_str(), t.issued_at_ms])?;
     Ok(added == 1)
 }
 
@@ -549,7 +569,7 @@ fn hash_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; 32]> {
 
 /// Appends a sealed event to its payment's stored timeline.
 pub(crate) fn insert_event(tx: &Transaction<'_>, e: &TimelineEvent) -> Result<()> {
-    let body = codec::encode(e).map_err(StoreError::Corrupt)?;
+    let body = codec::encode(e).map_err(StoreError::Event)?;
     tx.prepare_cached(&format!(
         "INSERT INTO events (pid, seq, at_ms, body, hash) VALUES ({PID_OF},?2,?3,?4,?5)"
     ))?

@@ -272,6 +272,15 @@ fn bad_queries_say_what_to_fix() {
     assert!(m.contains("choose a currency"), "{m}");
     let m = message(HistoryQuery { after: Some("yesterday".into()), ..Default::default() });
     assert!(m.contains("first page"), "{m}");
+    // A list's cursor in a search by words, and the other way round: refused, not misread.
+    let m = message(HistoryQuery {
+        text: Some("lucia".into()),
+        after: Some("1795132800000:7".into()),
+        ..Default::default()
+    });
+    assert!(m.contains("first page"), "{m}");
+    let m = message(HistoryQuery { after: Some("w:7".into()), ..Default::default() });
+    assert!(m.contains("first page"), "{m}");
     // Unknown fields are refused, not silently ignored.
     let e = serde_json::from_str::<HistoryQuery>(r#"{"txt": "x"}"#).unwrap_err();
     assert!(e.to_string().contains("txt"));
@@ -795,6 +804,44 @@ fn v2_database(dir: &std::path::Path, payments: &[Generated]) -> std::path::Path
         c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'events'", [], |r| r.get(0)).unwrap();
     assert!(ddl.contains("WITHOUT ROWID") && ddl.contains("prev_hash"), "{ddl}");
     path
+}
+
+/// A v2 history someone edited by hand still upgrades (the app must start); the edits are
+/// carried over and "verify history" reports them.
+#[test]
+fn a_hand_edited_v2_history_still_migrates_and_verify_reports_the_edits() {
+    let mut gen = Generator::new(14);
+    let payments: Vec<Generated> = (0..12).map(|i| gen.any(NOV_20 + i * 1000)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = v2_database(dir.path(), &payments);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch("DROP TRIGGER events_no_update;").unwrap();
+    raw.execute(
+        "UPDATE events SET kind = 'bogus' WHERE payment_id = ?1 AND seq = 1",
+        [&payments[2].payment.id],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE events SET data = '{\"amount\": 1e999}' WHERE payment_id = ?1 AND seq = 1",
+        [&payments[4].payment.id],
+    )
+    .unwrap();
+    drop(raw);
+
+    let migrated = Store::open(&path).expect("an edited history must not stop the upgrade");
+    let report = verify(&migrated);
+    assert_eq!(report.checked, 12);
+    let mut broken: Vec<&str> = report.broken.iter().map(|b| b.payment_id.as_str()).collect();
+    broken.sort();
+    let mut edited = vec![payments[2].payment.id.as_str(), payments[4].payment.id.as_str()];
+    edited.sort();
+    assert_eq!(broken, edited, "{:?}", report.broken);
+    assert!(report.broken.iter().any(|b| b.problem.contains("cannot be read")), "{:?}", report.broken);
+    // Every other timeline came through whole.
+    for g in payments.iter().filter(|g| !edited.contains(&g.payment.id.as_str())) {
+        let id = g.payment.id.clone();
+        assert_eq!(migrated.read_blocking(move |c| store::events_for(c, &id)).unwrap(), g.events);
+    }
 }
 
 #[test]

@@ -116,9 +116,10 @@ impl HistoryQuery {
             Some(n @ 1..=MAX_LIMIT) => n,
             Some(n) => return Err(invalid(format!("a page holds 1 to {MAX_LIMIT} rows, not {n}"))),
         };
-        let after = self.after.as_deref().map(parse_cursor).transpose()?;
+        let fts = self.text.as_deref().and_then(fts_expression);
+        let after = self.after.as_deref().map(|c| parse_cursor(c, fts.is_some())).transpose()?;
         Ok(Filter {
-            fts: self.text.as_deref().and_then(fts_expression),
+            fts,
             providers,
             statuses,
             currency,
@@ -132,15 +133,26 @@ impl HistoryQuery {
     }
 }
 
-/// The cursor is the last row's sort key: "<created_at_ms>:<pid>" (a search by words goes by
-/// `pid` alone).
-fn cursor(row: &Row) -> String {
-    format!("{}:{}", row.created_at_ms, row.pid)
+/// The cursor is the last row's sort key: "<created_at_ms>:<pid>", or "w:<pid>" for a search by
+/// words (which goes by `pid` alone).
+fn cursor(row: &Row, words: bool) -> String {
+    if words {
+        format!("w:{}", row.pid)
+    } else {
+        format!("{}:{}", row.created_at_ms, row.pid)
+    }
 }
 
-fn parse_cursor(text: &str) -> Result<(i64, i64)> {
-    text.split_once(':').and_then(|(at, pid)| Some((at.parse().ok()?, pid.parse().ok()?))).ok_or_else(|| {
-        invalid("the page cursor is not one this app gave out — start again from the first page")
+/// The (created_at_ms, pid) to continue after; a cursor of the other kind of list is refused,
+/// as its page would skip or repeat payments.
+fn parse_cursor(text: &str, words: bool) -> Result<(i64, i64)> {
+    let parsed = match text.split_once(':') {
+        Some(("w", pid)) if words => pid.parse().ok().map(|pid| (0, pid)),
+        Some((at, pid)) if !words && at != "w" => at.parse().ok().zip(pid.parse().ok()),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        invalid("the page cursor is not one this search gave out — start again from the first page")
     })
 }
 
@@ -283,7 +295,8 @@ pub fn search(conn: &Connection, query: &HistoryQuery) -> Result<Page> {
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows =
         stmt.query_map(params_from_iter(params), row_from_sql)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    let next = (rows.len() == filter.limit as usize).then(|| rows.last().map(cursor)).flatten();
+    let words = filter.fts.is_some();
+    let next = (rows.len() == filter.limit as usize).then(|| rows.last().map(|r| cursor(r, words))).flatten();
     Ok(Page { rows, next })
 }
 

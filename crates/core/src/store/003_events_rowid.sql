@@ -33,8 +33,8 @@ INSERT INTO events_new (payment_id, seq, at_ms, kind, status_before, status_afte
     SELECT payment_id, seq, at_ms, kind, status_before, status_after, message, data, prev_hash, hash
     FROM events ORDER BY payment_id, seq;
 
-DROP TRIGGER events_no_update;
-DROP TRIGGER events_no_delete;
+DROP TRIGGER IF EXISTS events_no_update;
+DROP TRIGGER IF EXISTS events_no_delete;
 DROP TABLE events;
 ALTER TABLE events_new RENAME TO events;
 

@@ -48,8 +48,10 @@ DROP TRIGGER attempts_fts_after_update;
 DROP TRIGGER attempts_fts_before_delete;
 DROP TRIGGER attempts_fts_after_delete;
 DROP VIEW payments_search_text;
-DROP TRIGGER events_no_update;
-DROP TRIGGER events_no_delete;
+-- IF EXISTS: someone who edited the timeline by hand may have dropped them; the upgrade must
+-- still run (the edits are for "verify history" to report).
+DROP TRIGGER IF EXISTS events_no_update;
+DROP TRIGGER IF EXISTS events_no_delete;
 
 CREATE TABLE payments_v4 (
     pid               INTEGER PRIMARY KEY,

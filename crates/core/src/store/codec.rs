@@ -62,13 +62,23 @@ pub(crate) struct Body {
 
 /// Compresses what an event says into its stored body.
 pub(crate) fn encode(e: &TimelineEvent) -> Result<Vec<u8>, String> {
-    let json = body_json(e);
+    compress(&body_json(e))
+}
+
+/// Compresses a body's JSON (`body_json`'s shape).
+pub(crate) fn compress(json: &[u8]) -> Result<Vec<u8>, String> {
+    if json.len() as u64 > MAX_BODY {
+        return Err(format!(
+            "an event of {} bytes is larger than the {MAX_BODY} a body may hold",
+            json.len()
+        ));
+    }
     COMPRESSOR.with_borrow_mut(|slot| {
         let compressor = match slot {
             Some(c) => c,
             None => slot.insert(Compressor::with_prepared_dictionary(&ENCODER).map_err(|e| e.to_string())?),
         };
-        compressor.compress(&json).map_err(|e| format!("could not compress an event: {e}"))
+        compressor.compress(json).map_err(|e| format!("could not compress an event: {e}"))
     })
 }
 
@@ -79,7 +89,7 @@ pub(crate) fn decode(body: &[u8]) -> Result<Body, String> {
         Some(id) => {
             return Err(format!("event body compressed with dictionary {id}, unknown to this version"))
         }
-        None => return Err("event body is not a compressed frame".into()),
+        None => return Err("event body is not compressed with a known dictionary".into()),
     }
     let size = match zstd::zstd_safe::get_frame_content_size(body) {
         Ok(Some(n)) if n <= MAX_BODY => n as usize,
@@ -147,7 +157,9 @@ mod tests {
 
     #[test]
     fn foreign_or_damaged_bodies_are_refused() {
-        assert!(decode(b"{\"not\":\"compressed\"}").unwrap_err().contains("not a compressed frame"));
+        assert!(decode(b"{\"not\":\"compressed\"}")
+            .unwrap_err()
+            .contains("not compressed with a known dictionary"));
         let other = zstd::bulk::compress(b"[\"note\",null,null,\"m\",{}]", 3).unwrap();
         assert!(decode(&other).is_err(), "a frame without our dictionary was accepted");
         // Altered content is the hash chain's to find; a cut-off frame does not even decode.

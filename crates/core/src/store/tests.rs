@@ -346,3 +346,30 @@ fn an_unwritable_data_dir_is_a_clear_error() {
     let err = Store::open_in(&file.join("data")).err().expect("opening under a file must fail");
     assert!(err.to_string().contains("could not create the data folder"), "{err}");
 }
+
+#[test]
+fn a_ticket_is_kept_once_and_never_silently_dropped() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("p", 1));
+    let ticket = Ticket {
+        number: "2201234567890".into(),
+        passenger: "DOE/JANE".into(),
+        kind: TicketKind::Ticket,
+        issued_at_ms: 2,
+    };
+    let (t1, t2, t3) = (ticket.clone(), ticket.clone(), ticket.clone());
+    let added = store.write_blocking(move |c| {
+        let tx = c.transaction()?;
+        let first = insert_ticket(&tx, "p", &t1)?;
+        let again = insert_ticket(&tx, "p", &t2)?;
+        tx.commit()?;
+        Ok((first, again))
+    });
+    assert_eq!(added.unwrap(), (true, false), "seen again on a later poll: kept once");
+    assert_eq!(store.read_blocking(|c| tickets_for(c, "p")).unwrap(), vec![ticket]);
+    let orphan = store.write_blocking(move |c| {
+        let tx = c.transaction()?;
+        insert_ticket(&tx, "nope", &t3)
+    });
+    assert!(matches!(orphan, Err(StoreError::NotFound { what: "payment", .. })), "{orphan:?}");
+}

@@ -182,6 +182,7 @@ impl AppSession {
     /// Every file under the app's data dir (database, WAL, logs) that contains one of `needles`.
     pub fn files_containing(&self, needles: &[&str]) -> TestResult<Vec<String>> {
         let mut found = Vec::new();
+        let mut databases = 0;
         let mut dirs = vec![self.data_path().to_path_buf()];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir)? {
@@ -198,6 +199,7 @@ impl AppSession {
                 }
                 if path.file_name() == Some(std::ffi::OsStr::new(farepoint_core::store::DB_FILE)) {
                     // Timeline events are stored compressed: read them back to scan their text.
+                    databases += 1;
                     let text = timeline_text(path.clone())?;
                     for needle in needles {
                         if text.contains(needle) {
@@ -206,6 +208,15 @@ impl AppSession {
                     }
                 }
             }
+        }
+        // A scan that found no database would pass for nothing.
+        if databases == 0 {
+            return Err(format!(
+                "no {} under {}",
+                farepoint_core::store::DB_FILE,
+                self.data_path().display()
+            )
+            .into());
         }
         Ok(found)
     }

@@ -160,6 +160,32 @@ async fn wait_cell(app: &AppSession, css: &str, check: impl Fn(&str) -> bool) ->
     Err(format!("timed out waiting for {css}; last text was {last:?}").into())
 }
 
+/// Waits (up to 15 s) until the attribute `name` of `css` satisfies `check` (`None` while the
+/// element or the attribute is missing), and returns its last value either way, for the caller's
+/// assertion to report.
+async fn wait_attr(
+    app: &AppSession,
+    css: &str,
+    name: &str,
+    check: impl Fn(Option<&str>) -> bool,
+) -> TestResult<Option<String>> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let value = app
+            .client
+            .execute(
+                "return document.querySelector(arguments[0])?.getAttribute(arguments[1]) ?? null;",
+                vec![json!(css), json!(name)],
+            )
+            .await?;
+        let value = value.as_str().map(str::to_string);
+        if check(value.as_deref()) || Instant::now() >= deadline {
+            return Ok(value);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Saves a screenshot once the window has painted what the DOM already shows (WebKit's
 /// snapshot can lag a frame or two behind under Xvfb).
 async fn snap(app: &AppSession, name: &str) -> TestResult {
@@ -263,10 +289,9 @@ async fn refund_scenario(app: &AppSession) -> TestResult {
     app.type_into("#refund-amount", "12.50").await?;
     app.press(Key::Enter).await?;
     app.wait_for_text("#pd-status", |t| t == "Refunded").await?;
-    ensure!(
-        app.client.find(Locator::Css("#dialog-refund")).await.is_err(),
-        "the refund dialog is still open"
-    );
+    // The status streams in while the refund command still runs: the dialog closes only on the
+    // command's answer, a moment later.
+    wait_js(app, "the refund dialog to close", "!document.getElementById('dialog-refund')", 15).await?;
     app.wait_for_text(".payment-detail .events", |t| t.contains("Refunded 12.50 GBP of 45.00 GBP")).await?;
     wait_cell(app, &format!("#pay-table tr[data-reference=\"{reference}\"] .col-status"), |t| {
         t == "Refunded"
@@ -313,10 +338,18 @@ async fn heipay_scenario(app: &AppSession) -> TestResult {
     app.press(Key::Enter).await?;
     app.wait_for_text("#pd-status", |t| t == "Paid").await?;
     ensure!(page_has_no_pan(app, "4111111111111111").await?, "the card number stayed in the page");
-    let attempts = app.wait_for_text("#pd-attempts", |t| t.contains("Attempt 2")).await?;
-    ensure!(attempts.contains("Declined") && attempts.contains("Paid"), "attempts read {attempts:?}");
-    let card = app.wait_for_text("#pd-card", |t| !t.is_empty()).await?;
-    ensure!(card.ends_with("•••• 1111"), "the detail shows the card as {card:?}");
+    // Paid streams in before the command answers: the dialog closes on the answer, and until the
+    // new record arrives the pane shows the old one's attempts (the second still Submitting, or
+    // not yet there) and the declined card.
+    wait_js(app, "the new-attempt dialog to close", "!document.getElementById('dialog-retry')", 15).await?;
+    app.wait_for_text("#pd-attempts", |t| {
+        t.contains("Attempt 2") && t.contains("Declined") && t.contains("Paid")
+    })
+    .await
+    .map_err(|e| format!("the attempts never showed the declined one and the paid one: {e}"))?;
+    app.wait_for_text("#pd-card", |t| t.ends_with("•••• 1111"))
+        .await
+        .map_err(|e| format!("the detail never showed the new card: {e}"))?;
 
     app.click("#pd-voucher").await?;
     let frame = app.wait_visible("#dialog-voucher #voucher-frame").await?;
@@ -366,14 +399,12 @@ async fn search_scenario(app: &AppSession) -> TestResult {
     let tickets = wait_cell(app, "#pd-tickets tbody", |t| !t.is_empty()).await?;
     let printed: String = tickets.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
     ensure!(printed.len() == 14 && printed.as_bytes()[3] == b'-', "the first ticket reads {tickets:?}");
-    let events = app.wait_for_text(".payment-detail .events", |t| !t.is_empty()).await?;
-    ensure!(events.contains(&printed), "the timeline does not name ticket {printed}: {events:?}");
-    let row_status = app
-        .client
-        .find(Locator::Css(&format!("#pay-table tr[data-reference=\"{atrip_ref}\"]")))
-        .await?
-        .attr("data-status")
-        .await?;
+    app.wait_for_text(".payment-detail .events", |t| t.contains(&printed))
+        .await
+        .map_err(|e| format!("the timeline does not name ticket {printed}: {e}"))?;
+    // The row's pill follows the same stream, on its own path: wait for it too.
+    let row = format!("#pay-table tr[data-reference=\"{atrip_ref}\"]");
+    let row_status = wait_attr(app, &row, "data-status", |s| s == Some("Ticketed")).await?;
     ensure!(row_status.as_deref() == Some("Ticketed"), "the row still shows {row_status:?}");
     app.press(Key::Escape).await?;
 
@@ -458,7 +489,9 @@ async fn search_scenario(app: &AppSession) -> TestResult {
 
     // The smallest window: nothing scrolls sideways, the table included.
     app.client.set_window_size(1024, 700).await?;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Measured once the page has the new size (reading the widths then lays it out), not after a
+    // fixed pause.
+    wait_js(app, "the page to be 1024 px wide", "window.innerWidth <= 1024", 15).await?;
     let overflow = app
         .client
         .execute(
@@ -518,6 +551,9 @@ async fn summary_scenario(app: &AppSession) -> TestResult {
 
     goto(app, "summary").await?;
     app.click("#sum-range-today").await?;
+    // The view opens on the last 7 days ("a – b"): wait until today's figures (one date) replace
+    // them, so what follows is read from today's totals and chart.
+    app.wait_for_text("#sum-range-line", |t| !t.is_empty() && !t.contains('–')).await?;
     let total = app.wait_for_text(".total[data-currency=GBP] .total-amount", |t| !t.is_empty()).await?;
     ensure!(total == "£65.50", "today's GBP total reads {total:?}");
     let count = app.wait_for_text(".total[data-currency=GBP] .total-amount + p", |t| !t.is_empty()).await?;
@@ -579,6 +615,9 @@ async fn summary_scenario(app: &AppSession) -> TestResult {
     snap(app, "payments-resolve-dialog").await?;
     app.press(Key::Enter).await?;
     app.wait_for_text("#pd-status", |t| t == "Paid").await?;
+    // Streamed before the command answers; the modal dialog closes on the answer, and until then
+    // the navigation behind it cannot be clicked.
+    wait_js(app, "the resolve dialog to close", "!document.getElementById('dialog-resolve')", 15).await?;
     app.wait_for_text(".payment-detail .events", |t| t.contains("Resolved by the agent")).await?;
     wait_cell(app, &format!("#pay-table tr[data-reference=\"{review_ref}\"] .col-status"), |t| t == "Paid")
         .await?;

@@ -79,6 +79,30 @@ async fn card_fields_cleared(app: &AppSession) -> TestResult {
     Ok(())
 }
 
+/// Waits until the ATRIP form has answered an Enter: refused, with the focus moved to the card
+/// number (the first invalid field), or — wrongly — on the confirm step, which the caller reports.
+async fn wait_form_answered(app: &AppSession) -> TestResult {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let answered = app
+            .client
+            .execute(
+                "return Boolean(document.activeElement?.matches('#form-atrip input[name=card-number]')
+                   || !document.getElementById('take-confirm').hidden);",
+                vec![],
+            )
+            .await?;
+        if answered.as_bool() == Some(true) {
+            return Ok(());
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "the form never answered Enter: the focus is not on the card number, no confirm step"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until the Payments table's rows (their references, top to bottom) satisfy `check`.
 async fn wait_for_rows(app: &AppSession, check: impl Fn(&[String]) -> bool) -> TestResult<Vec<String>> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
@@ -130,9 +154,14 @@ async fn atrip_order_paid_by_vcc_shows_ticket_numbers_on_the_timeline() {
             // Journaled, sent, ATRIP's answer, paid … then the airline's ticket numbers, live.
             app.wait_for_text("#take-timeline", |t| t.contains("ATRIP accepted the payment")).await?;
             card_fields_cleared(&app).await?;
-            let timeline = app.wait_for_text("#take-timeline", |t| t.matches("Ticket ").count() >= 2).await?;
+            // Wait for the state asserted: both tickets *and* the final `Ticketed` event, which
+            // streams a moment after the tickets.
+            let timeline = app
+                .wait_for_text("#take-timeline", |t| {
+                    t.matches("Ticket ").count() >= 2 && t.contains("Ticketed")
+                })
+                .await?;
             ensure!(timeline.contains("Journaled"), "no journal entry on the timeline: {timeline}");
-            ensure!(timeline.contains("Ticketed"), "the timeline does not end Ticketed: {timeline}");
             let pill = app.wait_for_text("#take-result .pill", |t| t == "Ticketed").await?;
             ensure!(pill == "Ticketed", "result pill reads {pill:?}");
             app.screenshot("take-atrip-ticketed").await?;
@@ -219,8 +248,9 @@ async fn holiday_extras_token_charge_and_heipay_card_payment() {
             app.press(Key::Enter).await?;
             app.wait_for_text("#take-result .pill", |t| t == "Paid").await?;
             card_fields_cleared(&app).await?;
-            let timeline = timeline_text(&app).await?;
-            ensure!(timeline.contains("HeiPay"), "timeline does not name HeiPay: {timeline}");
+            app.wait_for_text("#take-timeline", |t| t.contains("HeiPay"))
+                .await
+                .map_err(|e| format!("timeline does not name HeiPay: {e}"))?;
             app.screenshot("take-heipay-paid").await?;
             let ledger = app.sandbox_ledger().await?;
             ensure!(ledger.len() == 2, "{} charges in the simulator, expected 2", ledger.len());
@@ -272,10 +302,13 @@ async fn a_mistyped_card_number_is_stopped_in_the_form_and_nothing_is_sent() {
             app.type_into("#form-atrip input[name=card-cvv]", "123").await?;
             app.type_into("#form-atrip input[name=card-holder]", "JANE DOE").await?;
             // Enter, Enter — continue, then pay, as a hurried agent would: the form must stop at
-            // the first one.
+            // the first one. Each Enter is waited for by its answer, not by a pause.
             app.press(Key::Enter).await?;
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            wait_form_answered(&app).await?;
             app.press(Key::Enter).await?;
+            wait_form_answered(&app).await?;
+            // Nothing must happen now, and "nothing" has no state to wait for: give a wrongly
+            // opened confirm step or a payment the time to show before looking.
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             // Still on the form, no confirm step, nothing journaled, nothing charged.
             ensure!(

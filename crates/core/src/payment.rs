@@ -194,6 +194,10 @@ pub struct Attempt {
     pub error_message: Option<String>,
     /// When the engine should next ask the provider about this attempt (ticketing, Unknown).
     pub next_poll_at_ms: Option<i64>,
+    /// How long Farepoint has watched this attempt by the monotonic clock, over all its runs:
+    /// grace periods and deadlines need this as well as wall-clock age (the wall clock jumps).
+    #[serde(default)]
+    pub watched_ms: i64,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }

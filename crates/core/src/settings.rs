@@ -254,15 +254,26 @@ impl fmt::Display for Problem {
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-/// An http(s) address with a host. Credentials in the URL are refused: they would land in SQLite.
+/// An https address with a host. Plain http only to this computer (a local test server):
+/// anywhere else it would carry credentials and card data in the clear. Credentials in the URL
+/// are refused: they would land in SQLite.
 fn check_url(text: &str) -> Result<(), String> {
     let parsed = reqwest::Url::parse(text)
         .map_err(|e| format!("'{text}' is not a full web address ({e}) — enter it starting with https://"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("'{text}' must start with https:// (or http://)"));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
+    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
         return Err(format!("'{text}' has no host name — enter it like https://api.example.com/"));
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "'{text}' must start with https:// — plain http:// is only for a server on this computer"
+            ))
+        }
+        _ => return Err(format!("'{text}' must start with https://")),
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err("the address must not contain a user name or password — enter credentials in the \
@@ -673,6 +684,10 @@ fn build(
 ) -> Result<(), String> {
     let value = |g: &Gathered, key: &str| g.values.get(key).cloned().unwrap_or_default();
     let plain = |g: &mut Gathered, key: &str| take_secret(g, key).expose_secret().to_string();
+    // Checked again as stored: an address saved before a rule tightened must not be used.
+    for field in schema(provider).fields.iter().filter(|f| f.kind == FieldKind::Url) {
+        check_url(&value(&g, field.key)).map_err(|e| format!("{}: {e}", field.label))?;
+    }
     match provider {
         Provider::Atrip => {
             let config = AtripConfig {

@@ -69,6 +69,7 @@ fn migrations() -> Migrations<'static> {
             tx.execute_batch(include_str!("store/004_compact_finish.sql"))?;
             Ok(())
         }),
+        M::up(include_str!("store/005_watched.sql")),
     ])
 }
 
@@ -452,8 +453,10 @@ pub fn tickets_for(conn: &Connection, payment_id: &str) -> Result<Vec<Ticket>> {
 // Attempts
 
 /// Attempts with their payment's id, as `a`.
-const ATTEMPT_SELECT: &str = "SELECT a.id, p.id, a.seq, a.idempotency_key, a.status, a.provider_ref, a.error_code, \
-     a.error_message, a.next_poll_at_ms, a.created_at_ms, a.updated_at_ms FROM attempts a JOIN payments p ON p.pid = a.pid";
+const ATTEMPT_SELECT: &str =
+    "SELECT a.id, p.id, a.seq, a.idempotency_key, a.status, a.provider_ref, a.error_code, \
+     a.error_message, a.next_poll_at_ms, a.created_at_ms, a.updated_at_ms, a.watched_ms \
+     FROM attempts a JOIN payments p ON p.pid = a.pid";
 
 fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
     Ok(Attempt {
@@ -468,13 +471,15 @@ fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
         next_poll_at_ms: row.get(8)?,
         created_at_ms: row.get(9)?,
         updated_at_ms: row.get(10)?,
+        watched_ms: row.get(11)?,
     })
 }
 
 pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO attempts (pid, id, seq, idempotency_key, status, provider_ref, error_code, error_message, \
-         next_poll_at_ms, created_at_ms, updated_at_ms) VALUES ((SELECT pid FROM payments WHERE id = ?1),?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+         next_poll_at_ms, created_at_ms, updated_at_ms, watched_ms) \
+         VALUES ((SELECT pid FROM payments WHERE id = ?1),?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
     )?
     .execute(params![
             a.payment_id,
@@ -487,7 +492,8 @@ pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
             a.error_message,
             a.next_poll_at_ms,
             a.created_at_ms,
-            a.updated_at_ms
+            a.updated_at_ms,
+            a.watched_ms
     ])?;
     Ok(())
 }
@@ -497,7 +503,7 @@ pub fn update_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
     let changed = tx
         .prepare_cached(
             "UPDATE attempts SET status = ?2, provider_ref = ?3, error_code = ?4, error_message = ?5, \
-         next_poll_at_ms = ?6, updated_at_ms = ?7 WHERE id = ?1",
+         next_poll_at_ms = ?6, updated_at_ms = ?7, watched_ms = ?8 WHERE id = ?1",
         )?
         .execute(params![
             a.id,
@@ -506,7 +512,8 @@ pub fn update_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
             a.error_code,
             a.error_message,
             a.next_poll_at_ms,
-            a.updated_at_ms
+            a.updated_at_ms,
+            a.watched_ms
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound { what: "attempt", id: a.id.clone() });

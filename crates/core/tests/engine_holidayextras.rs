@@ -299,9 +299,10 @@ async fn pay_faults_end_definite_without_a_second_charge() {
         (fault(FaultKind::Http500), TOKEN_APPROVE, Status::Paid, 1, 2),
         (slow(false), TOKEN_APPROVE, Status::Paid, 1, 2),
         (FaultSpec { count: 3, ..fault(FaultKind::Http500) }, TOKEN_APPROVE, Status::Paid, 1, 4),
-        // Never processed, and the re-send is declined: HX looked at the id first, so it is final.
-        (fault(FaultKind::Http500), TOKEN_DECLINE, Status::Declined, 0, 2),
-        // Processed and declined, answer lost: the duplicate id proves nothing either way.
+        // Never processed, and the re-send is declined: HX answers a reused id with the same
+        // failure, so the decline is not proof — a person checks.
+        (fault(FaultKind::Http500), TOKEN_DECLINE, Status::NeedsReview, 0, 2),
+        // Processed and declined, answer lost: the failure to the re-send proves nothing either way.
         (fault(FaultKind::CloseAfterCharge), TOKEN_DECLINE, Status::NeedsReview, 0, 2),
     ];
     for (i, (fault, token, expected, charges, requests)) in cases.into_iter().enumerate() {
@@ -336,6 +337,57 @@ async fn pay_faults_end_definite_without_a_second_charge() {
     }
     let all_charges = w.sandbox.ledger().into_iter().filter(|e| e.kind == EntryKind::Charge).count();
     assert_eq!(all_charges, 8, "one charge per approved payment, none twice");
+}
+
+/// A charge whose answer is lost, re-sent with the same paymentId: Holiday Extras' page gives one
+/// failure body for every cause and no status code, so whatever status the gateway uses for a
+/// reused id (each the sandbox can be set to), the payment goes to a person — never `Declined`,
+/// never a new attempt, never a second charge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_never_read_as_a_decline_whatever_the_reused_id_status() {
+    let w = world().await;
+    let fault = |kind| FaultSpec::new("holidayextras.pay", kind);
+    let after = |kind| FaultSpec { after_processing: true, ..fault(kind) };
+    let mut case = 0;
+    for status in [200u16, 400, 402, 409] {
+        w.sandbox.set_settings(farepoint_sandbox::Settings {
+            holidayextras_reused_id_status: status,
+            ..w.sandbox.settings()
+        });
+        for lost in
+            [fault(FaultKind::CloseAfterCharge), after(FaultKind::Http500), after(FaultKind::MalformedJson)]
+        {
+            let label = format!("reused id answered {status}, first answer lost by {:?}", lost.kind);
+            case += 1;
+            w.sandbox.inject_fault(lost).unwrap();
+            let first = w
+                .engine
+                .pay_holidayextras(hx(TOKEN_APPROVE, &format!("HXL-{case}"), gbp(2500)))
+                .await
+                .unwrap();
+            assert_eq!(first.status(), Status::Unknown, "{label}");
+            let done = settle(&w.engine, &first.payment.id).await;
+            assert_eq!(done.status(), Status::NeedsReview, "{label}: {:#?}", done.timeline);
+            assert!(
+                !done.timeline.iter().any(|e| e.status_after == Some(Status::Declined)),
+                "{label}: never declined"
+            );
+            assert_eq!(done.attempts.len(), 1, "{label}: no new attempt");
+            let err = w.engine.retry_holidayextras(&done.payment.id).await.unwrap_err();
+            assert!(
+                matches!(err, EngineError::WrongState { status: Status::NeedsReview, .. }),
+                "{label}: {err}"
+            );
+            assert_eq!(charges_for(&w.sandbox, &key(&done)).len(), 1, "{label}: charged once");
+            assert!(
+                last_message(&done).contains("Holiday Extras portal"),
+                "{label}: {}",
+                last_message(&done)
+            );
+        }
+    }
+    let all_charges = w.sandbox.ledger().into_iter().filter(|e| e.kind == EntryKind::Charge).count();
+    assert_eq!(all_charges, case, "one charge per payment, none twice");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -131,6 +131,10 @@ async fn put_config(State(shared): State<SharedState>, body: Bytes) -> Response 
             "atrip_payment_ms" => settings.atrip_payment_ms = value,
             "travelport_token_ttl_secs" => settings.travelport_token_ttl_secs = value,
             "travelport_workbench_ttl_secs" => settings.travelport_workbench_ttl_secs = value,
+            "holidayextras_reused_id_status" => match value {
+                200 | 400 | 402 | 409 => settings.holidayextras_reused_id_status = value as u16,
+                _ => return bad(format!("{key} must be one of 200, 400, 402, 409")),
+            },
             other => return bad(format!("unknown setting '{other}'")),
         }
     }

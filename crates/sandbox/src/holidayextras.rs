@@ -6,8 +6,10 @@
 //! generated when absent; a `paymentId` that already exists fails; the answer carries the amount in
 //! pounds as a JSON number. Our choices where the docs are silent: no `Accept` version means v1
 //! (the version the page documents); HTTP 400 for a malformed request, 401 bad credentials, 403
-//! wrong channel, 404 unknown token or payment, 409 a reused `paymentId` or an over-refund, 402 a
-//! declined card, 406 an unknown API version; a token can be charged any number of times.
+//! wrong channel, 404 unknown token or payment, 409 an over-refund, 402 a declined card, 406 an
+//! unknown API version; a token can be charged any number of times. A reused `paymentId` gets
+//! the page's own failure body, `"Failed to make payment"` — nothing that tells it from a
+//! decline — with the HTTP status set by `holidayextras_reused_id_status` (200 unless changed).
 
 use std::collections::BTreeMap;
 
@@ -250,12 +252,11 @@ pub(crate) async fn pay(State(shared): State<SharedState>, headers: HeaderMap, b
         }
     }
     if world.holidayextras.payments.contains_key(&payment_id) {
-        return fail(
-            StatusCode::CONFLICT,
-            version,
-            Some(amount),
-            "Payment ID already exists: payment failed",
-        );
+        // The page: the id "cannot already exist otherwise payment will fail", and one failure
+        // body. Nothing tells this failure from a declined card; the status is a setting.
+        let status =
+            StatusCode::from_u16(world.settings.holidayextras_reused_id_status).unwrap_or(StatusCode::OK);
+        return fail(status, version, Some(amount), "Failed to make payment");
     }
     let Some(token_info) = world.holidayextras.tokens.get(&token).cloned() else {
         return fail(StatusCode::NOT_FOUND, version, Some(amount), "Token not found: payment failed");

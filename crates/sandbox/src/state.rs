@@ -22,6 +22,10 @@ pub struct Settings {
     pub travelport_token_ttl_secs: u64,
     /// Travelport: lifetime of a workbench (the real one: 30 min).
     pub travelport_workbench_ttl_secs: u64,
+    /// Holiday Extras: the HTTP status of the failure answered to a `paymentId` that already
+    /// exists. The page documents only the body (`"Failed to make payment"`), so any of 200,
+    /// 400, 402 or 409 is a reading it allows; tests try each.
+    pub holidayextras_reused_id_status: u16,
 }
 
 impl Settings {
@@ -31,6 +35,7 @@ impl Settings {
             atrip_payment_ms: 0,
             travelport_token_ttl_secs: 86_400,
             travelport_workbench_ttl_secs: 30 * 60,
+            holidayextras_reused_id_status: 200,
         }
     }
 }

@@ -412,7 +412,10 @@ pub(crate) async fn token(State(shared): State<SharedState>, headers: HeaderMap,
     }
     let access_token =
         web::random_from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 40);
-    tp.tokens.insert(access_token.clone(), Instant::now() + ttl);
+    // Any lifetime may be set, an absurd one included (to test clients): "never" past the clock.
+    let expires =
+        Instant::now().checked_add(ttl).unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 32));
+    tp.tokens.insert(access_token.clone(), expires);
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",

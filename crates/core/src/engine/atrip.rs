@@ -1,12 +1,10 @@
 //! ATRIP through the engine: read the order, journal, `pay.do`, then follow the order until it
 //! is ticketed or cancelled. After any doubt the order is read, never paid again.
 
-use std::time::Duration;
-
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
+use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::card::Card;
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status, Ticket, TicketKind, TimelineEvent};
@@ -163,7 +161,7 @@ impl Engine {
     /// One follow-up of an ATRIP attempt: reconcile an `Unknown`, or watch `Ticketing`.
     pub(super) async fn poll_atrip(&self, payment: Payment, attempt: Attempt) -> Result<(), EngineError> {
         let policy = self.policy(Provider::Atrip);
-        let age = Duration::from_millis((now_ms() - attempt.created_at_ms).max(0) as u64);
+        let Watch { age, watched_ms } = self.watch(&attempt);
         let order_no = payment.subject_key.clone();
         let read = self.atrip()?.query_order(&order_no).await;
         let now = now_ms();
@@ -172,6 +170,7 @@ impl Engine {
 
         self.commit(move |tx| {
             let mut attempt = store::get_attempt(tx, &attempt.id)?;
+            attempt.watched_ms = watched_ms;
             let mut events: Vec<TimelineEvent> = Vec::new();
             if attempt.next_poll_at_ms.is_none() {
                 return Ok(((), events)); // settled meanwhile (poll now, or another poller)
@@ -191,7 +190,7 @@ impl Engine {
                     return Ok(((), events));
                 }
             };
-            let paid = |order: &Order| order.paid_with.is_some();
+            let paid = |order: &Order| order.shows_payment();
             let status = attempt.status;
             let reconcile = status == Status::Unknown;
             match (&order.status, status) {
@@ -207,9 +206,16 @@ impl Engine {
                     events.push(journal::move_to(tx, &mut attempt, Status::Declined, "ATRIP shows the order cancelled and unpaid: nothing was charged", json!({}), now)?);
                     return Ok(((), events));
                 }
-                (OrderStatus::Unpaid, Status::Unknown) if age >= policy.unpaid_grace => {
+                (OrderStatus::Unpaid, Status::Unknown) if age >= policy.unpaid_grace && order.proves_unpaid() => {
                     attempt.next_poll_at_ms = None;
-                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, "ATRIP shows the order still unpaid: the payment did not go through — you may pay again", json!({}), now)?);
+                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, "ATRIP shows the order still unpaid, with no payment on it: the payment did not go through — you may pay again", json!({}), now)?);
+                    return Ok(((), events));
+                }
+                (OrderStatus::Unpaid, Status::Unknown) if age >= policy.unpaid_grace => {
+                    // Unpaid, yet with a payment method, a payment or an attempt on it: ATRIP's
+                    // own answer is contradictory, so a person looks.
+                    attempt.next_poll_at_ms = None;
+                    events.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, "ATRIP shows the order unpaid but with a payment on it — check the order in the ATRIP portal and record what it shows; do not pay again until then", json!({ "payment_method": order.paid_with, "payment_attempted": order.payment_attempted }), now)?);
                     return Ok(((), events));
                 }
                 _ => {}

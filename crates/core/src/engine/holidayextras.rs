@@ -1,17 +1,17 @@
 //! Holiday Extras through the engine: check, journal the `paymentId`, `/pay`, and refund.
 //!
 //! The attempt's idempotency key is the `paymentId`; it is committed before the request leaves.
-//! HX has no status endpoint, but it refuses a second payment with the same `paymentId`, so an
-//! ambiguous answer is reconciled by re-sending the very same request — the one re-send that
-//! cannot charge twice. If HX then says the id already exists, the first request reached it and
-//! nothing HX offers tells whether it was charged: a person checks (`NeedsReview`).
-
-use std::time::Duration;
+//! HX has no status endpoint. Its page says a `paymentId` that already exists makes a payment
+//! fail, so an ambiguous answer is reconciled by re-sending the very same request — the one
+//! re-send that cannot charge twice: SUCCESS means this request was the payment. A FAIL to that
+//! re-send proves nothing: HX documents a single failure body (`"Failed to make payment"`) for a
+//! declined card and a reused id alike, and no status code for either. So it goes to a person
+//! (`NeedsReview`), never to `Declined` — a decline would invite a second charge.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
+use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::money::Money;
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status, TimelineEvent};
@@ -148,7 +148,7 @@ impl Engine {
         }
         let client = self.holidayextras()?;
         let policy = self.policy(Provider::HolidayExtras);
-        let age = Duration::from_millis((now_ms() - attempt.created_at_ms).max(0) as u64);
+        let Watch { age, watched_ms } = self.watch(&attempt);
         let past_deadline = age >= policy.deadline;
 
         let sent = match same_request(client, &payment) {
@@ -166,6 +166,7 @@ impl Engine {
             if attempt.next_poll_at_ms.is_none() || attempt.status != Status::Unknown {
                 return Ok(((), Vec::new())); // settled meanwhile
             }
+            attempt.watched_ms = watched_ms;
             let Some(sent) = sent else {
                 attempt.next_poll_at_ms = None;
                 let text = format!("Farepoint cannot re-send this payment with this profile's Holiday Extras settings — check paymentId {key} in the Holiday Extras portal and record what it shows");
@@ -274,7 +275,6 @@ fn settle_pay(
     let said = match &call.result {
         PayAnswer::Paid { .. } => "Holiday Extras took the payment",
         PayAnswer::Refused { .. } => "Holiday Extras refused the payment",
-        PayAnswer::AlreadyExists { .. } => "Holiday Extras already has this paymentId",
         PayAnswer::Ambiguous { .. } => "Holiday Extras gave no clear answer",
     };
     let message = match round {
@@ -308,9 +308,8 @@ fn settle_pay(
                 )?);
             }
         }
-        (PayAnswer::Refused { kind, refusal }, round)
-            if matches!(round, Round::First { .. }) || kind.proves_first_not_taken() =>
-        {
+        (PayAnswer::Refused { refusal, .. }, Round::First { .. }) => {
+            // The first request with a fresh paymentId, refused: nothing was charged.
             attempt.next_poll_at_ms = None;
             attempt.error_code = Some(refusal.code.clone());
             attempt.error_message = Some(refusal.message.clone());
@@ -324,15 +323,17 @@ fn settle_pay(
                 now,
             )?);
         }
-        (PayAnswer::Refused { refusal, .. }, _) => {
-            // Credentials, channel, an unknown (maybe single-use, now spent) token: HX refused the
-            // re-send before looking at the paymentId, so the first request's fate is still open.
-            let text = format!("Holiday Extras refused the re-sent payment ({}: {}) — that says nothing about the first request. Check paymentId {key} in the Holiday Extras portal and record what it shows; {}", refusal.code, refusal.message, refusal.advice);
-            events.extend(to_review(tx, attempt, &text, json!({ "refusal": refusal }), now)?);
-        }
-        (PayAnswer::AlreadyExists { error }, _) => {
-            let text = format!("Holiday Extras already has paymentId {key}: our request reached it, but Holiday Extras cannot tell whether it was charged. Check paymentId {key} in the Holiday Extras portal and record what it shows — do not take this payment again until then");
-            events.extend(to_review(tx, attempt, &text, json!({ "payment_id": key, "error": error }), now)?);
+        (PayAnswer::Refused { refusal, .. }, Round::Again { .. }) => {
+            // The same FAIL answers "this paymentId already exists" (the first request reached
+            // HX and may have been charged) and "declined": only the portal can tell.
+            let text = format!("Holiday Extras refused the re-sent payment ({}: {}). That does not tell whether the first request was charged: Holiday Extras answers a paymentId it already has with the same failure. Check paymentId {key} in the Holiday Extras portal and record what it shows — do not take this payment again until then", refusal.code, refusal.message);
+            events.extend(to_review(
+                tx,
+                attempt,
+                &text,
+                json!({ "payment_id": key, "refusal": refusal }),
+                now,
+            )?);
         }
         (PayAnswer::Ambiguous { reason }, Round::First { first_look }) => {
             attempt.error_message = Some(reason.clone());

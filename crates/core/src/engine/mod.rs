@@ -144,6 +144,16 @@ struct Inner {
     /// Payments with a provider call under way (a poll, "poll now", a refund): one at a time,
     /// so two answers about the same payment never race to settle it.
     in_flight: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The monotonic instant of each attempt's last look in this run (see [`Engine::watch`]).
+    looks: std::sync::Mutex<HashMap<String, std::time::Instant>>,
+}
+
+/// How long an attempt has been waited on, for its grace period and deadline.
+pub(super) struct Watch {
+    /// The wall-clock age, but never more than the time actually watched.
+    pub age: Duration,
+    /// The attempt's new `watched_ms`, to store with the look's outcome.
+    pub watched_ms: i64,
 }
 
 impl Drop for Inner {
@@ -176,6 +186,7 @@ impl Engine {
                 policies,
                 limits,
                 in_flight: Default::default(),
+                looks: Default::default(),
             }),
         }
     }
@@ -468,6 +479,26 @@ impl Engine {
         self.record(payment_id).await
     }
 
+    /// Counts one more look at `attempt`. The wall clock can jump (corrected by hand or by NTP, a
+    /// laptop resumed), so an attempt's age alone could end a grace period or a deadline early
+    /// and turn "no news yet" into a decision. Time counts only as the monotonic clock saw it
+    /// pass between two looks in this run, summed over runs in `watched_ms`; the time a stopped
+    /// app was away does not count. The age used is the smaller of the two.
+    pub(super) fn watch(&self, attempt: &Attempt) -> Watch {
+        let now = std::time::Instant::now();
+        let since_last = {
+            let mut looks = self.inner.looks.lock().unwrap_or_else(|e| e.into_inner());
+            if looks.len() > 10_000 {
+                looks.clear(); // only credit is lost: grace and deadlines end later, never sooner
+            }
+            looks.insert(attempt.id.clone(), now).map(|last| now - last).unwrap_or_default()
+        };
+        let watched_ms =
+            attempt.watched_ms.saturating_add(since_last.as_millis().min(i64::MAX as u128) as i64);
+        let wall = Duration::from_millis((now_ms() - attempt.created_at_ms).max(0) as u64);
+        Watch { age: wall.min(Duration::from_millis(watched_ms.max(0) as u64)), watched_ms }
+    }
+
     /// Marks a payment as having a provider call under way; `None` if one already is.
     pub(super) fn take_in_flight(&self, payment_id: &str) -> Option<InFlight<'_>> {
         let mut set = self.inner.in_flight.lock().unwrap_or_else(|e| e.into_inner());
@@ -504,6 +535,7 @@ fn new_attempt(payment_id: &str, seq: i64, now: i64) -> Attempt {
         error_code: None,
         error_message: None,
         next_poll_at_ms: None,
+        watched_ms: 0,
         created_at_ms: now,
         updated_at_ms: now,
     }

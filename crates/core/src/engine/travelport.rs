@@ -4,11 +4,10 @@
 //! committing again.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use serde_json::json;
 
-use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
+use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::card::Card;
 use crate::money::Money;
 use crate::now_ms;
@@ -479,7 +478,7 @@ impl Engine {
         attempt: Attempt,
     ) -> Result<(), EngineError> {
         let policy = self.policy(Provider::Travelport);
-        let age = Duration::from_millis((now_ms() - attempt.created_at_ms).max(0) as u64);
+        let Watch { age, watched_ms } = self.watch(&attempt);
         let locator = payment.subject_key.clone();
         let known = known_documents(&payment);
         let read = self.travelport_documents(&locator).await;
@@ -490,6 +489,7 @@ impl Engine {
 
         self.commit(move |tx| {
             let mut attempt = store::get_attempt(tx, &attempt.id)?;
+            attempt.watched_ms = watched_ms;
             let mut events: Vec<TimelineEvent> = Vec::new();
             if attempt.next_poll_at_ms.is_none() {
                 return Ok(((), events)); // settled meanwhile (poll now, or another poller)
@@ -523,9 +523,12 @@ impl Engine {
                     e.push(journal::move_to(tx, &mut attempt, Status::Ticketed, "Ticketed", json!({ "documents": numbers }), now)?);
                 }
                 Status::Unknown if past_grace => {
+                    // No tickets is no news, not proof: Travelport publishes no payment state in
+                    // the reservation, and the card may have been charged with ticketing failed
+                    // or late. Only a person looking in Smartpoint can say "not charged".
                     attempt.next_poll_at_ms = None;
-                    let text = "The reservation has no new tickets: the commit did not go through — you may pay again";
-                    e.push(journal::move_to(tx, &mut attempt, Status::Declined, text, seen, now)?);
+                    let text = format!("Travelport lists no new tickets for reservation {locator} yet, which does not prove the card was not charged — check the reservation and its payments in Smartpoint and record what it shows; do not pay again until then");
+                    e.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, seen, now)?);
                 }
                 Status::Unknown | Status::Ticketing if past_deadline => {
                     attempt.next_poll_at_ms = None;

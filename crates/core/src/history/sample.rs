@@ -292,6 +292,7 @@ impl Generator {
             error_code: None,
             error_message: None,
             next_poll_at_ms: None,
+            watched_ms: 0,
             created_at_ms: at,
             updated_at_ms: at,
         }

@@ -67,6 +67,9 @@ impl HttpClient {
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.total)
             .gzip(true)
+            // A redirect would re-send a payment (or a credential) to an address nobody checked;
+            // a 3xx is an answer like any other, and an unclear one for a money call.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Farepoint/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| super::ProviderError::Config(format!("could not set up HTTP: {e}")))?;

@@ -112,6 +112,9 @@ fn a_bad_value_is_refused_by_name_and_nothing_is_written() {
     let (_dir, mut conn) = db();
     for (bad, expect) in [
         ("ftp://api.travelport.net/", "https://"),
+        // Plain http carries credentials and card data in the clear: only to this computer.
+        ("http://api.travelport.net/11/air/", "plain http:// is only for a server on this computer"),
+        ("http://10.0.0.5/11/air/", "plain http://"),
         ("api.travelport.net/11/air/", "not a full web address"),
         ("https://user:pw@api.travelport.net/", "user name or password"),
         ("https://", "not a full web address"),
@@ -267,6 +270,16 @@ fn production_clients_are_built_only_when_complete_and_gaps_are_named() {
     assert!(clients.holidayextras.is_some() && clients.heipay.is_some());
     assert!(clients.heipay.as_ref().unwrap().check_hotel(7).is_ok());
     assert_eq!(clients.holidayextras.as_ref().unwrap().version(), ApiVersion::V2);
+
+    // An address stored as plain http by an earlier version (or by hand) is refused when the
+    // client is built, not used.
+    crate::store::set_setting(&conn, "production", "atrip.base_url", "http://atrip.example.com/", 3).unwrap();
+    let (clients, problems) = production_clients(&conn, Some(&secrets), Timeouts::default()).unwrap();
+    assert!(clients.atrip.is_none());
+    let atrip = problems_of(&problems, Provider::Atrip).join("\n");
+    assert!(atrip.contains("plain http:// is only for a server on this computer"), "{atrip}");
+    crate::store::set_setting(&conn, "production", "atrip.base_url", "https://atrip.example.com/", 4)
+        .unwrap();
 
     // One missing secret: that provider only, named.
     forget_credential(&secrets, Profile::Production, Provider::Travelport, "password").unwrap();

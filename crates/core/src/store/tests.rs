@@ -196,6 +196,7 @@ fn attempts_round_trip_and_are_found_by_status() {
         error_code: None,
         error_message: None,
         next_poll_at_ms: None,
+        watched_ms: 0,
         created_at_ms: 5,
         updated_at_ms: 5,
     };

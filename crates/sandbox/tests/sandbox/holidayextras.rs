@@ -27,11 +27,15 @@ async fn the_page_example_works_verbatim() {
     let r = env.send(req()).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.text, r#"{"amount":12.34,"id":"testPaymentId","status":"SUCCESS"}"#);
-    // A paymentId that already exists fails, and charges nothing more.
-    let again = env.send(req()).await;
-    assert_eq!(again.status, 409);
-    assert_eq!((again.json["status"].as_str(), again.json["amount"].as_f64()), (Some("FAIL"), Some(12.34)));
-    assert!(again.json["error"].as_str().unwrap().contains("already exists"));
+    // A paymentId that already exists fails with the page's one failure body — nothing that
+    // tells it from a decline — at the configured HTTP status, and charges nothing more.
+    for status in [200u16, 400, 402, 409] {
+        let set = env.control_put("config", json!({ "holidayextras_reused_id_status": status })).await;
+        assert_eq!(set.status, 200, "{}", set.text);
+        let again = env.send(req()).await;
+        assert_eq!(again.status, status);
+        assert_eq!(again.text, r#"{"amount":12.34,"status":"FAIL","error":"Failed to make payment"}"#);
+    }
     let ledger = env.ledger().await;
     assert_eq!(ledger.len(), 1);
     let e = &ledger[0];
@@ -143,8 +147,11 @@ async fn declined_and_unknown_tokens_fail_without_charging() {
     assert_eq!((poor.status, poor.json["status"].as_str()), (402, Some("FAIL")));
     let unknown = env.hx("pay", 1, pay("FPD3", "1234")).await;
     assert_eq!((unknown.status, unknown.json["status"].as_str()), (404, Some("FAIL")));
-    // A declined paymentId is used up: a retry needs a new one.
-    assert_eq!(env.hx("pay", 1, pay("FPD1", d::TOKEN_APPROVE)).await.status, 409);
+    // A declined paymentId is used up: a retry needs a new one (the reused one fails, with the
+    // same body as a decline).
+    let reused = env.hx("pay", 1, pay("FPD1", d::TOKEN_APPROVE)).await;
+    assert_eq!(reused.text, r#"{"amount":25.99,"status":"FAIL","error":"Failed to make payment"}"#);
+    assert_eq!(env.ledger().await.len(), 0);
     // A card tokenised through the control API keeps its outcome.
     let t =
         env.control_post("holidayextras/tokens", json!({ "card_number": cards::MASTERCARD_DECLINE })).await;

@@ -101,12 +101,30 @@ pub struct Order {
     pub deadline: Option<OffsetDateTime>,
     pub supported_methods: Vec<Method>,
     pub paid_with: Option<Method>,
+    /// The order carries a `payment` object (ATRIP fills it once the order is paid).
+    pub payment_recorded: bool,
+    /// `paymentAttempted: true`: Atlas has already tried to charge the card (VCC).
+    pub payment_attempted: bool,
     pub passengers: Vec<PassengerTickets>,
     /// Why ticketing failed, with what to do next, when the order was cancelled.
     pub ticketing_error: Option<Refusal>,
 }
 
 impl Order {
+    /// Any trace of a payment: a payment method, a `payment` object, or an attempt to charge.
+    pub fn shows_payment(&self) -> bool {
+        self.paid_with.is_some() || self.payment_recorded || self.payment_attempted
+    }
+
+    /// The one answer that proves a `pay.do` did not take money: the order is still `"0"`
+    /// (unpaid) with no trace of a payment. ATRIP holds the order's state and `pay.do` is
+    /// synchronous, so once our request's time is over, an order it had paid would be `"1"`/`"2"`
+    /// with `paymentMethod` and `payment` set. The engine still waits a grace period first, for a
+    /// `pay.do` ATRIP may be processing ("406 payment in progress").
+    pub fn proves_unpaid(&self) -> bool {
+        self.status == OrderStatus::Unpaid && !self.shows_payment()
+    }
+
     /// Refuses, before sending, a payment the order cannot take.
     pub fn check_payable(&self, method: Method, now: OffsetDateTime) -> Result<(), ProviderError> {
         let refuse = |code: &str| Err(ProviderError::Refused(refusal(code, "")));
@@ -314,6 +332,10 @@ struct QueryWire {
     tkt_limit_time: Option<String>,
     support_payment_methods: Option<Vec<i64>>,
     payment_method: Option<i64>,
+    /// What was paid, present once paid (null or absent before); only its presence is read.
+    payment: Option<serde::de::IgnoredAny>,
+    /// VCC: true once Atlas has tried charging the card at the airline.
+    payment_attempted: Option<bool>,
     #[serde(default)]
     pax_ticket_infos: Vec<PaxWire>,
     error_code: Option<String>,
@@ -386,6 +408,8 @@ pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError
             .filter_map(Method::from_code)
             .collect(),
         paid_with: wire.payment_method.and_then(Method::from_code),
+        payment_recorded: wire.payment.is_some(),
+        payment_attempted: wire.payment_attempted == Some(true),
         passengers: wire
             .pax_ticket_infos
             .into_iter()

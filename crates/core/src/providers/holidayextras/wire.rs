@@ -191,25 +191,15 @@ pub enum FailKind {
     Other,
 }
 
-impl FailKind {
-    /// A refusal that can only come from charging the card now. When it answers a re-send with
-    /// the same `paymentId`, HX checked that id first and did not have it: the first request
-    /// never became a payment. Every other refusal says nothing about the first request.
-    pub fn proves_first_not_taken(self) -> bool {
-        matches!(self, FailKind::CardDeclined | FailKind::InsufficientFunds)
-    }
-}
-
 /// HX's answer to `/pay`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PayAnswer {
     /// Charged. `id` is HX's payment id (ours, echoed). `note` says what did not match.
     Paid { id: String, note: Option<String> },
-    /// FAIL: nothing was charged by this request.
+    /// FAIL. To a first send of a fresh `paymentId`, nothing was charged. To a re-send it says
+    /// nothing about the first request: HX documents one failure body for every cause, a
+    /// `paymentId` that already exists among them, and no status code that tells them apart.
     Refused { kind: FailKind, refusal: Refusal },
-    /// HX already has a payment with this `paymentId`: a request with it reached HX before, and
-    /// HX does not say whether that one was charged.
-    AlreadyExists { error: String },
     /// No telling whether money moved.
     Ambiguous { reason: String },
 }
@@ -279,7 +269,6 @@ pub fn pay_answer(http_status: u16, body: &[u8], payment_id: &str, sent: Money) 
             };
             PayAnswer::Paid { id, note: (!notes.is_empty()).then(|| notes.join("; ")) }
         }
-        "FAIL" if is_duplicate_id(http_status, &error) => PayAnswer::AlreadyExists { error },
         "FAIL" => {
             let kind = fail_kind(http_status, &error, false);
             PayAnswer::Refused { kind, refusal: refusal(kind, http_status, &error) }
@@ -309,11 +298,6 @@ pub fn refund_answer(http_status: u16, body: &[u8], sent: Money) -> RefundAnswer
             reason: format!("Holiday Extras answered status '{other}' with HTTP {http_status}"),
         },
     }
-}
-
-fn is_duplicate_id(http_status: u16, error: &str) -> bool {
-    let e = error.to_ascii_lowercase();
-    http_status == 409 || (e.contains("already exist") && !e.contains("token"))
 }
 
 /// HX documents no codes: the HTTP status and the free text decide, most specific first.
@@ -486,10 +470,11 @@ mod tests {
         assert_eq!(kind(fail(403, "Invalid channel")), FailKind::Channel);
         assert_eq!(kind(fail(401, "Unauthorized")), FailKind::Credentials);
         assert_eq!(kind(fail(400, "amount is required")), FailKind::Invalid);
-        assert!(matches!(
-            fail(409, "Payment ID already exists: payment failed"),
-            PayAnswer::AlreadyExists { .. }
-        ));
+        // HX documents no answer of its own for a reused paymentId: whatever the status or text,
+        // it is a FAIL like any other (the engine decides what a FAIL to a re-send means).
+        for status in [200, 400, 402, 409] {
+            assert!(matches!(fail(status, "Failed to make payment"), PayAnswer::Refused { .. }), "{status}");
+        }
         assert!(matches!(fail(503, "Failed to make payment"), PayAnswer::Ambiguous { .. }));
         for body in [
             &b"<html>500</html>"[..],
@@ -504,11 +489,6 @@ mod tests {
             pay_answer(400, success_with_error_status, "ID1", gbp(1234)),
             PayAnswer::Ambiguous { .. }
         ));
-        assert!(FailKind::CardDeclined.proves_first_not_taken());
-        assert!(
-            !FailKind::UnknownToken.proves_first_not_taken(),
-            "a single-use token may be spent by the first"
-        );
     }
 
     #[test]

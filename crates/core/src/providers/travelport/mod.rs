@@ -78,6 +78,16 @@ fn renewal_margin(expires_in: Duration) -> Duration {
     (expires_in / 10).min(Duration::from_secs(300))
 }
 
+/// Travelport's tokens live 24 hours; a longer `expires_in` is not believed.
+const LONGEST_TOKEN_LIFE: Duration = Duration::from_secs(86_400);
+
+/// When to renew a token fetched at `fetched_at`. Bounded and checked: whatever `expires_in`
+/// says (a payment may already be journaled when the token is fetched), this cannot panic.
+fn renew_at(fetched_at: Instant, expires_in_secs: u64) -> Instant {
+    let life = Duration::from_secs(expires_in_secs).min(LONGEST_TOKEN_LIFE);
+    fetched_at.checked_add(life - renewal_margin(life)).unwrap_or(fetched_at)
+}
+
 impl TravelportClient {
     pub fn new(config: TravelportConfig) -> Result<Self, ProviderError> {
         let missing = [
@@ -145,10 +155,8 @@ impl TravelportClient {
             Reply::NotSent(detail) => return Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
             Reply::Lost(detail) => return Err(ProviderError::NoAnswer { provider: PROVIDER, detail }),
         };
-        let life = Duration::from_secs(expires_in);
         let value = SecretString::from(token);
-        *cache =
-            Some(CachedToken { value: value.clone(), renew_at: fetched_at + life - renewal_margin(life) });
+        *cache = Some(CachedToken { value: value.clone(), renew_at: renew_at(fetched_at, expires_in) });
         Ok(value)
     }
 
@@ -304,5 +312,10 @@ mod tests {
     fn tokens_are_renewed_shortly_before_they_expire() {
         assert_eq!(renewal_margin(Duration::from_secs(86_400)), Duration::from_secs(300));
         assert_eq!(renewal_margin(Duration::from_secs(60)), Duration::from_secs(6));
+        let now = Instant::now();
+        assert_eq!(renew_at(now, 3600), now + Duration::from_secs(3300));
+        // An absurd lifetime is capped at Travelport's 24 hours, without overflow.
+        assert_eq!(renew_at(now, u64::MAX), now + Duration::from_secs(86_100));
+        assert_eq!(renew_at(now, 0), now);
     }
 }

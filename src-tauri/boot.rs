@@ -1,6 +1,9 @@
-//! Start-up: where data and logs live, logging, the database, the profile, the keyring check.
+//! Start-up: where data and logs live, logging, the one-app-per-history lock, the database, the
+//! profile, the keyring check. Whatever stops the start is a `StartupFault` the window explains.
 
 use std::path::PathBuf;
+
+use farepoint_core::desk_lock::DeskLock;
 
 use farepoint_core::engine::{Clients, Engine};
 use farepoint_core::logging;
@@ -8,7 +11,7 @@ use farepoint_core::profile::{self, Profile};
 use farepoint_core::providers::http::Timeouts;
 use farepoint_core::secrets::{self, KeyringStore, SecretStore};
 use farepoint_core::settings::{self, SettingsError};
-use farepoint_core::store::Store;
+use farepoint_core::store::{Store, StoreError};
 use farepoint_sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use tauri::{AppHandle, Manager};
 use tokio::sync::watch;
@@ -27,6 +30,48 @@ pub struct AppState {
     pub keyring: watch::Receiver<KeyringCheck>,
     /// Keeps the log writer alive for the life of the app.
     _log_guard: logging::LogGuard,
+    /// This app is the only one on this history while it holds this.
+    _desk_lock: DeskLock,
+}
+
+/// Why Farepoint could not start, in words for the person at the desk: what happened and what to
+/// do. Shown in the window (and printed on standard error); nothing was recovered, polled or sent.
+#[derive(Debug, Clone)]
+pub struct StartupFault {
+    pub message: String,
+}
+
+impl std::fmt::Display for StartupFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl StartupFault {
+    fn new(message: impl Into<String>) -> Self {
+        StartupFault { message: message.into() }
+    }
+
+    /// What went wrong opening the history, and what to do about it.
+    fn history(e: StoreError, data_dir: &std::path::Path) -> Self {
+        let db = data_dir.join(farepoint_core::store::DB_FILE);
+        StartupFault::new(if e.is_corrupt_file() {
+            format!(
+                "The payment history {} is damaged or is not a Farepoint history, so Farepoint will not \
+                 use it. Do not delete it. Restore the latest copy (see the README, \"Where your data \
+                 lives\"), or move the file aside to start an empty history, and keep it for support.",
+                db.display()
+            )
+        } else if e.is_locked() {
+            format!(
+                "The payment history {} is locked by another program (a backup tool, a database viewer). \
+                 Close that program, then start Farepoint again.",
+                db.display()
+            )
+        } else {
+            format!("Farepoint could not open its payment history ({}): {e}", db.display())
+        })
+    }
 }
 
 /// `FAREPOINT_DATA_DIR` / `FAREPOINT_LOG_DIR` override the OS locations (tests, portable use).
@@ -68,20 +113,34 @@ fn production_clients(store: &Store) -> Clients {
     clients
 }
 
-pub fn start(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
-    let (data_dir, log_dir) = dirs(app)?;
-    let log_guard = logging::init(&log_dir, "farepoint")?;
+pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
+    let (data_dir, log_dir) =
+        dirs(app).map_err(|e| StartupFault::new(format!("Farepoint could not find its data folder: {e}")))?;
+    let log_guard = logging::init(&log_dir, "farepoint").map_err(|e| {
+        StartupFault::new(format!(
+            "Farepoint could not write its log in {} ({e}) — check that the folder can be written",
+            log_dir.display()
+        ))
+    })?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "Farepoint starting");
 
-    let store = Store::open_in(&data_dir)?;
-    let profile = store.read_blocking(|c| profile::active(c))?;
+    // Before anything reads the history: a second Farepoint on it must not recover, poll or pay.
+    let desk_lock = DeskLock::acquire(&data_dir).map_err(|e| StartupFault::new(e.to_string()))?;
+    let store = Store::open_in(&data_dir).map_err(|e| StartupFault::history(e, &data_dir))?;
+    let profile =
+        store.read_blocking(|c| profile::active(c)).map_err(|e| StartupFault::history(e, &data_dir))?;
     tracing::info!(%profile, "active profile");
 
     let (clients, sandbox) = match profile {
         Profile::Sandbox => {
-            let sandbox = Sandbox::start(SandboxConfig::default())?;
+            let simulator = |e: &dyn std::fmt::Display| {
+                StartupFault::new(format!("Farepoint could not start its Sandbox simulator: {e}"))
+            };
+            let sandbox = Sandbox::start(SandboxConfig::default()).map_err(|e| simulator(&e))?;
             tracing::info!(url = %sandbox.base_url(), "sandbox simulator running");
-            (farepoint_sandbox::profile::clients(&sandbox, Timeouts::default())?, Some(sandbox))
+            let clients = farepoint_sandbox::profile::clients(&sandbox, Timeouts::default())
+                .map_err(|e| simulator(&e))?;
+            (clients, Some(sandbox))
         }
         Profile::Production => (production_clients(&store), None),
     };
@@ -108,5 +167,15 @@ pub fn start(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
         let _ = keyring_tx.send(Some(result.map_err(|e| e.to_string())));
     });
 
-    Ok(AppState { store, engine, profile, sandbox, data_dir, log_dir, keyring, _log_guard: log_guard })
+    Ok(AppState {
+        store,
+        engine,
+        profile,
+        sandbox,
+        data_dir,
+        log_dir,
+        keyring,
+        _log_guard: log_guard,
+        _desk_lock: desk_lock,
+    })
 }

@@ -2,6 +2,7 @@
 // allow is refused at the IPC boundary (without it, every command would be open).
 const COMMANDS: &[&str] = &[
     // status.rs
+    "startup_fault",
     "app_status",
     "ui_ready",
     // live.rs

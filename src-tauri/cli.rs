@@ -139,15 +139,26 @@ fn data_dir(flag: Option<String>) -> Result<PathBuf, String> {
         .ok_or_else(|| "no data folder could be found — pass --data-dir DIR".to_string())
 }
 
-/// Opens the existing database (bringing its schema up to date, as the app would).
-fn open(dir: &Path) -> Result<Store, String> {
-    if !dir.join(DB_FILE).is_file() {
+/// Opens the existing history read-only: never migrated, vacuumed or written, so this works
+/// beside a running app and cannot change what it reads.
+fn open(dir: &Path) -> Result<farepoint_core::store::Connection, String> {
+    let path = dir.join(DB_FILE);
+    if !path.is_file() {
         return Err(format!(
             "there is no Farepoint database in {} — pass the right --data-dir (or set FAREPOINT_DATA_DIR)",
             dir.display()
         ));
     }
-    Store::open_in(dir).map_err(|e| format!("could not open the database in {}: {e}", dir.display()))
+    Store::open_read_only(&path).map_err(|e| {
+        if e.is_corrupt_file() {
+            format!(
+                "{} is damaged or is not a Farepoint history — restore a copy (see the README, \"Where your data lives\")",
+                path.display()
+            )
+        } else {
+            format!("could not open the history in {}: {e}", dir.display())
+        }
+    })
 }
 
 fn export(args: &[String]) -> i32 {
@@ -206,8 +217,7 @@ fn export(args: &[String]) -> i32 {
         Ok(d) => d,
         Err(problem) => return usage_error(&problem, "export"),
     };
-    let result = open(dir.as_path()).and_then(|store| {
-        let conn = history::open_reader(store.path()).map_err(|e| e.to_string())?;
+    let result = open(dir.as_path()).and_then(|conn| {
         let written = match last("--out") {
             None => {
                 let mut stdout = std::io::stdout().lock();
@@ -271,10 +281,8 @@ fn verify(args: &[String]) -> i32 {
         Ok(d) => d,
         Err(problem) => return usage_error(&problem, "verify"),
     };
-    let report = open(&dir).and_then(|store| {
-        let conn = history::open_reader(store.path()).map_err(|e| e.to_string())?;
-        history::verify(&conn, &mut progress_printer("checked")).map_err(|e| e.to_string())
-    });
+    let report = open(&dir)
+        .and_then(|conn| history::verify(&conn, &mut progress_printer("checked")).map_err(|e| e.to_string()));
     match report {
         Err(problem) => {
             eprintln!("farepoint verify: {problem}");

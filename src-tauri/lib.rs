@@ -6,16 +6,54 @@ mod commands;
 
 pub use boot::AppState;
 
+use tauri::Manager;
+
+/// Launching Farepoint again brings the running window forward instead of starting a second app
+/// on the same history. On Linux the running app is found over D-Bus, under a name per history
+/// (per `FAREPOINT_DATA_DIR`), so desks kept in other folders may run side by side; elsewhere,
+/// per installation. Without a session bus the plugin steps aside and the desk lock in `boot`
+/// (an OS file lock) still refuses the second app.
+fn single_instance() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    });
+    match std::env::var_os("FAREPOINT_DATA_DIR") {
+        Some(dir) => {
+            // FNV-1a over the folder's bytes: the same name in every build, letters and digits only.
+            let hash = dir.as_encoded_bytes().iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+            builder.dbus_id(format!("com.farepoint.desk.h{hash:016x}")).build()
+        }
+        None => builder.build(),
+    }
+}
+
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     tauri::Builder::default()
+        .plugin(single_instance())
         .setup(|app| {
-            let state = boot::start(app.handle())?;
-            tauri::Manager::manage(app, state);
-            tauri::Manager::manage(app, commands::live::Watcher::default());
+            match boot::start(app.handle()) {
+                Ok(state) => {
+                    app.manage(state);
+                }
+                Err(fault) => {
+                    // The window explains it; nothing was recovered, polled or sent.
+                    eprintln!("Farepoint cannot start: {fault}");
+                    tracing::error!("start-up refused: {fault}");
+                    app.manage(fault);
+                }
+            }
+            app.manage(commands::live::Watcher::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::status::startup_fault,
             commands::status::app_status,
             commands::history::search_payments,
             commands::history::payment_summary,

@@ -217,3 +217,50 @@ fn verify_reports_a_clean_history_and_a_tampered_one() {
     assert!(report.contains("1 do not hold together"), "{report}");
     assert!(report.contains(&victim.reference) && report.contains("event 1 was altered"), "{report}");
 }
+
+/// Beside a running app (its store open for writing and its desk lock held), export and verify
+/// still work — read-only, without the lock. A history the app has not upgraded yet is refused,
+/// never migrated or vacuumed by a command that only reads.
+#[test]
+fn export_and_verify_read_beside_the_app_and_never_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let app_lock = farepoint_core::desk_lock::DeskLock::acquire(dir.path()).unwrap();
+    let app_store = Store::open_in(dir.path()).unwrap();
+    let out = farepoint(dir.path(), &["verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = farepoint(dir.path(), &["export", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 41);
+    drop(app_store);
+    drop(app_lock);
+
+    // An older history: refused with what to do, and left exactly as it was.
+    let db = dir.path().join(farepoint_core::store::DB_FILE);
+    let old = farepoint_core::store::SCHEMA_VERSION - 1;
+    let set_version = |v: i64| {
+        Store::open(&db)
+            .unwrap()
+            .write_blocking(move |c| Ok(c.pragma_update(None, "user_version", v)?))
+            .unwrap()
+    };
+    set_version(old);
+    for args in [&["verify"][..], &["export", "--format", "csv"][..]] {
+        let out = farepoint(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(text(&out.stderr).contains("open the Farepoint app once"), "{}", text(&out.stderr));
+    }
+    let version: i64 = Store::open_read_only(&db)
+        .err()
+        .map(|e| match e {
+            farepoint_core::store::StoreError::NeedsUpgrade { found, .. } => found,
+            other => panic!("{other}"),
+        })
+        .unwrap();
+    assert_eq!(version, old, "still the older version: nothing migrated it");
+    let copies = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".bak-"));
+    assert_eq!(copies.count(), 0, "no upgrade copy: nothing was upgraded");
+}

@@ -186,19 +186,6 @@ async fn wait_attr(
     }
 }
 
-/// Saves a screenshot once the window has painted what the DOM already shows (WebKit's
-/// snapshot can lag a frame or two behind under Xvfb).
-async fn snap(app: &AppSession, name: &str) -> TestResult {
-    app.client
-        .execute_async(
-            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));",
-            vec![],
-        )
-        .await?;
-    app.screenshot(name).await?;
-    Ok(())
-}
-
 async fn search_for(app: &AppSession, text: &str) -> TestResult {
     app.type_into("#pay-search", text).await
 }
@@ -258,7 +245,7 @@ async fn refund_scenario(app: &AppSession) -> TestResult {
 
     goto(app, "payments").await?;
     wait_rows(app, "both payments", |r| r.len() == 2).await?;
-    snap(app, "payments-table").await?;
+    app.snap("payments-table").await?;
     search_for(app, &reference).await?;
     let rows = wait_rows(app, "only the searched payment", |r| r == [reference.clone()]).await?;
     ensure!(rows == [reference.clone()], "searching {reference} shows {rows:?}");
@@ -271,12 +258,12 @@ async fn refund_scenario(app: &AppSession) -> TestResult {
     let subject = app.wait_for_text("#pd-subject", |t| !t.is_empty()).await?;
     ensure!(subject == "HXB-1001", "the detail's subject reads {subject:?}");
     app.wait_for_text(".payment-detail .events", |t| t.contains("Holiday Extras")).await?;
-    snap(app, "payments-detail").await?;
+    app.snap("payments-detail").await?;
 
     // Refund: partial, too much first — the engine refuses and the dialog says why.
     app.click("#pd-refund").await?;
     app.wait_visible("#dialog-refund").await?;
-    snap(app, "payments-refund-dialog").await?;
+    app.snap("payments-refund-dialog").await?;
     app.click("#refund-kind input[value=partial]").await?;
     app.type_into("#refund-amount", "99.00").await?;
     app.press(Key::Enter).await?;
@@ -304,7 +291,7 @@ async fn refund_scenario(app: &AppSession) -> TestResult {
     let ledger = app.sandbox_ledger().await?;
     let refunds = ledger.iter().filter(|e| e["kind"] == "refund").count();
     ensure!(refunds == 1, "the sandbox recorded {refunds} refunds");
-    snap(app, "payments-refunded").await?;
+    app.snap("payments-refunded").await?;
 
     // Esc closes the detail; the row keeps the focus, and `/` goes back to the search.
     app.press(Key::Escape).await?;
@@ -334,7 +321,7 @@ async fn heipay_scenario(app: &AppSession) -> TestResult {
     app.type_into("#dialog-retry input[name=card-holder]", "lucia gomez").await?;
     let mark = app.wait_for_text("#dialog-retry .brand-mark", |t| !t.is_empty()).await?;
     ensure!(mark == "VISA", "the card entry shows the brand as {mark:?}");
-    snap(app, "payments-new-attempt-dialog").await?;
+    app.snap("payments-new-attempt-dialog").await?;
     app.press(Key::Enter).await?;
     app.wait_for_text("#pd-status", |t| t == "Paid").await?;
     ensure!(page_has_no_pan(app, "4111111111111111").await?, "the card number stayed in the page");
@@ -356,7 +343,7 @@ async fn heipay_scenario(app: &AppSession) -> TestResult {
     ensure!(frame.attr("sandbox").await?.as_deref() == Some(""), "the voucher frame is not sandboxed");
     let doc = frame.attr("srcdoc").await?.unwrap_or_default();
     ensure!(doc.contains(&reference) && doc.contains("APPROVED"), "the voucher reads {doc:?}");
-    snap(app, "payments-voucher-dialog").await?;
+    app.snap("payments-voucher-dialog").await?;
     app.press(Key::Escape).await?;
     wait_js(app, "the voucher dialog to close", "!document.getElementById('dialog-voucher')", 5).await?;
     Ok(())
@@ -434,7 +421,7 @@ async fn search_scenario(app: &AppSession) -> TestResult {
         app.client.find(Locator::Css(".chip[data-status=Declined][aria-pressed=true]")).await.is_ok(),
         "the Declined chip does not show as pressed"
     );
-    snap(app, "payments-filtered").await?;
+    app.snap("payments-filtered").await?;
     app.click(".chip[data-status=Declined]").await?;
     app.click(".chip[data-provider=holidayextras]").await?;
     wait_rows(app, "everything again", |r| r.len() == 3).await?;
@@ -464,7 +451,7 @@ async fn search_scenario(app: &AppSession) -> TestResult {
         csv.contains(&munoz_ref) && csv.contains(&lopez_ref) && !csv.contains(&atrip_ref),
         "the CSV does not hold the filtered payments: {csv}"
     );
-    snap(app, "payments-exported").await?;
+    app.snap("payments-exported").await?;
     app.click(".chip[data-provider=holidayextras]").await?;
     wait_rows(app, "everything again", |r| r.len() == 3).await?;
     // Verify history: every chain holds.
@@ -485,7 +472,7 @@ async fn search_scenario(app: &AppSession) -> TestResult {
     app.wait_for_text("#pd-reference", |t| t == all[0]).await?;
     let tickets = wait_cell(app, "#pd-tickets", |t| !t.is_empty()).await?;
     ensure!(tickets.contains(&printed), "the detail's tickets read {tickets:?}");
-    snap(app, "payments-detail-ticketed").await?;
+    app.snap("payments-detail-ticketed").await?;
 
     // The smallest window: nothing scrolls sideways, the table included.
     app.client.set_window_size(1024, 700).await?;
@@ -503,7 +490,7 @@ async fn search_scenario(app: &AppSession) -> TestResult {
         )
         .await?;
     ensure!(overflow == json!([0, 0, 0]), "something scrolls horizontally at 1024×700: {overflow}");
-    snap(app, "payments-detail-1024").await?;
+    app.snap("payments-detail-1024").await?;
     Ok(())
 }
 
@@ -578,12 +565,12 @@ async fn summary_scenario(app: &AppSession) -> TestResult {
     ensure!(declined == "1", "Declined count reads {declined:?}");
     let link = app.wait_for_text("#sum-link-NeedsReview", |t| !t.is_empty()).await?;
     ensure!(link.starts_with("1 needs review"), "the review call-out reads {link:?}");
-    snap(app, "summary-today").await?;
+    app.snap("summary-today").await?;
     app.click("#sum-range-7d").await?;
     app.wait_for_text("#sum-range-line", |t| t.contains('–')).await?;
     let bars = app.client.find_all(Locator::Css("#sum-chart-svg g.day")).await?;
     ensure!(bars.len() == 7, "the 7-day chart has {} days", bars.len());
-    snap(app, "summary-7-days").await?;
+    app.snap("summary-7-days").await?;
 
     // The call-out opens Payments filtered to that status and range.
     app.click("#sum-link-NeedsReview").await?;
@@ -612,7 +599,7 @@ async fn summary_scenario(app: &AppSession) -> TestResult {
         5,
     )
     .await?;
-    snap(app, "payments-resolve-dialog").await?;
+    app.snap("payments-resolve-dialog").await?;
     app.press(Key::Enter).await?;
     app.wait_for_text("#pd-status", |t| t == "Paid").await?;
     // Streamed before the command answers; the modal dialog closes on the answer, and until then
@@ -652,7 +639,7 @@ async fn receipt_scenario(app: &AppSession) -> TestResult {
     ensure!(amount.contains("250,000"), "the receipt's amount reads {amount:?}");
     ensure!(focused_id(app).await? == "dialog-receipt-confirm", "the Print button does not have the focus");
     ensure!(page_has_no_pan(app, "4111111111111111").await?, "the card number is in the page");
-    snap(app, "payments-receipt-preview").await?;
+    app.snap("payments-receipt-preview").await?;
     app.press(Key::Escape).await?;
     wait_js(app, "the receipt dialog to close", "!document.getElementById('dialog-receipt')", 5).await?;
 
@@ -662,7 +649,7 @@ async fn receipt_scenario(app: &AppSession) -> TestResult {
     let head = wait_cell(app, "#pay-table thead", |t| !t.is_empty()).await?;
     ensure!(head.contains("Referencia") && head.contains("Importe"), "the table head reads {head:?}");
     app.wait_for_text("#pd-receipt", |t| t == "Imprimir recibo").await?;
-    snap(app, "payments-detail-es").await?;
+    app.snap("payments-detail-es").await?;
     app.click("#locale-switch").await?;
     app.wait_for_text("#h-payments", |t| t == "Payments").await?;
     Ok(())

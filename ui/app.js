@@ -1,7 +1,7 @@
 // Farepoint window: the frame (navigation, keys, language, profile) and the four views.
 // Rules live in the Rust core; this code only shows what the commands return.
 
-import { byId } from "./lib/dom.js";
+import { byId, h } from "./lib/dom.js";
 import { setCurrencyDecimals } from "./lib/format.js";
 import { call, startLive } from "./lib/ipc.js";
 import { t, setLocale, currentLocale, translateStatic, onLocaleChange, LOCALES } from "./lib/i18n.js";
@@ -119,7 +119,23 @@ async function main() {
   requestAnimationFrame(() => requestAnimationFrame(() => call("ui_ready").catch(() => {})));
 }
 
-main().catch((error) => {
+/** Farepoint did not start (another window on this history, a damaged or newer history …): the
+ * core says what happened and what to do, in place of the desk. */
+function showStartupFault(message) {
+  document.body.replaceChildren(
+    h("main", { class: "startup-fault", role: "alert", "aria-labelledby": "startup-fault-title" }, [
+      h("h1", { id: "startup-fault-title" }, t("startup.title")),
+      h("p", { id: "startup-fault" }, message),
+    ]),
+  );
+}
+
+main().catch(async (error) => {
+  const fault = await call("startup_fault").catch(() => null);
+  if (fault) {
+    showStartupFault(fault);
+    return;
+  }
   const banner = byId("sandbox-banner");
   banner.hidden = false;
   banner.className = "banner error";

@@ -1,5 +1,6 @@
 //! `app_status`: what the frame and the Settings view show about this installation.
 //! `ui_ready`: the UI's "first usable paint" marker, which `cargo xtask bench startup` times.
+//! `startup_fault`: why Farepoint could not start, when it could not.
 
 use serde::Serialize;
 use tauri::State;
@@ -37,6 +38,15 @@ pub struct DemoHint {
     pub provider: &'static str,
     pub label: &'static str,
     pub value: &'static str,
+}
+
+/// What stopped the start (another Farepoint on this history, a damaged or newer history …), in
+/// words for the desk; `None` when Farepoint started. The window asks only when its first call
+/// failed.
+#[tauri::command]
+pub fn startup_fault(app: tauri::AppHandle) -> Option<String> {
+    use tauri::Manager;
+    app.try_state::<crate::boot::StartupFault>().map(|f| f.message.clone())
 }
 
 fn demo_hints() -> Vec<DemoHint> {

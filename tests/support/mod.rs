@@ -23,10 +23,13 @@ macro_rules! ensure {
     };
 }
 
-/// One app window with its own data dir, closed (with its driver) when dropped.
+/// One app window with its own data dir (or another window's), closed (with its driver) when
+/// dropped.
 pub struct AppSession {
     pub client: Client,
-    pub data_dir: tempfile::TempDir,
+    /// The data dir this session made, removed with it; `None` when it runs on another's.
+    pub data_dir: Option<tempfile::TempDir>,
+    data_path: PathBuf,
     driver: DriverGuard,
 }
 
@@ -41,16 +44,32 @@ fn tauri_driver() -> PathBuf {
 impl AppSession {
     /// Starts the app built by this `cargo test` in a fresh data dir and connects to its window.
     pub async fn start() -> TestResult<AppSession> {
+        let data_dir = tempfile::tempdir()?;
+        let path = data_dir.path().to_path_buf();
+        AppSession::launch(Some(data_dir), path, &[]).await
+    }
+
+    /// Starts a second app on `data_path` (another window's history), with `env` set for it
+    /// (e.g. no D-Bus session), and connects to its window.
+    pub async fn start_in(data_path: &Path, env: &[(&str, &str)]) -> TestResult<AppSession> {
+        AppSession::launch(None, data_path.to_path_buf(), env).await
+    }
+
+    async fn launch(
+        data_dir: Option<tempfile::TempDir>,
+        data_path: PathBuf,
+        env: &[(&str, &str)],
+    ) -> TestResult<AppSession> {
         if std::env::var_os("DISPLAY").is_none() {
             return Err("no X display: run the window tests with `cargo xtask test`, which provides Xvfb, \
                         D-Bus, a keyring and tauri-driver"
                 .into());
         }
-        let data_dir = tempfile::tempdir()?;
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("FAREPOINT_DATA_DIR", data_dir.path())
+            .env("FAREPOINT_DATA_DIR", &data_path)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
             .map_err(|e| {
@@ -70,11 +89,11 @@ impl AppSession {
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await?;
-        Ok(AppSession { client, data_dir, driver: session })
+        Ok(AppSession { client, data_dir, data_path, driver: session })
     }
 
     pub fn data_path(&self) -> &Path {
-        self.data_dir.path()
+        &self.data_path
     }
 
     /// Waits (up to 15 s) until `css` matches an element whose visible text satisfies `check`.
@@ -229,6 +248,18 @@ impl AppSession {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+
+    /// As `screenshot`, once the window has painted what the DOM already shows (WebKit's
+    /// snapshot can lag a frame or two behind under Xvfb).
+    pub async fn snap(&self, name: &str) -> TestResult<PathBuf> {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));",
+                vec![],
+            )
+            .await?;
+        self.screenshot(name).await
     }
 
     /// Ends the WebDriver session (closing the app) and stops the driver.

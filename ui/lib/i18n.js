@@ -87,6 +87,7 @@ register({
     "common.details": "Details",
     "common.none": "—",
     "error.unexpected": "Something went wrong: {message}",
+    "startup.title": "Farepoint cannot open",
   },
   es: {
     "nav.take": "Cobrar",
@@ -127,5 +128,6 @@ register({
     "common.details": "Detalles",
     "common.none": "—",
     "error.unexpected": "Algo salió mal: {message}",
+    "startup.title": "Farepoint no puede abrirse",
   },
 });

@@ -3,6 +3,7 @@
 //! One module a concept (DESIGN.md §2). The Tauri shell only adapts these to commands.
 
 pub mod card;
+pub mod desk_lock;
 pub mod engine;
 pub mod history;
 pub mod logging;

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 use std::thread;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction};
+/// The connection type of `Store::open_read_only`, for callers without their own rusqlite.
+pub use rusqlite::Connection;
+use rusqlite::{params, OpenFlags, OptionalExtension, Row, Transaction};
 use rusqlite_migration::{HookError, Migrations, M};
 
 use crate::card::{CardBrand, CardSummary};
@@ -50,6 +52,36 @@ pub enum StoreError {
     Event(String),
     #[error("'{0}' looks like a secret; secrets belong in the OS keyring, not in the settings table")]
     SecretInSettings(String),
+    #[error(
+        "this history was written by a newer Farepoint (history version {found}; this Farepoint \
+         reads up to {supported}) — install the newer Farepoint, or restore the copy kept before \
+         it upgraded (see the README, \"Where your data lives\")"
+    )]
+    TooNew { found: i64, supported: i64 },
+    #[error(
+        "this history is from an older Farepoint (history version {found}; this one reads \
+         {supported}) — open the Farepoint app once to bring it up to date"
+    )]
+    NeedsUpgrade { found: i64, supported: i64 },
+    #[error(
+        "could not keep a copy of the history before upgrading it ({path}: {source}) — nothing was \
+         changed; free some disk space and start Farepoint again"
+    )]
+    Backup { path: PathBuf, source: rusqlite::Error },
+}
+
+impl StoreError {
+    /// The database file is not a database (damaged, or another kind of file).
+    pub fn is_corrupt_file(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt))
+    }
+
+    /// Another program holds the database locked.
+    pub fn is_locked(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -58,7 +90,11 @@ mod codec;
 #[doc(hidden)]
 pub use codec::body_json;
 
-/// Schema versions, oldest first. Never edit a shipped step: add a new one.
+/// The history version this Farepoint writes (the number of migration steps).
+pub const SCHEMA_VERSION: i64 = 5;
+
+/// Schema versions, oldest first. Never edit a shipped step: add a new one (and raise
+/// `SCHEMA_VERSION`).
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("store/001_initial.sql")),
@@ -174,6 +210,12 @@ impl Store {
             return Err(StoreError::Corrupt(format!("journal_mode is {mode}, expected wal")));
         }
         let version: i64 = writer.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
+        }
+        if (1..SCHEMA_VERSION).contains(&version) {
+            backup_before_upgrade(&writer, path, version)?;
+        }
         migrations().to_latest(&mut writer)?;
         if (1..4).contains(&version) {
             // v4 rewrote the history into about a third of the pages; give the rest back to the
@@ -205,6 +247,23 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// A read-only connection to an existing history, for tools that run beside the app
+    /// (`farepoint export`, `farepoint verify`): it never migrates, vacuums or writes, and works
+    /// while the app has the history open. A history of another version is refused plainly.
+    pub fn open_read_only(path: &Path) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        match version {
+            v if v > SCHEMA_VERSION => Err(StoreError::TooNew { found: v, supported: SCHEMA_VERSION }),
+            v if v < SCHEMA_VERSION => Err(StoreError::NeedsUpgrade { found: v, supported: SCHEMA_VERSION }),
+            _ => Ok(conn),
+        }
     }
 
     /// Runs `f` on the writer connection.
@@ -242,6 +301,35 @@ impl Store {
     {
         self.inner.reader.submit(f)?.blocking_recv().map_err(|_| StoreError::Closed)?
     }
+}
+
+/// Where the copy of a version-`version` history is kept before it is upgraded:
+/// `farepoint.sqlite3.bak-v<version>` beside it (`.2`, `.3` … if that name is taken).
+pub fn backup_path(db: &Path, version: i64) -> PathBuf {
+    let base = db.with_file_name(format!(
+        "{}.bak-v{version}",
+        db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| DB_FILE.into())
+    ));
+    let mut path = base.clone();
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = PathBuf::from(format!("{}.{n}", base.display()));
+    }
+    path
+}
+
+/// Copies the history, whole and consistent (WAL included), before a migration touches it. If
+/// the copy cannot be made, nothing is upgraded and the app says why.
+fn backup_before_upgrade(conn: &Connection, db: &Path, version: i64) -> Result<()> {
+    let to = backup_path(db, version);
+    let started = std::time::Instant::now();
+    if let Err(source) = conn.execute("VACUUM INTO ?1", [to.to_string_lossy()]) {
+        let _ = std::fs::remove_file(&to); // a partial copy is no copy
+        return Err(StoreError::Backup { path: to, source });
+    }
+    tracing::info!(path = %to.display(), version, secs = started.elapsed().as_secs_f64(), "history copied before upgrading");
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<()> {

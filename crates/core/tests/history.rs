@@ -853,7 +853,16 @@ fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only
     let (_fresh_dir, fresh) = temp_store();
     put(&fresh, payments.clone());
 
+    let before = std::fs::read(&path).unwrap();
     let migrated = Store::open(&path).unwrap();
+    // The v2 file was copied whole before anything was changed, and the copy opens as v2.
+    let kept = dir.path().join(format!("{}.bak-v2", store::DB_FILE));
+    let copy = rusqlite::Connection::open(&kept).unwrap();
+    let copy_version: i64 = copy.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let copy_events: i64 = copy.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap();
+    assert_eq!(copy_version, 2);
+    assert_eq!(copy_events as usize, payments.iter().map(|g| g.events.len()).sum::<usize>());
+    assert!(!before.is_empty());
     // Every row is there, unchanged: the same as a database created at the latest version.
     let rows = dump(&migrated);
     assert!(rows.iter().filter(|r| r.starts_with("events:")).count() > 200);

@@ -60,6 +60,78 @@ fn create(store: &Store, p: Payment) {
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
+    let (_dir, store) = temp_store();
+    let version: i64 =
+        store.read_blocking(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION, "SCHEMA_VERSION is the number of migration steps");
+}
+
+/// A history from a newer Farepoint is refused with what to do — never opened, never changed.
+#[test]
+fn a_history_from_a_newer_farepoint_is_refused_and_left_alone() {
+    let (dir, store) = temp_store();
+    let path = store.path().to_path_buf();
+    drop(store);
+    let c = Connection::open(&path).unwrap();
+    c.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    drop(c);
+    let err = Store::open(&path).err().expect("a newer history must be refused");
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{text}");
+    assert!(text.contains("newer Farepoint") && text.contains("install the newer Farepoint"), "{text}");
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    // Not migrated "back", not copied: still the newer version, as it was.
+    let version: i64 =
+        Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION + 1, "the file was not touched");
+    assert!(std::fs::read_dir(dir.path().join("data"))
+        .unwrap()
+        .all(|e| { !e.unwrap().file_name().to_string_lossy().contains(".bak-") }));
+}
+
+/// A damaged file (here: not a database at all) is an error that says so, not a panic.
+#[test]
+fn a_file_that_is_not_a_database_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    std::fs::write(&path, b"this is not a database, it is a shopping list: eggs, milk, flour, more eggs")
+        .unwrap();
+    let err = Store::open(&path).err().expect("garbage must be refused");
+    assert!(err.is_corrupt_file(), "{err:?}");
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(err.is_corrupt_file(), "{err:?}");
+}
+
+/// The read-only door for `export`/`verify`: it reads while the app writes, refuses to write,
+/// and refuses a history that still needs the app's upgrade instead of upgrading it.
+#[test]
+fn the_read_only_door_reads_beside_the_writer_and_never_writes() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("p", 1));
+    let ro = Store::open_read_only(store.path()).unwrap();
+    let n: i64 = ro.query_row("SELECT count(*) FROM payments", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+    assert!(ro.execute("DELETE FROM settings", []).is_err(), "a read-only connection wrote");
+    create(&store, payment("q", 2)); // the app goes on writing meanwhile
+    let n: i64 = ro.query_row("SELECT count(*) FROM payments", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 2);
+    let path = store.path().to_path_buf();
+    drop(store);
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", 4).unwrap();
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, StoreError::NeedsUpgrade { found: 4, .. }), "{err}");
+    assert!(err.to_string().contains("open the Farepoint app once"), "{err}");
+}
+
+#[test]
+fn backups_never_overwrite_an_earlier_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(DB_FILE);
+    let first = backup_path(&db, 4);
+    assert_eq!(first.file_name().unwrap(), "farepoint.sqlite3.bak-v4");
+    std::fs::write(&first, b"x").unwrap();
+    assert_eq!(backup_path(&db, 4).file_name().unwrap(), "farepoint.sqlite3.bak-v4.2");
 }
 
 #[test]

@@ -1,0 +1,116 @@
+//! Two Farepoints on one history, as real processes: a desk double-clicks the icon again, or a
+//! second copy starts on the same folder. Only the first may recover, poll or pay; the second
+//! steps aside — it brings the first window forward (D-Bus), or, with no D-Bus, refuses in its
+//! window with a plain message (the OS file lock) — and the payment in flight at the first is
+//! never re-marked `Unknown` nor charged twice.
+#![cfg(target_os = "linux")]
+
+#[macro_use]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use serde_json::json;
+use support::{AppSession, TestResult};
+
+/// What recovery writes when it takes over an attempt left in flight.
+const TAKEN_OVER: &str = "Farepoint stopped while this payment was being sent";
+
+/// The first window: a Holiday Extras charge that the simulator holds for `hold` before it
+/// answers, so it is in flight (journaled, `Submitting`) while the second app starts.
+async fn pay_slowly(app: &AppSession, hold: Duration) -> TestResult {
+    let status = app.invoke("app_status", json!({})).await?;
+    let base = status["sandbox"].as_str().ok_or("the Sandbox profile is not active")?.trim_end_matches('/');
+    let fault =
+        json!({ "route": "holidayextras.pay", "kind": "latency", "latency_ms": hold.as_millis() as u64 });
+    let armed = reqwest::Client::new().post(format!("{base}/__sandbox/faults")).json(&fault).send().await?;
+    ensure!(armed.status().is_success(), "the simulator refused the fault: {}", armed.text().await?);
+    app.click("#tab-holidayextras").await?;
+    app.type_into("#hx-token", "7000000000000001").await?;
+    app.type_into("#hx-reference", "hx-two-apps").await?;
+    app.type_into("#hx-customer", "Ana Muñoz").await?;
+    app.type_into("#hx-amount", "45.00").await?;
+    app.click("#take-continue").await?;
+    app.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#take-timeline", |t| t.contains("Journaled")).await?;
+    Ok(())
+}
+
+/// The first window, once the held charge has answered: paid, never taken over, charged once.
+async fn paid_once_and_never_taken_over(app: &AppSession) -> TestResult {
+    app.wait_for_text("#take-result .pill", |t| t == "Paid").await?;
+    let timeline = app.client.find(Locator::Css("#take-timeline")).await?.text().await?;
+    ensure!(!timeline.contains(TAKEN_OVER), "the second app took over the payment in flight: {timeline}");
+    let ledger = app.sandbox_ledger().await?;
+    ensure!(ledger.len() == 1, "the simulator took {} charges, expected exactly 1", ledger.len());
+    Ok(())
+}
+
+/// What the window showed when a check failed: a screenshot and its text.
+async fn report<T>(app: &AppSession, name: &str, outcome: &TestResult<T>) {
+    if let Err(e) = outcome {
+        let _ = app.screenshot(name).await;
+        let body = app.client.find(Locator::Css("body")).await;
+        if let Ok(body) = body {
+            eprintln!("failed: {e}\nwindow text:\n{}", body.text().await.unwrap_or_default());
+        }
+    }
+}
+
+/// No D-Bus for the second app: the single-instance plugin cannot find the first, so the desk
+/// lock must refuse it — in its window, before it reads the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_d_bus_a_second_app_on_the_history_refuses_in_its_window_and_touches_nothing() {
+    let first = AppSession::start().await.expect("start the first window");
+    let outcome = async {
+        pay_slowly(&first, Duration::from_secs(8)).await?;
+        let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/farepoint-test-bus")];
+        let second = AppSession::start_in(first.data_path(), &no_bus).await?;
+        let refused =
+            second.wait_for_text("#startup-fault", |t| t.contains("already open on this history")).await;
+        report(&second, "failed-second-app", &refused).await;
+        let _ = second.snap("second-app-refused").await;
+        let closed = second.close().await;
+        let refused = refused?;
+        ensure!(refused.contains("switch to that window"), "the refusal says what to do: {refused:?}");
+        closed?;
+        paid_once_and_never_taken_over(&first).await
+    }
+    .await;
+    report(&first, "failed-first-app", &outcome).await;
+    let closed = first.close().await;
+    outcome.unwrap();
+    closed.unwrap();
+}
+
+/// With D-Bus, launching Farepoint again on the same history hands over to the running window
+/// and exits at once; the running payment goes on untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn launching_again_hands_over_to_the_running_window_and_exits() {
+    let first = AppSession::start().await.expect("start the first window");
+    let outcome = async {
+        pay_slowly(&first, Duration::from_secs(5)).await?;
+        let mut again = tokio::process::Command::new(env!("CARGO_BIN_EXE_farepoint"))
+            .env("FAREPOINT_DATA_DIR", first.data_path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()?;
+        let started = Instant::now();
+        let exited = tokio::time::timeout(Duration::from_secs(20), again.wait()).await;
+        let Ok(status) = exited else {
+            return Err("the second launch kept running beside the first".into());
+        };
+        ensure!(status?.success(), "the second launch did not hand over cleanly");
+        eprintln!("the second launch handed over in {:?}", started.elapsed());
+        paid_once_and_never_taken_over(&first).await
+    }
+    .await;
+    report(&first, "failed-first-app-relaunch", &outcome).await;
+    let closed = first.close().await;
+    outcome.unwrap();
+    closed.unwrap();
+}

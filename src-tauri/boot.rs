@@ -20,7 +20,10 @@ use tokio::sync::watch;
 pub type KeyringCheck = Option<Result<(), String>>;
 
 pub struct AppState {
+    /// The active profile's payment history (the engine's store).
     pub store: Store,
+    /// The main file: settings of both profiles, the app's preferences, and Production's history.
+    pub settings: Store,
     pub engine: Engine,
     pub profile: Profile,
     /// The in-process simulator while the Sandbox profile is active.
@@ -113,6 +116,23 @@ fn production_clients(store: &Store) -> Clients {
     clients
 }
 
+/// The desk lock, waiting a few seconds for it: a Farepoint that restarts itself (a profile
+/// switch) starts the new process while the old one is still closing.
+fn acquire_desk_lock(data_dir: &std::path::Path) -> Result<DeskLock, StartupFault> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match DeskLock::acquire(data_dir) {
+            Ok(lock) => return Ok(lock),
+            Err(farepoint_core::desk_lock::DeskLockError::Held { .. })
+                if std::time::Instant::now() < until =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => return Err(StartupFault::new(e.to_string())),
+        }
+    }
+}
+
 pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
     let (data_dir, log_dir) =
         dirs(app).map_err(|e| StartupFault::new(format!("Farepoint could not find its data folder: {e}")))?;
@@ -125,11 +145,25 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "Farepoint starting");
 
     // Before anything reads the history: a second Farepoint on it must not recover, poll or pay.
-    let desk_lock = DeskLock::acquire(&data_dir).map_err(|e| StartupFault::new(e.to_string()))?;
-    let store = Store::open_in(&data_dir).map_err(|e| StartupFault::history(e, &data_dir))?;
+    let desk_lock = acquire_desk_lock(&data_dir)?;
+    let settings = Store::open_in(&data_dir).map_err(|e| StartupFault::history(e, &data_dir))?;
     let profile =
-        store.read_blocking(|c| profile::active(c)).map_err(|e| StartupFault::history(e, &data_dir))?;
+        settings.read_blocking(|c| profile::active(c)).map_err(|e| StartupFault::history(e, &data_dir))?;
     tracing::info!(%profile, "active profile");
+    // Each profile has a history of its own (ARCHITECTURE.md): a payment is only ever followed up
+    // with the clients of the profile it was taken in, and never counted in the other's totals.
+    match profile::move_legacy_sandbox_payments(&settings, &data_dir) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "Sandbox payments moved to the Sandbox history"),
+        Err(e) => return Err(StartupFault::history(e, &data_dir)),
+    }
+    let store = match profile {
+        Profile::Production => settings.clone(),
+        Profile::Sandbox => {
+            let dir = profile::history_dir(&data_dir, Profile::Sandbox);
+            Store::open_in(&dir).map_err(|e| StartupFault::history(e, &dir))?
+        }
+    };
 
     let (clients, sandbox) = match profile {
         Profile::Sandbox => {
@@ -142,7 +176,7 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
                 .map_err(|e| simulator(&e))?;
             (clients, Some(sandbox))
         }
-        Profile::Production => (production_clients(&store), None),
+        Profile::Production => (production_clients(&settings), None),
     };
     let engine = Engine::new(store.clone(), profile.as_str(), clients, Default::default());
     let starting = engine.clone();
@@ -169,6 +203,7 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
 
     Ok(AppState {
         store,
+        settings,
         engine,
         profile,
         sandbox,

@@ -33,6 +33,7 @@ options:
   --currency C          three-letter code, e.g. GBP
   --from YYYY-MM-DD     payments created on or after this day (UTC)
   --to YYYY-MM-DD       payments created on or before this day (UTC, the whole day)
+  --profile P           production or sandbox: whose history (default: the app's active profile)
   --data-dir DIR        the data folder (default: $FAREPOINT_DATA_DIR, else {})
   -h, --help            this text
 ",
@@ -43,11 +44,12 @@ options:
 fn verify_usage() -> String {
     format!(
         "\
-usage: farepoint verify [--data-dir DIR]
+usage: farepoint verify [--profile P] [--data-dir DIR]
 
 Checks every payment's timeline against its hash chain and reports any break.
 Exits 0 when the history holds together, 1 when something was found.
 
+  --profile P           production or sandbox: whose history (default: the app's active profile)
   --data-dir DIR        the data folder (default: $FAREPOINT_DATA_DIR, else {})
 ",
         default_dir_text()
@@ -141,7 +143,18 @@ fn data_dir(flag: Option<String>) -> Result<PathBuf, String> {
 
 /// Opens the existing history read-only: never migrated, vacuumed or written, so this works
 /// beside a running app and cannot change what it reads.
-fn open(dir: &Path) -> Result<farepoint_core::store::Connection, String> {
+fn open(data_dir: &Path, profile: Option<&str>) -> Result<farepoint_core::store::Connection, String> {
+    use farepoint_core::profile::{self, Profile};
+    let profile = match profile {
+        Some(p) => p.parse::<Profile>()?,
+        // The app's active profile, as the main file records it (Sandbox until one is chosen).
+        None if data_dir.join(DB_FILE).is_file() => {
+            let main = Store::open_read_only(&data_dir.join(DB_FILE)).map_err(|e| explain(e, data_dir))?;
+            profile::active(&main).map_err(|e| e.to_string())?
+        }
+        None => Profile::Sandbox,
+    };
+    let dir = profile::history_dir(data_dir, profile);
     let path = dir.join(DB_FILE);
     if !path.is_file() {
         return Err(format!(
@@ -149,16 +162,19 @@ fn open(dir: &Path) -> Result<farepoint_core::store::Connection, String> {
             dir.display()
         ));
     }
-    Store::open_read_only(&path).map_err(|e| {
-        if e.is_corrupt_file() {
-            format!(
-                "{} is damaged or is not a Farepoint history — restore a copy (see the README, \"Where your data lives\")",
-                path.display()
-            )
-        } else {
-            format!("could not open the history in {}: {e}", dir.display())
-        }
-    })
+    Store::open_read_only(&path).map_err(|e| explain(e, &dir))
+}
+
+/// What went wrong opening the history in `dir`, for the command line.
+fn explain(e: farepoint_core::store::StoreError, dir: &Path) -> String {
+    if e.is_corrupt_file() {
+        format!(
+            "{} is damaged or is not a Farepoint history — restore a copy (see the README, \"Where your data lives\")",
+            dir.join(DB_FILE).display()
+        )
+    } else {
+        format!("could not open the history in {}: {e}", dir.display())
+    }
 }
 
 fn export(args: &[String]) -> i32 {
@@ -172,6 +188,7 @@ fn export(args: &[String]) -> i32 {
         "--from",
         "--to",
         "--data-dir",
+        "--profile",
     ];
     let parsed = match options(args, &known) {
         Ok(p) => p,
@@ -217,7 +234,7 @@ fn export(args: &[String]) -> i32 {
         Ok(d) => d,
         Err(problem) => return usage_error(&problem, "export"),
     };
-    let result = open(dir.as_path()).and_then(|conn| {
+    let result = open(dir.as_path(), last("--profile").as_deref()).and_then(|conn| {
         let written = match last("--out") {
             None => {
                 let mut stdout = std::io::stdout().lock();
@@ -273,15 +290,16 @@ fn progress_printer(verb: &'static str) -> impl FnMut(Progress) {
 }
 
 fn verify(args: &[String]) -> i32 {
-    let parsed = match options(args, &["--data-dir"]) {
+    let parsed = match options(args, &["--data-dir", "--profile"]) {
         Ok(p) => p,
         Err(problem) => return usage_error(&problem, "verify"),
     };
-    let dir = match data_dir(parsed.into_iter().next_back().map(|(_, v)| v)) {
+    let last = |name: &str| parsed.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let dir = match data_dir(last("--data-dir")) {
         Ok(d) => d,
         Err(problem) => return usage_error(&problem, "verify"),
     };
-    let report = open(&dir)
+    let report = open(&dir, last("--profile").as_deref())
         .and_then(|conn| history::verify(&conn, &mut progress_printer("checked")).map_err(|e| e.to_string()));
     match report {
         Err(problem) => {

@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 
 use farepoint_core::history::sample::{self, Generator, Outcome};
 use farepoint_core::payment::Provider;
+use farepoint_core::profile::Profile;
 use farepoint_core::store::Store;
 
 /// 2026-11-20T00:00:00Z.
@@ -19,7 +20,11 @@ fn seed(dir: &Path) -> Vec<sample::Generated> {
     let mut tricky = gen.payment(Provider::HolidayExtras, Outcome::Success, NOV_20 + 5, None);
     tricky.payment.customer = "Muñoz, \"Lucha\"\nsecond line".into();
     payments.push(tricky);
-    sample::store_all(&Store::open_in(dir).unwrap(), &payments).unwrap();
+    let store = Store::open_in(dir).unwrap();
+    sample::store_all(&store, &payments).unwrap();
+    // These are Production payments, in the Production history (the main file): the desk is in
+    // Production, so the commands read it by default.
+    store.write_blocking(|c| farepoint_core::profile::set_active(c, Profile::Production, 1)).unwrap();
     payments
 }
 
@@ -263,4 +268,27 @@ fn export_and_verify_read_beside_the_app_and_never_upgrade() {
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".bak-"));
     assert_eq!(copies.count(), 0, "no upgrade copy: nothing was upgraded");
+}
+
+/// `--profile` picks whose history is read; by default the app's active profile. The Sandbox
+/// history is kept apart, so a Production export never lists a Sandbox payment.
+#[test]
+fn each_profile_exports_its_own_history() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let sandbox_dir = farepoint_core::profile::history_dir(dir.path(), Profile::Sandbox);
+    let mut gen = Generator::new(7);
+    let mut play = gen.payment(Provider::HolidayExtras, Outcome::Success, NOV_20, None);
+    play.payment.profile = "sandbox".into();
+    sample::store_all(&Store::open_in(&sandbox_dir).unwrap(), std::slice::from_ref(&play)).unwrap();
+    let count = |args: &[&str]| -> usize {
+        let out = farepoint(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
+        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap().len()
+    };
+    assert_eq!(count(&["export", "--format", "json"]), 41, "the active profile (Production)");
+    assert_eq!(count(&["export", "--format", "json", "--profile", "production"]), 41);
+    assert_eq!(count(&["export", "--format", "json", "--profile", "sandbox"]), 1);
+    let out = farepoint(dir.path(), &["verify", "--profile", "sandbox"]);
+    assert!(text(&out.stdout).contains("checked 1 payments"), "{}", text(&out.stdout));
 }

@@ -46,7 +46,10 @@ async fn scenario(app: &AppSession) -> TestResult {
     let simulator = app.wait_for_text("#fact-sandbox", |t| t != "…").await?;
     ensure!(simulator.starts_with("Running at http://127.0.0.1:"), "simulator shown as {simulator:?}");
     let database = app.wait_for_text("#fact-database", |t| t != "…").await?;
-    let expected_db = app.data_path().join("farepoint.sqlite3");
+    // The active (Sandbox) profile's own history, apart from Production's.
+    let expected_db =
+        farepoint_core::profile::history_dir(app.data_path(), farepoint_core::profile::Profile::Sandbox)
+            .join("farepoint.sqlite3");
     ensure!(database == expected_db.display().to_string(), "database shown as {database:?}");
     ensure!(expected_db.is_file(), "the app did not create its database at {}", expected_db.display());
     let logs = std::fs::read_dir(app.data_path().join("logs"))?.count();

@@ -143,7 +143,8 @@ fn sandbox_values(state: &AppState) -> SandboxValues {
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, CommandError> {
     let check = keyring_check(&state).await?;
-    let read = state.store.read(|c| Ok(settings::locale(c).and_then(|l| Ok((l, settings::load(c)?))))).await;
+    let read =
+        state.settings.read(|c| Ok(settings::locale(c).and_then(|l| Ok((l, settings::load(c)?))))).await;
     let (locale, production) = flat(read)?;
     let check_ok = check.is_ok();
     let production = blocking(move || production.view(as_store(&keyring(check_ok)))).await?;
@@ -177,7 +178,7 @@ pub async fn save_provider_settings(
     let now = farepoint_core::now_ms();
     let removed = flat(
         state
-            .store
+            .settings
             .write(move |c| Ok(settings::save(c, target, provider, &values, hotels.as_deref(), now)))
             .await,
     )?;
@@ -196,7 +197,7 @@ pub async fn save_provider_settings(
         })
         .await?;
     }
-    let production = flat(state.store.read(|c| Ok(settings::load(c))).await)?;
+    let production = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
     provider_view(production, check_ok, provider).await
 }
 
@@ -214,7 +215,7 @@ pub async fn store_credential(
     if let Err(problem) = keyring_check(&state).await? {
         return Err(CommandError::new("keyring_unavailable", problem));
     }
-    let production = flat(state.store.read(|c| Ok(settings::load(c))).await)?;
+    let production = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
     let stored = production.clone();
     let name = field.clone();
     blocking(move || {
@@ -247,7 +248,7 @@ pub async fn forget_credential(
     .await?
     .map_err(settings_error)?;
     tracing::info!(provider = provider.as_str(), field = %field, "credential removed from the OS keyring");
-    let production = flat(state.store.read(|c| Ok(settings::load(c))).await)?;
+    let production = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
     provider_view(production, true, provider).await
 }
 
@@ -262,9 +263,30 @@ pub async fn set_profile(
     profile: String,
 ) -> Result<(), CommandError> {
     let profile: Profile = profile.parse().map_err(|e: String| CommandError::new("unknown_profile", e))?;
+    // A restart now would leave these to the other profile's start, which never follows them up:
+    // they finish first (or wait for a person) in the profile they were taken in.
+    let open = state
+        .store
+        .read(|c| farepoint_core::store::payments_in_flight(c))
+        .await
+        .map_err(|e| CommandError::new("storage", e))?;
+    if !open.is_empty() {
+        let list: Vec<String> = open
+            .iter()
+            .map(|p| format!("{} ({}, {})", p.reference, p.provider.display_name(), p.status.as_str()))
+            .collect();
+        return Err(CommandError::new(
+            "profile_busy",
+            format!(
+                "These payments are still being sent, checked or ticketed: {}. Wait until they finish (or \
+                 resolve them in Payments), then switch profile.",
+                list.join(", ")
+            ),
+        ));
+    }
     let now = farepoint_core::now_ms();
     state
-        .store
+        .settings
         .write(move |c| profile::set_active(c, profile, now))
         .await
         .map_err(|e| settings_error(e.into()))?;
@@ -281,5 +303,5 @@ pub async fn set_preference(
     value: String,
 ) -> Result<(), CommandError> {
     let now = farepoint_core::now_ms();
-    flat(state.store.write(move |c| Ok(settings::set_preference(c, &key, &value, now))).await)
+    flat(state.settings.write(move |c| Ok(settings::set_preference(c, &key, &value, now))).await)
 }

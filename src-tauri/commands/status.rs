@@ -79,7 +79,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         Err(problem) => KeyringStatus { ok: false, message: problem },
     });
     let locale = state
-        .store
+        .settings
         .read(|c| farepoint_core::store::get_setting(c, "app", "locale"))
         .await
         .map_err(|e| CommandError::new("storage", e))?

@@ -186,7 +186,7 @@ pub async fn heipay_hotels(state: State<'_, AppState>) -> Result<Vec<Hotel>, Com
             ]
         }
         Profile::Production => state
-            .store
+            .settings
             .read(|c| farepoint_core::settings::hotels(c).map_err(|e| StoreError::Corrupt(e.to_string())))
             .await
             .map_err(|e| CommandError::new("storage", e))?

@@ -262,6 +262,13 @@ impl AppSession {
         self.screenshot(name).await
     }
 
+    /// As `close`, handing back the data dir this session made, to open another app on it.
+    pub async fn close_keeping_data(mut self) -> TestResult<tempfile::TempDir> {
+        let dir = self.data_dir.take().ok_or("this session runs on another's data dir")?;
+        self.close().await?;
+        Ok(dir)
+    }
+
     /// Ends the WebDriver session (closing the app) and stops the driver.
     pub async fn close(self) -> TestResult {
         let closed = self.client.close().await;

@@ -1,12 +1,13 @@
 //! Profiles: the built-in Sandbox (the default on first run) and Production.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::store::{self, StoreError};
+use crate::store::{self, Store, StoreError};
 
 /// Settings that belong to the app rather than to one profile are filed under this name.
 const APP_SCOPE: &str = "app";
@@ -59,10 +60,91 @@ pub fn set_active(conn: &Connection, profile: Profile, now_ms: i64) -> Result<()
     store::set_setting(conn, APP_SCOPE, ACTIVE_PROFILE_KEY, profile.as_str(), now_ms)
 }
 
+/// The folder of a profile's payment history inside the data dir. Production's is the data dir
+/// itself (its `farepoint.sqlite3` also holds the settings of both profiles and the app's
+/// preferences); the Sandbox keeps its own history in `sandbox/`, so no Production list, total,
+/// export, receipt or follow-up can ever see a Sandbox payment, nor the other way round.
+pub fn history_dir(data_dir: &Path, profile: Profile) -> PathBuf {
+    match profile {
+        Profile::Production => data_dir.to_path_buf(),
+        Profile::Sandbox => data_dir.join("sandbox"),
+    }
+}
+
+/// Before histories were kept apart, Sandbox payments were written to the main file (`main`, in
+/// `data_dir`) beside the Production ones. Moves any such payments — with their attempts, tickets
+/// and timelines, hash chains intact — into the Sandbox history, then out of the main file.
+/// Copied first and committed, then removed: a stop in between leaves a copy in both, which the
+/// next start finishes (a payment already copied is recognised by its id). Returns how many moved.
+pub fn move_legacy_sandbox_payments(main: &Store, data_dir: &Path) -> Result<usize, StoreError> {
+    let count = |c: &Connection| -> Result<i64, StoreError> {
+        Ok(c.query_row("SELECT count(*) FROM payments WHERE profile = 'sandbox'", [], |r| r.get(0))?)
+    };
+    if main.read_blocking(move |c| count(c))? == 0 {
+        return Ok(0);
+    }
+    // The Sandbox history, created and brought up to date by the usual path.
+    let sandbox_dir = history_dir(data_dir, Profile::Sandbox);
+    drop(Store::open_in(&sandbox_dir)?);
+    let sandbox_db = sandbox_dir.join(store::DB_FILE).to_string_lossy().into_owned();
+    main.write_blocking(move |c| {
+        let n = count(c)?;
+        c.execute("ATTACH DATABASE ?1 AS sb", [&sandbox_db])?;
+        let moved = move_attached(c);
+        let detached = c.execute("DETACH DATABASE sb", []);
+        moved?;
+        detached?;
+        tracing::info!(count = n, "Sandbox payments moved out of the Production history");
+        Ok(n as usize)
+    })
+}
+
+/// The copy into `sb` (new `pid`s there, found again by payment id) and the removal from `main`.
+fn move_attached(c: &mut Connection) -> Result<(), StoreError> {
+    const LEGACY: &str = "SELECT pid, id FROM main.payments WHERE profile = 'sandbox'";
+    let tx = c.transaction()?;
+    tx.execute_batch(&format!(
+        "INSERT INTO sb.payments (id, reference, provider, profile, status, amount_minor, currency, customer, \
+             subject, subject_key, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, \
+             created_at_ms, updated_at_ms) \
+         SELECT id, reference, provider, profile, status, amount_minor, currency, customer, subject, \
+             subject_key, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, \
+             created_at_ms, updated_at_ms \
+         FROM main.payments WHERE profile = 'sandbox' AND id NOT IN (SELECT id FROM sb.payments) ORDER BY pid;
+         CREATE TEMP TABLE pid_map AS SELECT l.pid AS old, s.pid AS new FROM ({LEGACY}) l JOIN sb.payments s ON s.id = l.id;
+         INSERT OR IGNORE INTO sb.tickets (pid, number, passenger, kind, issued_at_ms)
+             SELECT m.new, t.number, t.passenger, t.kind, t.issued_at_ms FROM main.tickets t JOIN pid_map m ON m.old = t.pid;
+         INSERT OR IGNORE INTO sb.attempts (id, pid, seq, idempotency_key, status, provider_ref, error_code, \
+             error_message, next_poll_at_ms, created_at_ms, updated_at_ms, watched_ms)
+             SELECT a.id, m.new, a.seq, a.idempotency_key, a.status, a.provider_ref, a.error_code, a.error_message, \
+                 a.next_poll_at_ms, a.created_at_ms, a.updated_at_ms, a.watched_ms
+             FROM main.attempts a JOIN pid_map m ON m.old = a.pid;
+         INSERT OR IGNORE INTO sb.events (pid, seq, at_ms, body, hash)
+             SELECT m.new, e.seq, e.at_ms, e.body, e.hash FROM main.events e JOIN pid_map m ON m.old = e.pid;
+         DROP TABLE temp.pid_map;"
+    ))?;
+    tx.commit()?;
+    // Now out of the main file. Its timeline is append-only to everything else: the guard is
+    // lifted for these rows only, inside this transaction, and put back as it was.
+    let tx = c.transaction()?;
+    tx.execute_batch(&format!(
+        "DROP TRIGGER main.events_no_delete;
+         DELETE FROM main.events WHERE pid IN (SELECT pid FROM ({LEGACY}));
+         DELETE FROM main.tickets WHERE pid IN (SELECT pid FROM ({LEGACY}));
+         DELETE FROM main.attempts WHERE pid IN (SELECT pid FROM ({LEGACY}));
+         DELETE FROM main.payments WHERE profile = 'sandbox';
+         CREATE TRIGGER main.events_no_delete BEFORE DELETE ON events
+         BEGIN
+             SELECT RAISE(ABORT, 'timeline events are append-only');
+         END;"
+    ))?;
+    tx.commit()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
 
     #[test]
     fn sandbox_is_the_default_and_a_choice_persists() {

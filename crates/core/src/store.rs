@@ -500,6 +500,17 @@ pub fn open_payments_for(conn: &Connection, provider: Provider, subject_key: &st
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Payments of this history that may still move money on their own: being sent, unclear (being
+/// reconciled) or ticketing (being polled), oldest first.
+pub fn payments_in_flight(conn: &Connection) -> Result<Vec<Payment>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments WHERE status IN ('Submitting', 'Unknown', 'Ticketing') \
+         ORDER BY created_at_ms"
+    ))?;
+    let rows = stmt.query_map([], payment_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tickets
 

@@ -1066,3 +1066,67 @@ fn a_csv_export_has_each_payments_own_tickets_whatever_the_id_order() {
     let lines: String = all_pages(&store, atrip).iter().map(|r| reference_csv_line(r, &profile)).collect();
     assert!(String::from_utf8(bytes).unwrap().ends_with(&lines));
 }
+
+/// A history from before the profiles were kept apart holds Sandbox and Production payments in
+/// one file. At start the Sandbox ones move — whole, chains intact, searchable — into the Sandbox
+/// history, and the Production history keeps only its own; a second run changes nothing.
+#[test]
+fn sandbox_payments_of_an_older_shared_history_move_to_their_own() {
+    use farepoint_core::profile::{self, Profile};
+    let mut gen = Generator::new(21);
+    let mut payments: Vec<Generated> = (0..30).map(|i| gen.any(NOV_20 + i * 1000)).collect();
+    for g in payments.iter_mut().step_by(3) {
+        g.payment.profile = "sandbox".into();
+    }
+    let (sandbox_ids, production_ids): (Vec<_>, Vec<_>) = payments
+        .iter()
+        .map(|g| (g.payment.profile.clone(), g.payment.id.clone()))
+        .partition(|(p, _)| p == "sandbox");
+    let (dir, main) = temp_store();
+    put(&main, payments.clone());
+    // The Sandbox history already has a payment of its own (same pids as the main file's).
+    let sandbox_dir = profile::history_dir(dir.path(), Profile::Sandbox);
+    let sandbox = Store::open_in(&sandbox_dir).unwrap();
+    let mut own = gen.any(NOV_20 + 99_000);
+    own.payment.profile = "sandbox".into();
+    put(&sandbox, vec![own.clone()]);
+    drop(sandbox);
+
+    assert_eq!(profile::move_legacy_sandbox_payments(&main, dir.path()).unwrap(), sandbox_ids.len());
+    assert_eq!(profile::move_legacy_sandbox_payments(&main, dir.path()).unwrap(), 0, "nothing left to move");
+
+    let all = |s: &Store| -> HashSet<String> {
+        ids(&search(s, HistoryQuery { limit: Some(500), ..Default::default() }).unwrap())
+    };
+    let expect = |list: &[(String, String)]| list.iter().map(|(_, id)| id.clone()).collect::<HashSet<_>>();
+    assert_eq!(all(&main), expect(&production_ids));
+    let sandbox = Store::open_in(&sandbox_dir).unwrap();
+    let mut in_sandbox = expect(&sandbox_ids);
+    in_sandbox.insert(own.payment.id.clone());
+    assert_eq!(all(&sandbox), in_sandbox);
+    // Whole: every timeline, attempt and ticket came along and every chain still verifies.
+    for store in [&main, &sandbox] {
+        assert_eq!(verify(store).broken, vec![]);
+    }
+    for g in payments.iter().filter(|g| g.payment.profile == "sandbox").chain([&own]) {
+        let id = g.payment.id.clone();
+        let (events, attempts, tickets) = sandbox
+            .read_blocking(move |c| {
+                Ok((store::events_for(c, &id)?, store::attempts_for(c, &id)?, store::tickets_for(c, &id)?))
+            })
+            .unwrap();
+        assert_eq!(events, g.events);
+        assert_eq!(attempts.len(), g.attempts.len());
+        assert_eq!(tickets.len(), g.tickets.len());
+        // Found by name in its new home.
+        let word = g.payment.reference.clone();
+        assert!(ids(&search(&sandbox, text(&word)).unwrap()).contains(&g.payment.id), "{word}");
+        assert!(
+            !ids(&search(&main, text(&word)).unwrap()).contains(&g.payment.id),
+            "{word} still in Production"
+        );
+    }
+    // The Production timeline is append-only again.
+    let refused = main.write_blocking(|c| Ok(c.execute("DELETE FROM events", [])));
+    assert!(refused.unwrap().is_err(), "events can be deleted after the move");
+}

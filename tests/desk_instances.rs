@@ -10,7 +10,6 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::json;
 use support::{AppSession, TestResult};
@@ -21,20 +20,10 @@ const TAKEN_OVER: &str = "Farepoint stopped while this payment was being sent";
 /// The first window: a Holiday Extras charge that the simulator holds for `hold` before it
 /// answers, so it is in flight (journaled, `Submitting`) while the second app starts.
 async fn pay_slowly(app: &AppSession, hold: Duration) -> TestResult {
-    let status = app.invoke("app_status", json!({})).await?;
-    let base = status["sandbox"].as_str().ok_or("the Sandbox profile is not active")?.trim_end_matches('/');
     let fault =
         json!({ "route": "holidayextras.pay", "kind": "latency", "latency_ms": hold.as_millis() as u64 });
-    let armed = reqwest::Client::new().post(format!("{base}/__sandbox/faults")).json(&fault).send().await?;
-    ensure!(armed.status().is_success(), "the simulator refused the fault: {}", armed.text().await?);
-    app.click("#tab-holidayextras").await?;
-    app.type_into("#hx-token", "7000000000000001").await?;
-    app.type_into("#hx-reference", "hx-two-apps").await?;
-    app.type_into("#hx-customer", "Ana Muñoz").await?;
-    app.type_into("#hx-amount", "45.00").await?;
-    app.click("#take-continue").await?;
-    app.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
-    app.press(Key::Enter).await?;
+    app.sandbox_fault(fault).await?;
+    app.take_holidayextras("hx-two-apps").await?;
     app.wait_for_text("#take-timeline", |t| t.contains("Journaled")).await?;
     Ok(())
 }

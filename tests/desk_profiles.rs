@@ -9,7 +9,6 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use fantoccini::key::Key;
 use farepoint_core::payment::Provider;
 use farepoint_core::profile::{self, Profile};
 use farepoint_core::secrets::{KeyringStore, SecretString};
@@ -21,19 +20,8 @@ use support::{AppSession, TestResult};
 
 /// In the Sandbox window: a Holiday Extras charge that gets no clear answer, ever.
 async fn leave_a_sandbox_payment_unknown(app: &AppSession) -> TestResult {
-    let status = app.invoke("app_status", json!({})).await?;
-    let base = status["sandbox"].as_str().ok_or("the Sandbox profile is not active")?.trim_end_matches('/');
-    let fault = json!({ "route": "holidayextras.pay", "kind": "http_500", "count": 1000 });
-    let armed = reqwest::Client::new().post(format!("{base}/__sandbox/faults")).json(&fault).send().await?;
-    ensure!(armed.status().is_success(), "the simulator refused the fault: {}", armed.text().await?);
-    app.click("#tab-holidayextras").await?;
-    app.type_into("#hx-token", "7000000000000001").await?;
-    app.type_into("#hx-reference", "hx-profiles-1").await?;
-    app.type_into("#hx-customer", "Ana Muñoz").await?;
-    app.type_into("#hx-amount", "45.00").await?;
-    app.click("#take-continue").await?;
-    app.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
-    app.press(Key::Enter).await?;
+    app.sandbox_fault(json!({ "route": "holidayextras.pay", "kind": "http_500", "count": 1000 })).await?;
+    app.take_holidayextras("hx-profiles-1").await?;
     app.wait_for_text("#take-timeline", |t| t.contains("re-sending with the same paymentId")).await?;
     // Switching profile now would leave it to a start that never follows it up: refused, naming it.
     let reference = app.wait_for_text("#result-reference", |t| !t.is_empty()).await?;

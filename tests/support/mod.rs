@@ -198,6 +198,29 @@ impl AppSession {
         Ok(ledger)
     }
 
+    /// Arms a fault on the in-process simulator (`fault` as its control API takes it).
+    pub async fn sandbox_fault(&self, fault: serde_json::Value) -> TestResult {
+        let status = self.invoke("app_status", json!({})).await?;
+        let base = status["sandbox"].as_str().ok_or("the Sandbox profile is not active")?;
+        let url = format!("{}/__sandbox/faults", base.trim_end_matches('/'));
+        let armed = reqwest::Client::new().post(url).json(&fault).send().await?;
+        ensure!(armed.status().is_success(), "the simulator refused the fault: {}", armed.text().await?);
+        Ok(())
+    }
+
+    /// In the Take view: charges a demo Holiday Extras token £45.00 for booking `reference`, as an
+    /// agent types it, and confirms with Enter.
+    pub async fn take_holidayextras(&self, reference: &str) -> TestResult {
+        self.click("#tab-holidayextras").await?;
+        self.type_into("#hx-token", "7000000000000001").await?;
+        self.type_into("#hx-reference", reference).await?;
+        self.type_into("#hx-customer", "Ana Muñoz").await?;
+        self.type_into("#hx-amount", "45.00").await?;
+        self.click("#take-continue").await?;
+        self.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
+        self.press(fantoccini::key::Key::Enter).await
+    }
+
     /// Every file under the app's data dir (database, WAL, logs) that contains one of `needles`.
     pub fn files_containing(&self, needles: &[&str]) -> TestResult<Vec<String>> {
         let mut found = Vec::new();

@@ -88,5 +88,10 @@ pub fn run() {
             // Every command is also listed in build.rs and granted in capabilities/main.json.
         ])
         .run(tauri::generate_context!())
-        .expect("Farepoint could not start its window");
+        .unwrap_or_else(|e| {
+            // No window to explain it in (no display, no WebView): say it where it can be read.
+            eprintln!("Farepoint could not open its window: {e}. On Linux, check that a desktop session (DISPLAY or WAYLAND_DISPLAY) and WebKitGTK are available.");
+            tracing::error!("the window could not be opened: {e}");
+            std::process::exit(1);
+        });
 }

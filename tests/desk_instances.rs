@@ -103,3 +103,55 @@ async fn launching_again_hands_over_to_the_running_window_and_exits() {
     outcome.unwrap();
     closed.unwrap();
 }
+
+/// A history the app must not use — damaged, or written by a newer Farepoint — is explained in
+/// the window, with what to do; the file is left as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_or_newer_history_is_explained_in_the_window_and_left_alone() {
+    use farepoint_core::profile::{history_dir, Profile};
+    use farepoint_core::store::{Store, DB_FILE, SCHEMA_VERSION};
+    for (case, expected) in
+        [("damaged", "is damaged or is not a Farepoint history"), ("newer", "newer Farepoint")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let db = history_dir(dir.path(), Profile::Production).join(DB_FILE);
+        if case == "damaged" {
+            std::fs::write(&db, b"this is not a database, it is a shopping list: eggs, milk, flour").unwrap();
+        } else {
+            let path = db.clone();
+            tokio::task::spawn_blocking(move || {
+                let store = Store::open(&path).unwrap();
+                store
+                    .write_blocking(|c| Ok(c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?))
+                    .unwrap();
+            })
+            .await
+            .unwrap();
+        }
+        let app = AppSession::start_in(dir.path(), &[]).await.expect("start the window");
+        let shown = app.wait_for_text("#startup-fault", |t| t.contains(expected)).await;
+        report(&app, &format!("failed-{case}-history"), &shown).await;
+        let _ = app.snap(&format!("startup-{case}-history")).await;
+        let closed = app.close().await;
+        shown.unwrap();
+        closed.unwrap();
+        // Left as it was: the damaged bytes untouched; the newer history not migrated "back".
+        match case {
+            "damaged" => {
+                assert!(std::fs::read(&db).unwrap().starts_with(b"this is not a database"), "{case}")
+            }
+            _ => assert!(
+                matches!(Store::open_read_only(&db), Err(farepoint_core::store::StoreError::TooNew { .. })),
+                "{case}: the newer history was changed"
+            ),
+        }
+        assert!(
+            !std::fs::read_dir(dir.path()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".bak-")),
+            "{case}: nothing was upgraded, so nothing was copied"
+        );
+    }
+}

@@ -12,6 +12,8 @@ use crate::store::{self, Store, StoreError};
 /// Settings that belong to the app rather than to one profile are filed under this name.
 const APP_SCOPE: &str = "app";
 const ACTIVE_PROFILE_KEY: &str = "active_profile";
+/// Set once the main file holds no Sandbox payments (`move_legacy_sandbox_payments`).
+const HISTORIES_APART_KEY: &str = "histories_apart";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -76,11 +78,20 @@ pub fn history_dir(data_dir: &Path, profile: Profile) -> PathBuf {
 /// and timelines, hash chains intact — into the Sandbox history, then out of the main file.
 /// Copied first and committed, then removed: a stop in between leaves a copy in both, which the
 /// next start finishes (a payment already copied is recognised by its id). Returns how many moved.
+/// Once the main file has been checked (and emptied of Sandbox payments), this is noted in it, so
+/// later starts do not read every payment again.
 pub fn move_legacy_sandbox_payments(main: &Store, data_dir: &Path) -> Result<usize, StoreError> {
     let count = |c: &Connection| -> Result<i64, StoreError> {
         Ok(c.query_row("SELECT count(*) FROM payments WHERE profile = 'sandbox'", [], |r| r.get(0))?)
     };
+    let checked = |c: &Connection| store::get_setting(c, APP_SCOPE, HISTORIES_APART_KEY);
+    if main.read_blocking(move |c| checked(c))?.is_some() {
+        return Ok(0);
+    }
+    let note_checked =
+        |c: &Connection| store::set_setting(c, APP_SCOPE, HISTORIES_APART_KEY, "1", crate::now_ms());
     if main.read_blocking(move |c| count(c))? == 0 {
+        main.write_blocking(move |c| note_checked(c))?;
         return Ok(0);
     }
     // The Sandbox history, created and brought up to date by the usual path.
@@ -94,6 +105,7 @@ pub fn move_legacy_sandbox_payments(main: &Store, data_dir: &Path) -> Result<usi
         let detached = c.execute("DETACH DATABASE sb", []);
         moved?;
         detached?;
+        note_checked(c)?;
         tracing::info!(count = n, "Sandbox payments moved out of the Production history");
         Ok(n as usize)
     })

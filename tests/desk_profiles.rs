@@ -82,6 +82,7 @@ async fn a_sandbox_payment_is_never_followed_up_or_counted_in_production() {
     let kept = sandbox_window.close_keeping_data().await.unwrap();
     left.unwrap();
     let data_dir = kept.path().to_path_buf();
+    AppSession::wait_until_history_free(&data_dir).await.unwrap();
 
     // A second simulator stands in for the real Holiday Extras gateway.
     let gateway = Sandbox::start_on(&tokio::runtime::Handle::current(), SandboxConfig::for_tests()).unwrap();

@@ -85,10 +85,14 @@ impl AppSession {
             "tauri:options": { "application": env!("CARGO_BIN_EXE_farepoint") },
         });
         let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await?;
+        // Bounded: an app that exits at once (say, handing over to another on its history) must
+        // fail the test, not hang the suite.
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities);
+        let url = format!("http://127.0.0.1:{port}");
+        let client = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
+            .await
+            .map_err(|_| "the app's window did not come up within 60 s")??;
         Ok(AppSession { client, data_dir, data_path, driver: session })
     }
 
@@ -294,9 +298,40 @@ impl AppSession {
 
     /// Ends the WebDriver session (closing the app) and stops the driver.
     pub async fn close(self) -> TestResult {
-        let closed = self.client.close().await;
+        let closed = tokio::time::timeout(Duration::from_secs(30), self.client.close()).await;
         drop(self.driver);
-        Ok(closed?)
+        match closed {
+            Ok(closed) => Ok(closed?),
+            Err(_) => Err("the WebDriver session did not close within 30 s".into()),
+        }
+    }
+
+    /// Waits (up to 10 s) until no app holds the history in `data_path` — its window closed, its
+    /// process gone — and stops one that lingers (by the process id its desk lock names), so the
+    /// next app on the history starts as on a desk where the last one was closed.
+    pub async fn wait_until_history_free(data_path: &Path) -> TestResult {
+        use farepoint_core::desk_lock::{DeskLock, LOCK_FILE};
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if DeskLock::acquire(data_path).is_ok() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                let pid = std::fs::read_to_string(data_path.join(LOCK_FILE))?.trim().to_string();
+                eprintln!(
+                    "an app still held {} after its window closed: stopping process {pid}",
+                    data_path.display()
+                );
+                Command::new("kill").args(["-KILL", &pid]).status()?;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                ensure!(
+                    DeskLock::acquire(data_path).is_ok(),
+                    "the history stays locked after stopping {pid}"
+                );
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 

@@ -55,25 +55,8 @@ impl StartupFault {
         StartupFault { message: message.into() }
     }
 
-    /// What went wrong opening the history, and what to do about it.
     fn history(e: StoreError, data_dir: &std::path::Path) -> Self {
-        let db = data_dir.join(farepoint_core::store::DB_FILE);
-        StartupFault::new(if e.is_corrupt_file() {
-            format!(
-                "The payment history {} is damaged or is not a Farepoint history, so Farepoint will not \
-                 use it. Do not delete it. Restore the latest copy (see the README, \"Where your data \
-                 lives\"), or move the file aside to start an empty history, and keep it for support.",
-                db.display()
-            )
-        } else if e.is_locked() {
-            format!(
-                "The payment history {} is locked by another program (a backup tool, a database viewer). \
-                 Close that program, then start Farepoint again.",
-                db.display()
-            )
-        } else {
-            format!("Farepoint could not open its payment history ({}): {e}", db.display())
-        })
+        StartupFault::new(e.explain(data_dir))
     }
 }
 
@@ -116,23 +99,6 @@ fn production_clients(store: &Store) -> Clients {
     clients
 }
 
-/// The desk lock, waiting a few seconds for it: a Farepoint that restarts itself (a profile
-/// switch) starts the new process while the old one is still closing.
-fn acquire_desk_lock(data_dir: &std::path::Path) -> Result<DeskLock, StartupFault> {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match DeskLock::acquire(data_dir) {
-            Ok(lock) => return Ok(lock),
-            Err(farepoint_core::desk_lock::DeskLockError::Held { .. })
-                if std::time::Instant::now() < until =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            Err(e) => return Err(StartupFault::new(e.to_string())),
-        }
-    }
-}
-
 pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
     let (data_dir, log_dir) =
         dirs(app).map_err(|e| StartupFault::new(format!("Farepoint could not find its data folder: {e}")))?;
@@ -145,7 +111,8 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "Farepoint starting");
 
     // Before anything reads the history: a second Farepoint on it must not recover, poll or pay.
-    let desk_lock = acquire_desk_lock(&data_dir)?;
+    let desk_lock = DeskLock::acquire_within(&data_dir, std::time::Duration::from_secs(5))
+        .map_err(|e| StartupFault::new(e.to_string()))?;
     let settings = Store::open_in(&data_dir).map_err(|e| StartupFault::history(e, &data_dir))?;
     let profile =
         settings.read_blocking(|c| profile::active(c)).map_err(|e| StartupFault::history(e, &data_dir))?;

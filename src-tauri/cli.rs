@@ -149,7 +149,7 @@ fn open(data_dir: &Path, profile: Option<&str>) -> Result<farepoint_core::store:
         Some(p) => p.parse::<Profile>()?,
         // The app's active profile, as the main file records it (Sandbox until one is chosen).
         None if data_dir.join(DB_FILE).is_file() => {
-            let main = Store::open_read_only(&data_dir.join(DB_FILE)).map_err(|e| explain(e, data_dir))?;
+            let main = Store::open_read_only(&data_dir.join(DB_FILE)).map_err(|e| e.explain(data_dir))?;
             profile::active(&main).map_err(|e| e.to_string())?
         }
         None => Profile::Sandbox,
@@ -162,19 +162,7 @@ fn open(data_dir: &Path, profile: Option<&str>) -> Result<farepoint_core::store:
             dir.display()
         ));
     }
-    Store::open_read_only(&path).map_err(|e| explain(e, &dir))
-}
-
-/// What went wrong opening the history in `dir`, for the command line.
-fn explain(e: farepoint_core::store::StoreError, dir: &Path) -> String {
-    if e.is_corrupt_file() {
-        format!(
-            "{} is damaged or is not a Farepoint history — restore a copy (see the README, \"Where your data lives\")",
-            dir.join(DB_FILE).display()
-        )
-    } else {
-        format!("could not open the history in {}: {e}", dir.display())
-    }
+    Store::open_read_only(&path).map_err(|e| e.explain(&dir))
 }
 
 fn export(args: &[String]) -> i32 {

@@ -263,26 +263,13 @@ pub async fn set_profile(
     profile: String,
 ) -> Result<(), CommandError> {
     let profile: Profile = profile.parse().map_err(|e: String| CommandError::new("unknown_profile", e))?;
-    // A restart now would leave these to the other profile's start, which never follows them up:
-    // they finish first (or wait for a person) in the profile they were taken in.
-    let open = state
+    let refusal = state
         .store
-        .read(|c| farepoint_core::store::payments_in_flight(c))
+        .read(|c| profile::switch_refusal(c))
         .await
         .map_err(|e| CommandError::new("storage", e))?;
-    if !open.is_empty() {
-        let list: Vec<String> = open
-            .iter()
-            .map(|p| format!("{} ({}, {})", p.reference, p.provider.display_name(), p.status.as_str()))
-            .collect();
-        return Err(CommandError::new(
-            "profile_busy",
-            format!(
-                "These payments are still being sent, checked or ticketed: {}. Wait until they finish (or \
-                 resolve them in Payments), then switch profile.",
-                list.join(", ")
-            ),
-        ));
+    if let Some(refusal) = refusal {
+        return Err(CommandError::new("profile_busy", refusal));
     }
     let now = farepoint_core::now_ms();
     state

@@ -65,6 +65,20 @@ impl DeskLock {
         Ok(DeskLock { _file: file, path })
     }
 
+    /// As `acquire`, waiting up to `patience` for a holder that is closing: a Farepoint that
+    /// restarts itself (a profile switch) starts the new process while the old one still exits.
+    pub fn acquire_within(data_dir: &Path, patience: std::time::Duration) -> Result<DeskLock, DeskLockError> {
+        let until = std::time::Instant::now() + patience;
+        loop {
+            match DeskLock::acquire(data_dir) {
+                Err(DeskLockError::Held { .. }) if std::time::Instant::now() < until => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

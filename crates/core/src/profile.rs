@@ -62,6 +62,25 @@ pub fn set_active(conn: &Connection, profile: Profile, now_ms: i64) -> Result<()
     store::set_setting(conn, APP_SCOPE, ACTIVE_PROFILE_KEY, profile.as_str(), now_ms)
 }
 
+/// Why the active profile may not be left now, if it may not: a restart would leave payments
+/// still being sent, checked or ticketed to the other profile's start, which never follows them
+/// up. They finish first (or wait for a person) in the profile they were taken in.
+pub fn switch_refusal(history: &Connection) -> Result<Option<String>, StoreError> {
+    let open = store::payments_in_flight(history)?;
+    if open.is_empty() {
+        return Ok(None);
+    }
+    let list: Vec<String> = open
+        .iter()
+        .map(|p| format!("{} ({}, {})", p.reference, p.provider.display_name(), p.status.as_str()))
+        .collect();
+    Ok(Some(format!(
+        "These payments are still being sent, checked or ticketed: {}. Wait until they finish (or resolve \
+         them in Payments), then switch profile.",
+        list.join(", ")
+    )))
+}
+
 /// The folder of a profile's payment history inside the data dir. Production's is the data dir
 /// itself (its `farepoint.sqlite3` also holds the settings of both profiles and the app's
 /// preferences); the Sandbox keeps its own history in `sandbox/`, so no Production list, total,

@@ -77,6 +77,28 @@ impl StoreError {
             if matches!(e.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt))
     }
 
+    /// What went wrong opening the history in `data_dir`, and what to do about it, in words for
+    /// the desk (the window's start-up message and the command line say the same).
+    pub fn explain(&self, data_dir: &Path) -> String {
+        let db = data_dir.join(DB_FILE);
+        if self.is_corrupt_file() {
+            format!(
+                "The payment history {} is damaged or is not a Farepoint history, so Farepoint will not \
+                 use it. Do not delete it. Restore the latest copy (see the README, \"Where your data \
+                 lives\"), or move the file aside to start an empty history, and keep it for support.",
+                db.display()
+            )
+        } else if self.is_locked() {
+            format!(
+                "The payment history {} is locked by another program (a backup tool, a database viewer). \
+                 Close that program, then try again.",
+                db.display()
+            )
+        } else {
+            format!("Farepoint could not open its payment history ({}): {self}", db.display())
+        }
+    }
+
     /// Another program holds the database locked.
     pub fn is_locked(&self) -> bool {
         matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))

@@ -52,6 +52,14 @@ pub fn run() {
             app.manage(commands::live::Watcher::default());
             Ok(())
         })
+        .on_window_event(|window, event| {
+            // The desk lock and the poller belong to the window a person sees: once it is gone,
+            // nothing may keep running unseen (holding the history, or answering a relaunch with
+            // no window to bring forward). Start-up recovery picks up whatever was in flight.
+            if window.label() == "main" && matches!(event, tauri::WindowEvent::Destroyed) {
+                window.app_handle().exit(0);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::status::startup_fault,
             commands::status::app_status,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -33,8 +34,14 @@ pub struct AppSession {
     driver: DriverGuard,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+/// Two distinct free ports. Both listeners are held until both are chosen: asked one after the
+/// other, the OS may hand out the same port twice, and then WebKitWebDriver cannot listen beside
+/// tauri-driver and every command of the session fails.
+fn free_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let (a, b) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("a bound port").port();
+    (port(&a), port(&b))
 }
 
 fn tauri_driver() -> PathBuf {
@@ -65,34 +72,49 @@ impl AppSession {
                         D-Bus, a keyring and tauri-driver"
                 .into());
         }
-        let (port, native_port) = (free_port(), free_port());
-        let driver = Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("FAREPOINT_DATA_DIR", &data_path)
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                format!("could not start tauri-driver ({e}) — run the tests with `cargo xtask test`")
-            })?;
-        let session = DriverGuard(Some(driver));
-        // tauri-driver forwards to WebKitWebDriver: both must listen before a session can start.
-        wait_for_port(port, Duration::from_secs(30))?;
-        wait_for_port(native_port, Duration::from_secs(30))?;
+        // A port chosen free can be taken by another process before WebKitWebDriver listens on
+        // it ("Unable to listen for HTTP server"); then the driver pair never answers. That is the
+        // test machine, not the app: start the pair again on new ports, a bounded number of times.
+        let mut tries = 0;
+        let (client, session) = loop {
+            tries += 1;
+            let (port, native_port) = free_ports();
+            let driver = Command::new(tauri_driver())
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .env("FAREPOINT_DATA_DIR", &data_path)
+                .envs(env.iter().copied())
+                .stdout(Stdio::null())
+                .spawn()
+                .map_err(|e| {
+                    format!("could not start tauri-driver ({e}) — run the tests with `cargo xtask test`")
+                })?;
+            let session = DriverGuard(Some(driver));
+            // tauri-driver forwards to WebKitWebDriver: both must listen before a session can start.
+            wait_for_port(port, Duration::from_secs(30))?;
+            wait_for_port(native_port, Duration::from_secs(30))?;
 
-        let capabilities = json!({
-            "browserName": "wry",
-            "tauri:options": { "application": env!("CARGO_BIN_EXE_farepoint") },
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
-        // Bounded: an app that exits at once (say, handing over to another on its history) must
-        // fail the test, not hang the suite.
-        let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(capabilities);
-        let url = format!("http://127.0.0.1:{port}");
-        let client = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
-            .await
-            .map_err(|_| "the app's window did not come up within 60 s")??;
+            let capabilities = json!({
+                "browserName": "wry",
+                "tauri:options": { "application": env!("CARGO_BIN_EXE_farepoint") },
+            });
+            let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+            // Bounded: an app that exits at once (say, handing over to another on its history)
+            // must fail the test, not hang the suite.
+            let mut builder = ClientBuilder::new(HttpConnector::new());
+            builder.capabilities(capabilities);
+            let url = format!("http://127.0.0.1:{port}");
+            match tokio::time::timeout(Duration::from_secs(60), builder.connect(&url)).await {
+                Err(_) => return Err("the app's window did not come up within 60 s".into()),
+                Ok(Ok(client)) => break (client, session),
+                Ok(Err(
+                    e @ (NewSessionError::Failed(_) | NewSessionError::FailedC(_) | NewSessionError::Lost(_)),
+                )) if tries < 3 => {
+                    eprintln!("the WebDriver pair on ports {port}/{native_port} did not answer ({e}); starting it again");
+                    drop(session);
+                }
+                Ok(Err(e)) => return Err(e.into()),
+            }
+        };
         Ok(AppSession { client, data_dir, data_path, driver: session })
     }
 

@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "retry_holidayextras",
     "retry_heipay",
     "refund_holidayextras",
+    "resolve_refund",
     "heipay_voucher",
     // history.rs
     "search_payments",

@@ -85,6 +85,7 @@ pub fn run() {
             commands::payments::retry_holidayextras,
             commands::payments::retry_heipay,
             commands::payments::refund_holidayextras,
+            commands::payments::resolve_refund,
             commands::payments::heipay_voucher,
             commands::status::ui_ready,
             commands::settings::get_settings,

@@ -275,11 +275,50 @@ async fn refund_scenario(app: &AppSession) -> TestResult {
     );
     app.type_into("#refund-amount", "12.50").await?;
     app.press(Key::Enter).await?;
-    app.wait_for_text("#pd-status", |t| t == "Refunded").await?;
-    // The status streams in while the refund command still runs: the dialog closes only on the
-    // command's answer, a moment later.
+    // A part refund: the payment stays Paid, with what is left to refund shown.
     wait_js(app, "the refund dialog to close", "!document.getElementById('dialog-refund')", 15).await?;
     app.wait_for_text(".payment-detail .events", |t| t.contains("Refunded 12.50 GBP of 45.00 GBP")).await?;
+    app.wait_for_text("#pd-refunded", |t| t.contains("£12.50") && t.contains("£32.50")).await?;
+    let status = app.wait_for_text("#pd-status", |t| !t.is_empty()).await?;
+    ensure!(status == "Paid", "after a part refund the payment reads {status:?}");
+
+    // The next refund gets no clear answer: it is Unclear, the payment stays Paid, no refund
+    // is offered until a person records what the portal shows.
+    app.sandbox_fault(json!({ "route": "holidayextras.refund", "kind": "http_500", "count": 1 })).await?;
+    app.click("#pd-refund").await?;
+    app.wait_visible("#dialog-refund").await?;
+    let offered = app.wait_for_text("#refund-kind", |t| t.contains("£32.50")).await?;
+    ensure!(offered.contains("£32.50"), "the dialog offers {offered:?}");
+    app.press(Key::Enter).await?;
+    let unclear = app.wait_for_text("#dialog-refund-error", |t| !t.is_empty()).await?;
+    ensure!(
+        unclear.contains("may or may not have been made"),
+        "an unclear refund was answered with {unclear:?}"
+    );
+    app.press(Key::Escape).await?;
+    app.wait_visible("#pd-resolve-refund").await?;
+    app.wait_for_text("#pd-refunds", |t| t.contains("Unclear")).await?;
+    ensure!(
+        app.client.find(Locator::Css("#pd-refund")).await.is_err(),
+        "a refund is offered while another is unclear"
+    );
+    app.snap("payments-refund-unclear").await?;
+    app.click("#pd-resolve-refund").await?;
+    app.wait_visible("#dialog-refund-resolve").await?;
+    app.click("#refund-outcome input[value=not_made]").await?;
+    app.type_into("#refund-note", "HX portal lists only the 12.50 refund").await?;
+    app.click("#dialog-refund-resolve-confirm").await?;
+    wait_js(app, "the resolve dialog to close", "!document.getElementById('dialog-refund-resolve')", 15)
+        .await?;
+    app.wait_for_text("#pd-refunds", |t| t.contains("Not made")).await?;
+
+    // The rest, in full: now the payment is Refunded and no refund is offered.
+    app.click("#pd-refund").await?;
+    app.wait_visible("#dialog-refund").await?;
+    app.press(Key::Enter).await?;
+    wait_js(app, "the refund dialog to close", "!document.getElementById('dialog-refund')", 15).await?;
+    app.wait_for_text("#pd-status", |t| t == "Refunded").await?;
+    app.wait_for_text(".payment-detail .events", |t| t.contains("Refunded 32.50 GBP of 45.00 GBP")).await?;
     wait_cell(app, &format!("#pay-table tr[data-reference=\"{reference}\"] .col-status"), |t| {
         t == "Refunded"
     })
@@ -289,8 +328,9 @@ async fn refund_scenario(app: &AppSession) -> TestResult {
         "Refund is still offered for a refunded payment"
     );
     let ledger = app.sandbox_ledger().await?;
-    let refunds = ledger.iter().filter(|e| e["kind"] == "refund").count();
-    ensure!(refunds == 1, "the sandbox recorded {refunds} refunds");
+    let refunds: Vec<_> =
+        ledger.iter().filter(|e| e["kind"] == "refund").map(|e| e["amount_minor"].clone()).collect();
+    ensure!(refunds == [json!(1250), json!(3250)], "the sandbox recorded refunds {refunds:?}");
     app.snap("payments-refunded").await?;
 
     // Esc closes the detail; the row keeps the focus, and `/` goes back to the search.

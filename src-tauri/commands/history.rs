@@ -62,7 +62,7 @@ pub async fn search_payments(state: State<'_, AppState>, query: HistoryQuery) ->
 }
 
 /// Money taken per local day, provider and currency, totals per currency and counts by status.
-/// Takings count Paid, Ticketing, Ticketed and TicketingFailed (charged); Refunded payments are
+/// Takings count Paid, Ticketing, Ticketed and TicketingFailed (charged), less refunds; refunds are
 /// listed apart in `refunded`; NeedsReview and Unknown are always in `by_status` to call out.
 #[tauri::command]
 pub async fn payment_summary(

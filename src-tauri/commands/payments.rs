@@ -90,6 +90,17 @@ pub async fn refund_holidayextras(
     Ok(state.engine.refund_holidayextras(&payment_id, amount).await?)
 }
 
+/// The agent's answer for an unclear refund, from the provider's portal: it was made or not.
+#[tauri::command]
+pub async fn resolve_refund(
+    state: State<'_, AppState>,
+    payment_id: String,
+    refunded: bool,
+    note: String,
+) -> Result<PaymentRecord, CommandError> {
+    Ok(state.engine.resolve_refund(&payment_id, refunded, &note).await?)
+}
+
 #[derive(Serialize)]
 pub struct Voucher {
     content_type: String,

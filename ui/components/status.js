@@ -40,3 +40,17 @@ export function statusPill(status) {
 export function toneOf(status) {
   return (STATUS_LOOK[status] ?? STATUS_LOOK.Draft).tone;
 }
+
+/** A refund's state, drawn as a status is: word, colour and shape. */
+const REFUND_LOOK = {
+  Sending: { tone: "live", icon: "spinner" },
+  Refunded: { tone: "muted", icon: "return" },
+  Declined: { tone: "outline", icon: "cross" },
+  Unclear: { tone: "warn", icon: "alert" },
+};
+
+export function refundPill(status) {
+  const look = REFUND_LOOK[status] ?? REFUND_LOOK.Unclear;
+  const icon = svg("svg", { viewBox: "0 0 16 16", class: "status-icon", "aria-hidden": "true" }, ICONS[look.icon]());
+  return h("span", { class: `pill tone-${look.tone}`, dataset: { refund: status } }, icon, h("span", { text: t(`refund.${status}`) }));
+}

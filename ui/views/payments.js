@@ -27,6 +27,7 @@ register({
     "pay.clear": "Clear filters",
     "pay.providers": "Provider",
     "pay.statuses": "Status",
+    "pay.refund_unclear": "Refund unclear",
     "pay.col.time": "Time",
     "pay.col.reference": "Reference",
     "pay.col.provider": "Provider",
@@ -74,6 +75,7 @@ register({
     "pay.clear": "Quitar filtros",
     "pay.providers": "Proveedor",
     "pay.statuses": "Estado",
+    "pay.refund_unclear": "Reembolso sin respuesta",
     "pay.col.time": "Hora",
     "pay.col.reference": "Referencia",
     "pay.col.provider": "Proveedor",
@@ -146,6 +148,7 @@ export class PaymentsView {
     this.selectedId = null;
     this.providers = new Set();
     this.statuses = new Set();
+    this.refundStates = new Set();
     this.range = { from_ms: null, to_ms: null };
     this.detail = new PaymentDetail({ onRecord: (record) => this.updateRow(record.payment), onClose: () => this.closeDetail() });
     this.build();
@@ -184,6 +187,8 @@ export class PaymentsView {
     this.statusLabel = h("span", { class: "chip-label", id: "pay-statuses-label" });
     this.providerChips = PROVIDERS.map((p) => this.chip(p, this.providers, "provider"));
     this.statusChips = STATUSES.map((s) => this.chip(s, this.statuses, "status"));
+    // A payment whose refund may or may not have been made waits for a person, whatever its status.
+    this.refundChip = this.chip("Unclear", this.refundStates, "refund");
     this.filterError = h("p", { class: "form-alert", role: "alert", id: "pay-error", hidden: true });
 
     this.headRow = h("tr", {});
@@ -204,7 +209,7 @@ export class PaymentsView {
         h("div", { class: "pay-fields" }, Object.values(this.fields), this.clearButton),
         h("div", { class: "chips pay-chips" },
           h("div", { class: "chip-group", role: "group", "aria-labelledby": "pay-providers-label" }, this.providerLabel, this.providerChips),
-          h("div", { class: "chip-group", role: "group", "aria-labelledby": "pay-statuses-label" }, this.statusLabel, this.statusChips))),
+          h("div", { class: "chip-group", role: "group", "aria-labelledby": "pay-statuses-label" }, this.statusLabel, this.statusChips, this.refundChip))),
       this.filterError,
       this.body,
     );
@@ -246,6 +251,7 @@ export class PaymentsView {
     this.statusLabel.textContent = t("pay.statuses");
     this.providerChips.forEach((b, i) => (b.textContent = t(`provider.${PROVIDERS[i]}`)));
     this.statusChips.forEach((b, i) => (b.textContent = t(`status.${STATUSES[i]}`)));
+    this.refundChip.textContent = t("pay.refund_unclear");
     this.table.querySelector("caption").textContent = t("pay.table");
     fill(this.headRow, COLUMNS.map((c) => h("th", { scope: "col", class: `col-${c}${c === "amount" ? " amount" : ""}`, text: t(`pay.col.${c}`) })));
     this.newRows.textContent = t("pay.new_rows");
@@ -266,6 +272,7 @@ export class PaymentsView {
     if (text) q.text = text;
     if (this.providers.size) q.providers = [...this.providers];
     if (this.statuses.size) q.statuses = [...this.statuses];
+    if (this.refundStates.size) q.refunds = [...this.refundStates];
     if (this.currency.value) q.currency = this.currency.value;
     // Amounts compare only within one currency (the core refuses them without one).
     if (this.currency.value) {
@@ -320,6 +327,7 @@ export class PaymentsView {
     this.search.value = "";
     this.providers.clear();
     this.statuses.clear();
+    this.refundStates.clear();
     this.currency.value = "";
     this.minInput.value = "";
     this.maxInput.value = "";
@@ -337,13 +345,15 @@ export class PaymentsView {
   syncChips() {
     this.providerChips.forEach((b, i) => b.setAttribute("aria-pressed", String(this.providers.has(PROVIDERS[i]))));
     this.statusChips.forEach((b, i) => b.setAttribute("aria-pressed", String(this.statuses.has(STATUSES[i]))));
+    this.refundChip.setAttribute("aria-pressed", String(this.refundStates.has("Unclear")));
   }
 
-  /** Summary's links: `{statuses, providers, from_ms, to_ms, text}`; the rest is cleared. */
+  /** Summary's links: `{statuses, refunds, providers, from_ms, to_ms, text}`; the rest is cleared. */
   applyFilter(filter = {}) {
     this.search.value = filter.text ?? "";
     this.providers = new Set(filter.providers ?? []);
     this.statuses = new Set(filter.statuses ?? []);
+    this.refundStates = new Set(filter.refunds ?? []);
     this.currency.value = filter.currency ?? "";
     this.minInput.value = "";
     this.maxInput.value = "";

@@ -41,6 +41,8 @@ register({
     "sum.unknown_link": "{n} with no clear answer — see them",
     "sum.unknown_one": "1 with no clear answer — see it",
     "sum.review_none": "None needs review",
+    "sum.refunds_link": "{n} refunds with no clear answer — check them",
+    "sum.refunds_one": "1 refund with no clear answer — check it",
     "sum.unknown_none": "None without a clear answer",
     "sum.open_status": "Show {status} payments",
     "sum.loading": "Loading…",
@@ -76,6 +78,8 @@ register({
     "sum.unknown_link": "{n} sin respuesta clara — verlos",
     "sum.unknown_one": "1 sin respuesta clara — verlo",
     "sum.review_none": "Ninguno por revisar",
+    "sum.refunds_link": "{n} reembolsos sin respuesta clara — revisarlos",
+    "sum.refunds_one": "1 reembolso sin respuesta clara — revisarlo",
     "sum.unknown_none": "Ninguno sin respuesta clara",
     "sum.open_status": "Ver los pagos en estado {status}",
     "sum.loading": "Cargando…",
@@ -294,9 +298,9 @@ export class SummaryView {
     }
   }
 
-  link(statuses) {
+  link(statuses, refunds = []) {
     const { from, to } = this.shownRange;
-    this.ctx.filterPayments({ statuses, from_ms: from.getTime(), to_ms: to.getTime() });
+    this.ctx.filterPayments({ statuses, refunds, from_ms: from.getTime(), to_ms: to.getTime() });
   }
 
   render() {
@@ -364,7 +368,17 @@ export class SummaryView {
         h("button", { type: "button", class: "link", id: `sum-link-${status}`, dataset: { count: n }, onclick: () => this.link([status]) }, n === 1 ? t(`${key}_one`) : t(`${key}_link`, { n })),
       );
     };
-    fill(this.attention, item("NeedsReview", "sum.review", "sum.review_none"), item("Unknown", "sum.unknown", "sum.unknown_none"));
+    // Only when there are any: an unclear refund is rare, and a line saying "none" every day is noise.
+    const refunds = this.data.unclear_refunds ?? 0;
+    const unclear = refunds
+      ? h(
+          "p",
+          { class: "callout tone-warn", id: "sum-callout-refunds" },
+          statusIcon("NeedsReview"),
+          h("button", { type: "button", class: "link", id: "sum-link-refunds", dataset: { count: refunds }, onclick: () => this.link([], ["Unclear"]) }, refunds === 1 ? t("sum.refunds_one") : t("sum.refunds_link", { n: refunds })),
+        )
+      : null;
+    fill(this.attention, item("NeedsReview", "sum.review", "sum.review_none"), item("Unknown", "sum.unknown", "sum.unknown_none"), unclear);
   }
 
   renderStatuses() {

@@ -179,6 +179,77 @@ pub struct Payment {
     pub updated_at_ms: i64,
 }
 
+/// Where a refund stands. It is journaled `Sending` before it leaves; only `Refunded` counts as
+/// money given back; `Unclear` may or may not have been made and waits for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefundStatus {
+    Sending,
+    Refunded,
+    Declined,
+    Unclear,
+}
+
+impl RefundStatus {
+    pub const ALL: [RefundStatus; 4] =
+        [RefundStatus::Sending, RefundStatus::Refunded, RefundStatus::Declined, RefundStatus::Unclear];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Sending => "Sending",
+            RefundStatus::Refunded => "Refunded",
+            RefundStatus::Declined => "Declined",
+            RefundStatus::Unclear => "Unclear",
+        }
+    }
+
+    /// The legal moves: a sent refund gets its answer (or none); an unclear one is settled by
+    /// what the provider (or its portal, read by a person) shows. Nothing leaves `Refunded` or
+    /// `Declined`.
+    pub fn can_become(self, to: RefundStatus) -> bool {
+        use RefundStatus::*;
+        matches!((self, to), (Sending, Refunded | Declined | Unclear) | (Unclear, Refunded | Declined))
+    }
+
+    /// Money may be on its way back: no other refund of the payment may start.
+    pub fn is_open(self) -> bool {
+        matches!(self, RefundStatus::Sending | RefundStatus::Unclear)
+    }
+}
+
+impl fmt::Display for RefundStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RefundStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RefundStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown refund status '{s}'"))
+    }
+}
+
+/// Money sent back to the customer against a payment, one request at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub payment_id: String,
+    /// 1 for a payment's first refund, 2 for the next, …
+    pub seq: i64,
+    /// In the payment's currency.
+    pub amount: Money,
+    pub status: RefundStatus,
+    /// The provider's id for the refund, when it gave one.
+    pub provider_ref: Option<String>,
+    /// Why it ended as it did (a refusal, what a person found in the portal).
+    pub note: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
 /// One submission of a payment to its provider, with its own idempotency key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {

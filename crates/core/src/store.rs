@@ -111,9 +111,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 mod codec;
 #[doc(hidden)]
 pub use codec::body_json;
+mod refunds;
+pub use refunds::{get_refund, insert_refund, refunds_for, refunds_in_status, update_refund};
 
 /// The history version this Farepoint writes (the number of migration steps).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Schema versions, oldest first. Never edit a shipped step: add a new one (and raise
 /// `SCHEMA_VERSION`).
@@ -128,6 +130,9 @@ fn migrations() -> Migrations<'static> {
             Ok(())
         }),
         M::up(include_str!("store/005_watched.sql")),
+        M::up_with_hook(include_str!("store/006_refunds.sql"), |tx: &Transaction<'_>| {
+            refunds::carry_over_v6(tx)
+        }),
     ])
 }
 

@@ -11,7 +11,7 @@ use common::holidayextras::client_v1;
 use common::*;
 use farepoint_core::engine::{Clients, Engine, EngineError, PaymentRecord, PollPolicy};
 use farepoint_core::money::{Currency, Money};
-use farepoint_core::payment::{EventKind, Provider, Status};
+use farepoint_core::payment::{EventKind, Provider, RefundStatus, Status};
 use farepoint_core::providers::holidayextras::{HolidayExtrasClient, HolidayExtrasPayment};
 use farepoint_core::providers::ProviderError;
 use farepoint_core::store::{self, Store};
@@ -156,14 +156,31 @@ async fn a_reference_may_be_paid_again_and_refunded_in_part() {
     }
     assert_eq!(w.sandbox.request_count("holidayextras.refund"), refunds_before);
 
+    // A part refund leaves the payment Paid, with the rest still refundable.
     let part = w.engine.refund_holidayextras(&first.payment.id, Some(gbp(750))).await.unwrap();
-    assert_eq!(part.status(), Status::Refunded);
+    assert_eq!(part.status(), Status::Paid, "{:#?}", part.timeline);
     assert!(last_message(&part).starts_with("Refunded 7.50 GBP of 20.00 GBP"), "{}", last_message(&part));
+    assert_eq!((part.refunded(), part.refundable()), (gbp(750), gbp(1250)));
+    assert_eq!(part.refunds.len(), 1);
+    assert_eq!(part.refunds[0].status, RefundStatus::Refunded);
+    // More than is left is refused here, before sending.
+    let err = w.engine.refund_holidayextras(&first.payment.id, Some(gbp(1251))).await.unwrap_err();
+    assert!(err.to_string().contains("at most 12.50 GBP"), "{err}");
+    assert_eq!(w.sandbox.request_count("holidayextras.refund"), refunds_before + 1);
+
+    // The rest, by default: now the payment is Refunded, and nothing more can go back.
+    let rest = w.engine.refund_holidayextras(&first.payment.id, None).await.unwrap();
+    assert_eq!(rest.status(), Status::Refunded, "{:#?}", rest.timeline);
+    assert!(last_message(&rest).starts_with("Refunded 12.50 GBP of 20.00 GBP"), "{}", last_message(&rest));
+    assert_eq!((rest.refunded(), rest.refundable()), (gbp(2000), gbp(0)));
+    let again = w.engine.refund_holidayextras(&first.payment.id, None).await.unwrap_err();
+    assert!(matches!(again, EngineError::WrongState { status: Status::Refunded, .. }), "{again}");
     assert_eq!(
         refunds_for(&w.sandbox, &key(&first)).iter().map(|r| r.amount_minor).collect::<Vec<_>>(),
-        [750]
+        [750, 1250]
     );
     assert!(refunds_for(&w.sandbox, &key(&second)).is_empty());
+    verify_chain(&w.engine, &first.payment.id).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -433,46 +450,108 @@ async fn no_answer_past_the_deadline_goes_to_a_person() {
     assert_eq!(w.sandbox.request_count("holidayextras.pay"), 2);
 }
 
+/// An unclear refund is a state of its own: the payment stays Paid, no second refund can start
+/// until a person records what the portal shows, and what they record is what counts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refund_faults_leave_the_payment_paid_and_say_to_check_first() {
+async fn an_unclear_refund_blocks_the_next_until_a_person_settles_it() {
     let w = world().await;
     let paid = w.engine.pay_holidayextras(hx(TOKEN_APPROVE, "HXB-RF", gbp(3000))).await.unwrap();
     let key = key(&paid);
     let id = paid.payment.id.clone();
 
-    // Not processed, but we cannot know that: still Paid, nothing refunded, and the agent is told.
+    // Not processed, but we cannot know that: Unclear, still Paid, and the agent is told.
     w.sandbox.inject_fault(FaultSpec::new("holidayextras.refund", FaultKind::Http500)).unwrap();
     let err = w.engine.refund_holidayextras(&id, None).await.unwrap_err();
     assert!(matches!(err, EngineError::Provider(ProviderError::Unclear { .. })), "{err}");
     assert!(err.to_string().contains("before refunding again"), "{err}");
     let record = w.engine.record(&id).await.unwrap();
     assert_eq!(record.status(), Status::Paid);
-    assert!(last_message(&record).contains("before refunding again"), "{}", last_message(&record));
+    assert_eq!(record.refunds[0].status, RefundStatus::Unclear);
+    assert_eq!((record.refunded(), record.refundable()), (gbp(0), gbp(0)), "unclear money is not refundable");
+    assert!(last_message(&record).contains("may or may not have been made"), "{}", last_message(&record));
     assert!(refunds_for(&w.sandbox, &key).is_empty());
 
-    // Refunded at HX, answer lost: still Paid here, with the same warning — money did move.
+    // A second refund is refused here, without a request, while the first is unclear.
+    let sent = w.sandbox.request_count("holidayextras.refund");
+    let err = w.engine.refund_holidayextras(&id, Some(gbp(100))).await.unwrap_err();
+    assert!(err.to_string().contains("no clear answer yet"), "{err}");
+    assert_eq!(w.sandbox.request_count("holidayextras.refund"), sent);
+
+    // The agent finds nothing in the portal: nothing went back, all of it is refundable again.
+    let err = w.engine.resolve_refund(&id, false, "  ").await.unwrap_err();
+    assert!(err.to_string().contains("write what the provider portal shows"), "{err}");
+    let record = w.engine.resolve_refund(&id, false, "HX portal shows no refund").await.unwrap();
+    assert_eq!(record.refunds[0].status, RefundStatus::Declined);
+    assert_eq!((record.status(), record.refundable()), (Status::Paid, gbp(3000)));
+
+    // Refunded at HX, answer lost: Unclear — money did move, and the ledger shows it once.
     w.sandbox.inject_fault(FaultSpec::new("holidayextras.refund", FaultKind::CloseAfterCharge)).unwrap();
     let err = w.engine.refund_holidayextras(&id, None).await.unwrap_err();
     assert!(err.to_string().contains("may or may not have been made"), "{err}");
-    assert_eq!(w.engine.record(&id).await.unwrap().status(), Status::Paid);
+    let record = w.engine.record(&id).await.unwrap();
+    assert_eq!((record.status(), record.refunds[1].status), (Status::Paid, RefundStatus::Unclear));
     assert_eq!(refunds_for(&w.sandbox, &key).len(), 1);
 
-    // The agent refunds again anyway: HX refuses the over-refund, nothing moves, and it says why.
+    // The agent refunds again anyway: refused here, so HX is never asked twice.
     let err = w.engine.refund_holidayextras(&id, None).await.unwrap_err();
-    match &err {
-        EngineError::Provider(ProviderError::Refused(r)) => {
-            assert!(r.advice.contains("already be refunded"), "{r:?}")
-        }
-        other => panic!("expected a refusal, got {other}"),
-    }
-    let record = w.engine.record(&id).await.unwrap();
-    assert_eq!(record.status(), Status::Paid);
-    assert!(last_message(&record).contains("refused — still paid"), "{}", last_message(&record));
+    assert!(err.to_string().contains("no clear answer yet"), "{err}");
     assert_eq!(refunds_for(&w.sandbox, &key).len(), 1, "no second refund");
+
+    // The portal shows it made: the payment is Refunded, and never more than was charged.
+    let record = w.engine.resolve_refund(&id, true, "HX portal shows REFUND-x for 30.00").await.unwrap();
+    assert_eq!(record.status(), Status::Refunded, "{:#?}", record.timeline);
+    assert_eq!(record.refunded(), gbp(3000));
+    let err = w.engine.resolve_refund(&id, true, "again").await.unwrap_err();
+    assert!(err.to_string().contains("no unclear refund"), "{err}");
     // Each refund request was noted before it was sent.
     let noted = record.timeline.iter().filter(|e| e.kind == EventKind::Sent).count();
     assert_eq!(noted as u64, w.sandbox.request_count("holidayextras.refund"));
     verify_chain(&w.engine, &id).await;
+}
+
+/// Farepoint stops while a refund is on its way: after the restart it is Unclear (never sent
+/// again, never taken as not made), whether or not HX made it, and a person settles it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_left_sending_by_a_crash_is_unclear_after_restart_and_never_re_sent() {
+    let w = world().await;
+    for (i, made) in [true, false].into_iter().enumerate() {
+        let reference = format!("HXB-RCRASH-{i}");
+        let paid = w.engine.pay_holidayextras(hx(TOKEN_APPROVE, &reference, gbp(4200))).await.unwrap();
+        let id = paid.payment.id.clone();
+        let hang =
+            FaultSpec { after_processing: made, ..FaultSpec::new("holidayextras.refund", FaultKind::Hang) };
+        w.sandbox.inject_fault(hang).unwrap();
+        let sent_before = w.sandbox.request_count("holidayextras.refund");
+        let engine = w.engine.clone();
+        let (pid, part) = (id.clone(), Some(gbp(1200)));
+        let refunding = tokio::spawn(async move { engine.refund_holidayextras(&pid, part).await });
+        // Farepoint stops while it waits for the answer: only the journal survives.
+        while w.sandbox.request_count("holidayextras.refund") == sent_before {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        refunding.abort();
+        let journaled = w.engine.record(&id).await.unwrap();
+        assert_eq!(journaled.refunds[0].status, RefundStatus::Sending);
+
+        let restarted = engine_for(&w.sandbox, w.dir.path());
+        assert_eq!(restarted.recover().await.unwrap(), 1);
+        let after = restarted.record(&id).await.unwrap();
+        assert_eq!((after.status(), after.refunds[0].status), (Status::Paid, RefundStatus::Unclear));
+        assert!(
+            last_message(&after).contains("Farepoint stopped while the refund"),
+            "{}",
+            last_message(&after)
+        );
+        assert_eq!(restarted.recover().await.unwrap(), 0, "recovered once");
+        assert_eq!(w.sandbox.request_count("holidayextras.refund"), sent_before + 1, "never re-sent");
+        assert_eq!(refunds_for(&w.sandbox, &key(&paid)).len(), usize::from(made));
+
+        let settled = restarted.resolve_refund(&id, made, "as the HX portal shows").await.unwrap();
+        assert_eq!(settled.refunded(), gbp(if made { 1200 } else { 0 }));
+        assert_eq!(settled.refundable(), gbp(if made { 3000 } else { 4200 }));
+        verify_chain(&restarted, &id).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -539,4 +618,6 @@ async fn two_refunds_at_once_refund_once() {
     let refused = outcomes.iter().find_map(|o| o.as_ref().err()).expect("one refusal");
     assert!(refused.to_string().contains("already running"), "{refused}");
     assert_eq!(refunds_for(&w.sandbox, &key(&paid)).len(), 1, "refunded exactly once");
+    let record = w.engine.record(&paid.payment.id).await.unwrap();
+    assert_eq!(record.refunds.len(), 1, "the refused one was never journaled");
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use farepoint_core::history::sample::{self, Generated, Generator, Outcome};
 use farepoint_core::history::{self, ExportFormat, HistoryError, HistoryQuery, Page, Row, SummaryRange};
-use farepoint_core::payment::{Provider, Status};
+use farepoint_core::payment::{Provider, Refund, RefundStatus, Status};
 use farepoint_core::store::{self, Store};
 
 const DAY: i64 = 86_400_000;
@@ -305,9 +305,33 @@ fn totals_per_local_day_provider_and_currency() {
             make(Provider::Atrip, Outcome::Success, NOV_20 + 3 * DAY), // outside the range
         ],
     );
+    // The paid Holiday Extras payment is refunded in part (1.00), and a further 0.50 is unclear.
+    let part_paid = stored[3].payment.clone();
+    store
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            for (seq, minor, status) in [(1, 100, RefundStatus::Refunded), (2, 50, RefundStatus::Unclear)] {
+                let refund = Refund {
+                    id: format!("r{seq}"),
+                    payment_id: part_paid.id.clone(),
+                    seq,
+                    amount: farepoint_core::money::Money::from_minor(minor, part_paid.amount.currency),
+                    status,
+                    provider_ref: None,
+                    note: None,
+                    created_at_ms: part_paid.created_at_ms,
+                    updated_at_ms: part_paid.created_at_ms,
+                };
+                store::insert_refund(&tx, &refund)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
     let range = SummaryRange { from_ms: NOV_20 - 2 * h, to_ms: NOV_20 + 2 * DAY, utc_offset_minutes: 120 };
     let s = store.read_blocking(move |c| Ok(history::summary(c, &range))).unwrap().unwrap();
     let amount = |i: usize| stored[i].payment.amount;
+    let kept = |i: usize| if i == 3 { amount(i).minor - 100 } else { amount(i).minor };
     let day = |d: &str, p: Provider| {
         s.days
             .iter()
@@ -324,8 +348,8 @@ fn totals_per_local_day_provider_and_currency() {
     assert!(atrip_21.contains(&(1, amount(0).minor)), "{:?}", s.days);
     assert_eq!(
         day("2026-11-20", Provider::HolidayExtras),
-        vec![(1, amount(3).minor)],
-        "refunded is not takings"
+        vec![(1, kept(3))],
+        "refunded is not takings: a full refund leaves nothing, a part refund what was kept"
     );
     assert!(day("2026-11-20", Provider::HeiPay).is_empty(), "under review is not money taken");
     let taken: i64 = s.totals.iter().map(|t| t.count as i64).sum();
@@ -336,16 +360,34 @@ fn totals_per_local_day_provider_and_currency() {
     for i in [0, 1, 3] {
         let code = amount(i).currency.code();
         match expected.iter_mut().find(|(c, _)| *c == code) {
-            Some((_, sum)) => *sum += amount(i).minor,
-            None => expected.push((code, amount(i).minor)),
+            Some((_, sum)) => *sum += kept(i),
+            None => expected.push((code, kept(i))),
         }
     }
     assert_eq!(s.totals.len(), expected.len(), "{:?}", s.totals);
     for (code, sum) in expected {
         assert_eq!(total_of(code), Some(sum), "{code}");
     }
-    assert_eq!(s.refunded.len(), 1);
-    assert_eq!((s.refunded[0].count, s.refunded[0].total_minor), (1, amount(4).minor));
+    // What went back is the full refund and the part one, per currency; the unclear 0.50 is
+    // called out, not counted.
+    let mut back: Vec<(&str, u64, i64)> = Vec::new();
+    for (i, minor) in [(4, amount(4).minor), (3, 100)] {
+        let code = amount(i).currency.code();
+        match back.iter_mut().find(|(c, _, _)| *c == code) {
+            Some((_, n, sum)) => (*n, *sum) = (*n + 1, *sum + minor),
+            None => back.push((code, 1, minor)),
+        }
+    }
+    back.sort();
+    let got: Vec<_> = s.refunded.iter().map(|r| (r.currency.code(), r.count, r.total_minor)).collect();
+    assert_eq!(got, back);
+    assert_eq!(s.unclear_refunds, 1);
+    // …and the payment with the unclear refund is one search away.
+    let unclear = HistoryQuery { refunds: Some(vec!["Unclear".into()]), ..Default::default() };
+    let found = search(&store, unclear).unwrap();
+    assert_eq!(ids(&found), HashSet::from([stored[3].payment.id.clone()]));
+    let bad = HistoryQuery { refunds: Some(vec!["Maybe".into()]), ..Default::default() };
+    assert!(search(&store, bad).unwrap_err().to_string().contains("is not a refund state"));
     let count = |st: Status| s.by_status.iter().find(|c| c.status == st).map(|c| c.count);
     assert_eq!(count(Status::NeedsReview), Some(1));
     assert_eq!(count(Status::Unknown), Some(0), "always listed, to call it out");
@@ -657,8 +699,16 @@ fn dump(store: &Store) -> Vec<String> {
     store
         .read_blocking(|c| {
             let mut rows = Vec::new();
-            for table in ["payments", "attempts", "tickets", "events"] {
-                let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))?;
+            // A refund's own id and note are its writer's (an upgrade from v5 names them anew);
+            // what it is — which payment, how much, how it ended — is compared.
+            for (table, columns) in [
+                ("payments", "*"),
+                ("attempts", "*"),
+                ("tickets", "*"),
+                ("refunds", "pid, seq, amount_minor, status, provider_ref, created_at_ms"),
+                ("events", "*"),
+            ] {
+                let mut stmt = c.prepare(&format!("SELECT {columns} FROM {table} ORDER BY 1, 2"))?;
                 let n = stmt.column_count();
                 let mut q = stmt.query([])?;
                 while let Some(r) = q.next()? {
@@ -688,6 +738,9 @@ fn sample_rows_are_the_rows_the_store_functions_write() {
                 }
                 for t in &g.tickets {
                     store::insert_ticket(&tx, &g.payment.id, t)?;
+                }
+                for r in &g.refunds {
+                    store::insert_refund(&tx, r)?;
                 }
                 for e in &g.events {
                     let event = farepoint_core::payment::NewEvent {

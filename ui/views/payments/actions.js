@@ -31,13 +31,20 @@ register({
     "act.need_method": "Choose how to pay",
     "act.hx_again": "Charge the Holiday Extras card token again for {amount}. Holiday Extras gets a new payment id, so the declined attempt can't be charged by mistake.",
     "act.refund_title": "Refund — {reference}",
-    "act.refund_full": "Full amount ({amount})",
+    "act.refund_full": "All that is left ({amount})",
     "act.refund_partial": "Part of it",
     "act.refund_amount": "Amount to refund ({currency})",
     "act.refund_amount_hint": "At most {amount}",
     "act.refund_bad": "Write the amount as digits, e.g. 12.50",
     "act.refund": "Refund",
     "act.refund_what": "How much",
+    "act.refund_left": "Charged {charged}; refunded so far {refunded}.",
+    "act.rr_title": "Unclear refund — {reference}",
+    "act.rr_intro": "Farepoint could not tell whether the refund of {amount} was made. Look the payment up in the {provider} portal (reference {reference}) and record what it shows.",
+    "act.rr_outcome": "What the provider portal shows",
+    "act.rr_made": "The refund was made",
+    "act.rr_not_made": "No refund was made",
+    "act.rr_need_outcome": "Choose what the portal shows",
     "act.voucher_title": "HeiPay voucher — {reference}",
     "act.voucher_frame": "Voucher from HeiPay",
     "act.enter_close": "Esc closes",
@@ -66,13 +73,20 @@ register({
     "act.need_method": "Elija cómo pagar",
     "act.hx_again": "Cobrar de nuevo el token de tarjeta de Holiday Extras por {amount}. Holiday Extras recibe un nuevo id de pago, así que el intento rechazado no se puede cobrar por error.",
     "act.refund_title": "Reembolso — {reference}",
-    "act.refund_full": "Importe completo ({amount})",
+    "act.refund_full": "Todo lo que queda ({amount})",
     "act.refund_partial": "Una parte",
     "act.refund_amount": "Importe a reembolsar ({currency})",
     "act.refund_amount_hint": "Como máximo {amount}",
     "act.refund_bad": "Escriba el importe en cifras, p. ej. 12.50",
     "act.refund": "Reembolsar",
     "act.refund_what": "Cuánto",
+    "act.refund_left": "Cobrado {charged}; reembolsado hasta ahora {refunded}.",
+    "act.rr_title": "Reembolso sin respuesta clara — {reference}",
+    "act.rr_intro": "Farepoint no pudo saber si se hizo el reembolso de {amount}. Busque el pago en el portal de {provider} (referencia {reference}) y registre lo que muestra.",
+    "act.rr_outcome": "Lo que muestra el portal del proveedor",
+    "act.rr_made": "El reembolso se hizo",
+    "act.rr_not_made": "No se hizo ningún reembolso",
+    "act.rr_need_outcome": "Elija lo que muestra el portal",
     "act.voucher_title": "Comprobante HeiPay — {reference}",
     "act.voucher_frame": "Comprobante de HeiPay",
     "act.enter_close": "Esc cierra",
@@ -119,50 +133,56 @@ function fieldProblems(error, controls, card) {
   throw new CommandError({ code: error.code, message: error.message });
 }
 
+/**
+ * A dialog that records what a provider's portal shows: a choice (`group`) and a note. Confirms
+ * only with both, then sends `send(choice, note)`.
+ */
+function portalDialog(options, group, needChoice, note, send) {
+  const outcomeError = h("p", { class: "field-error", role: "alert", hidden: true, id: `${group.element.id}-error` });
+  group.element.after(outcomeError);
+  for (const input of group.inputs) input.addEventListener("change", () => (outcomeError.hidden = true));
+  note.addEventListener("input", () => setFieldError(note, null));
+  return dialogPromise({ ...options, hint: t("act.enter_hint"), onOpen: () => group.focus() }, async () => {
+    setFieldError(note, null);
+    const outcome = group.value();
+    let ok = true;
+    if (!outcome) {
+      outcomeError.textContent = t(needChoice);
+      outcomeError.hidden = false;
+      ok = false;
+    }
+    if (!note.value.trim()) {
+      setFieldError(note, t("act.need_note"));
+      ok = false;
+    }
+    if (!ok) {
+      (outcome ? note : group.inputs[0]).focus();
+      return false;
+    }
+    try {
+      return await send(outcome, note.value.trim());
+    } catch (error) {
+      return fieldProblems(error, { note }, null);
+    }
+  });
+}
+
 const AIRLINE = new Set(["atrip", "travelport"]);
 
 export function resolveReview(record) {
   const p = record.payment;
   const outcomes = AIRLINE.has(p.provider) ? ["Paid", "Declined", "Ticketed", "TicketingFailed"] : ["Paid", "Declined"];
   const group = radioGroup("resolve-outcome", t("act.outcome"), outcomes.map((o) => [o, t(`status.${o}`)]), { id: "resolve-outcome" });
-  const outcomeError = h("p", { class: "field-error", role: "alert", hidden: true, id: "resolve-outcome-error" });
   const note = h("textarea", { id: "resolve-note", maxlength: 500, required: true });
   const body = h(
     "div",
     { class: "dialog-stack" },
     h("p", { text: t("act.resolve_intro", { provider: t(`provider.${p.provider}`), reference: p.reference, amount: money(p.amount) }) }),
     group.element,
-    outcomeError,
     field(t("act.note"), note, { hint: t("act.note_hint") }),
   );
-  for (const input of group.inputs) input.addEventListener("change", () => (outcomeError.hidden = true));
-  note.addEventListener("input", () => setFieldError(note, null));
-  return dialogPromise(
-    { id: "dialog-resolve", title: t("act.resolve_title", { reference: p.reference }), body, confirm: t("act.resolve"), hint: t("act.enter_hint"), onOpen: () => group.focus() },
-    async () => {
-      setFieldError(note, null);
-      const outcome = group.value();
-      let ok = true;
-      if (!outcome) {
-        outcomeError.textContent = t("act.need_outcome");
-        outcomeError.hidden = false;
-        ok = false;
-      }
-      if (!note.value.trim()) {
-        setFieldError(note, t("act.need_note"));
-        ok = false;
-      }
-      if (!ok) {
-        (outcome ? note : group.inputs[0]).focus();
-        return false;
-      }
-      try {
-        return await call("resolve_review", { paymentId: p.id, outcome, note: note.value.trim() });
-      } catch (error) {
-        return fieldProblems(error, { note }, null);
-      }
-    },
-  );
+  const options = { id: "dialog-resolve", title: t("act.resolve_title", { reference: p.reference }), body, confirm: t("act.resolve") };
+  return portalDialog(options, group, "act.need_outcome", note, (outcome, text) => call("resolve_review", { paymentId: p.id, outcome, note: text }));
 }
 
 function whatOf(p) {
@@ -313,9 +333,11 @@ function travelportAttempt(p, common, intro, card) {
   );
 }
 
+/** A refund of what is left to refund (the core serves `refundable`), in full or in part. */
 export function refund(record) {
   const p = record.payment;
-  const full = money(p.amount);
+  const left = record.refundable;
+  const full = money(left);
   const amount = h("input", { class: "num", inputmode: "decimal", autocomplete: "off", id: "refund-amount", disabled: true });
   const amountField = field(t("act.refund_amount", { currency: p.amount.currency }), amount, { hint: t("act.refund_amount_hint", { amount: full }) });
   const group = radioGroup("refund-kind", t("act.refund_what"), [["full", t("act.refund_full", { amount: full })], ["partial", t("act.refund_partial")]], {
@@ -329,7 +351,8 @@ export function refund(record) {
     },
   });
   amountField.hidden = true;
-  const body = h("div", { class: "dialog-stack" }, group.element, amountField);
+  const sofar = record.refunded.minor > 0 ? h("p", { id: "refund-sofar", text: t("act.refund_left", { charged: money(p.amount), refunded: money(record.refunded) }) }) : null;
+  const body = h("div", { class: "dialog-stack" }, sofar, group.element, amountField);
   return dialogPromise({ id: "dialog-refund", title: t("act.refund_title", { reference: p.reference }), body, confirm: t("act.refund"), onOpen: () => group.focus() }, async () => {
     setFieldError(amount, null);
     let value = null;
@@ -347,6 +370,25 @@ export function refund(record) {
       return fieldProblems(error, { amount }, null);
     }
   });
+}
+
+/** Records what the provider's portal shows for the payment's unclear refund. */
+export function resolveRefund(record) {
+  const p = record.payment;
+  const open = record.refunds.find((r) => r.status === "Unclear");
+  const group = radioGroup("refund-outcome", t("act.rr_outcome"), [["made", t("act.rr_made")], ["not_made", t("act.rr_not_made")]], { id: "refund-outcome" });
+  const note = h("textarea", { id: "refund-note", maxlength: 500, required: true });
+  const body = h(
+    "div",
+    { class: "dialog-stack" },
+    h("p", { text: t("act.rr_intro", { amount: money(open.amount), provider: t(`provider.${p.provider}`), reference: p.reference }) }),
+    group.element,
+    field(t("act.note"), note, { hint: t("act.note_hint") }),
+  );
+  const options = { id: "dialog-refund-resolve", title: t("act.rr_title", { reference: p.reference }), body, confirm: t("act.resolve") };
+  return portalDialog(options, group, "act.rr_need_outcome", note, (outcome, text) =>
+    call("resolve_refund", { paymentId: p.id, refunded: outcome === "made", note: text }),
+  );
 }
 
 /** A JSON voucher as a definition list (nested values as compact JSON). */

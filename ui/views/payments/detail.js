@@ -6,10 +6,10 @@ import { h, fill } from "../../lib/dom.js";
 import { t, register } from "../../lib/i18n.js";
 import { call } from "../../lib/ipc.js";
 import { money, dateTime } from "../../lib/format.js";
-import { statusPill } from "../../components/status.js";
+import { statusPill, refundPill } from "../../components/status.js";
 import { Timeline } from "../../components/timeline.js";
 import { busy } from "../take/common.js";
-import { resolveReview, newAttempt, refund, voucher } from "./actions.js";
+import { resolveReview, newAttempt, refund, resolveRefund, voucher } from "./actions.js";
 import { showReceipt } from "./receipt.js";
 
 register({
@@ -37,6 +37,15 @@ register({
     "pd.resolve": "Resolve review",
     "pd.retry": "New attempt",
     "pd.refund": "Refund",
+    "pd.resolve_refund": "Resolve refund",
+    "pd.refunds": "Refunds",
+    "pd.refunded_of": "Refunded {refunded} of {charged} · {left} left to refund",
+    "pd.refund_n": "Refund {n}",
+    "pd.refund_pending": "{amount} not settled yet",
+    "refund.Sending": "Being sent",
+    "refund.Refunded": "Refunded",
+    "refund.Declined": "Not made",
+    "refund.Unclear": "Unclear — check the portal",
     "pd.voucher": "Voucher",
     "pd.opening": "Opening…",
     "pd.receipt": "Print receipt",
@@ -68,6 +77,15 @@ register({
     "pd.resolve": "Resolver revisión",
     "pd.retry": "Nuevo intento",
     "pd.refund": "Reembolsar",
+    "pd.resolve_refund": "Resolver reembolso",
+    "pd.refunds": "Reembolsos",
+    "pd.refunded_of": "Reembolsado {refunded} de {charged} · quedan {left} por reembolsar",
+    "pd.refund_n": "Reembolso {n}",
+    "pd.refund_pending": "{amount} aún sin resolver",
+    "refund.Sending": "Enviándose",
+    "refund.Refunded": "Reembolsado",
+    "refund.Declined": "No realizado",
+    "refund.Unclear": "Sin respuesta clara — revise el portal",
     "pd.voucher": "Comprobante",
     "pd.opening": "Abriendo…",
     "pd.receipt": "Imprimir recibo",
@@ -103,8 +121,9 @@ export class PaymentDetail {
     this.facts = h("dl", { class: "facts pd-facts" });
     this.attempts = h("section", { class: "pd-section" });
     this.tickets = h("section", { class: "pd-section" });
+    this.refunds = h("section", { class: "pd-section" });
     this.timelineSection = h("section", { class: "pd-section pd-timeline", "aria-labelledby": "pd-timeline-title" }, this.timeline.element);
-    this.body = h("div", { class: "pd-body" }, this.head, this.actions, this.error, this.facts, this.attempts, this.tickets, this.timelineSection);
+    this.body = h("div", { class: "pd-body" }, this.head, this.actions, this.error, this.facts, this.attempts, this.tickets, this.refunds, this.timelineSection);
     this.element = h("aside", { class: "panel payment-detail", id: "payment-detail", tabindex: "-1", hidden: true }, this.closeButton, this.body);
     this.relabel();
   }
@@ -124,7 +143,7 @@ export class PaymentDetail {
     this.hideError();
     this.timeline.reset(null);
     fill(this.head, h("p", { class: "muted loading-line" }, h("span", { class: "spinner", "aria-hidden": "true" }), " ", t("pd.loading")));
-    for (const part of [this.actions, this.facts, this.attempts, this.tickets]) fill(part);
+    for (const part of [this.actions, this.facts, this.attempts, this.tickets, this.refunds]) fill(part);
     this.timelineSection.hidden = true;
   }
 
@@ -182,7 +201,43 @@ export class PaymentDetail {
     fill(this.facts, facts.map(([key, value, id, cls]) => [h("dt", { text: t(key) }), h("dd", { id, class: cls, text: value || t("common.none") })]));
     this.renderAttempts();
     this.renderTickets();
+    this.renderRefunds();
     this.renderActions();
+  }
+
+  /** " · £32.50 not settled yet" while a refund is being sent or unclear. */
+  pendingRefund() {
+    const open = this.record.refunds.find((f) => f.status === "Sending" || f.status === "Unclear");
+    return open ? [" · ", h("strong", { text: t("pd.refund_pending", { amount: money(open.amount) }) })] : [];
+  }
+
+  renderRefunds() {
+    const r = this.record;
+    if (!r.refunds.length) return fill(this.refunds);
+    fill(
+      this.refunds,
+      h("h3", { text: t("pd.refunds") }),
+      h("p", { class: "num", id: "pd-refunded" }, t("pd.refunded_of", { refunded: money(r.refunded), charged: money(r.payment.amount), left: money(r.refundable) }), ...this.pendingRefund()),
+      h(
+        "ol",
+        { class: "pd-attempts", id: "pd-refunds" },
+        r.refunds.map((f) =>
+          h(
+            "li",
+            {},
+            h(
+              "div",
+              { class: "pd-attempt-head" },
+              h("span", { text: t("pd.refund_n", { n: f.seq }) }),
+              h("span", { class: "num", text: money(f.amount) }),
+              refundPill(f.status),
+              h("time", { class: "num muted", text: dateTime(f.updated_at_ms) }),
+            ),
+            f.note ? h("p", { class: "pd-attempt-error", text: f.note }) : null,
+          ),
+        ),
+      ),
+    );
   }
 
   renderAttempts() {
@@ -233,7 +288,9 @@ export class PaymentDetail {
     if (["Ticketing", "Unknown"].includes(p.status)) action("pd-poll", t("pd.poll"), t("pd.polling"), () => call("poll_now", { paymentId: p.id }), true);
     if (p.status === "NeedsReview") action("pd-resolve", t("pd.resolve"), null, () => resolveReview(this.record), true);
     if (p.status === "Declined") action("pd-retry", t("pd.retry"), null, () => newAttempt(this.record), true);
-    if (p.provider === "holidayextras" && p.status === "Paid") action("pd-refund", t("pd.refund"), null, () => refund(this.record));
+    const open = this.record.refunds.find((f) => f.status === "Sending" || f.status === "Unclear");
+    if (open?.status === "Unclear") action("pd-resolve-refund", t("pd.resolve_refund"), null, () => resolveRefund(this.record), true);
+    if (p.provider === "holidayextras" && p.status === "Paid" && !open && this.record.refundable.minor > 0) action("pd-refund", t("pd.refund"), null, () => refund(this.record));
     if (p.provider === "heipay" && this.record.attempts.some((a) => a.provider_ref)) action("pd-voucher", t("pd.voucher"), t("pd.opening"), async () => (await voucher(this.record), null));
     action("pd-receipt", t("pd.receipt"), t("pd.preparing"), async () => (await showReceipt(p.id), null));
     buttons.at(-1).setAttribute("aria-keyshortcuts", "Control+P");
@@ -244,15 +301,27 @@ export class PaymentDetail {
   /** Runs an action (its button busy while `label` is given); a record it answers replaces the one shown. */
   async run(button, label, work) {
     this.hideError();
+    let record = null;
     try {
-      const record = label ? await busy(button, label, work) : await work();
-      if (record?.payment) {
-        this.set(record);
-        this.onRecord(record);
-        this.element.querySelector(".pd-actions button")?.focus();
-      }
+      record = label ? await busy(button, label, work) : await work();
     } catch (error) {
       this.showError(error);
+    }
+    // A dialog closed without an answer may still have changed the payment (a refund that got
+    // no clear answer): read it again, so the pane offers what the core now allows.
+    if (!record?.payment && this.record) {
+      try {
+        record = await call("payment_detail", { paymentId: this.record.payment.id });
+      } catch {
+        record = null;
+      }
+    }
+    if (record?.payment) {
+      const focused = this.element.contains(document.activeElement) ? document.activeElement.id : null;
+      this.set(record);
+      this.onRecord(record);
+      const again = focused ? document.getElementById(focused) : null;
+      (again && this.element.contains(again) ? again : this.element.querySelector(".pd-actions button"))?.focus();
     }
   }
 

@@ -11,10 +11,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::refund::RefundEnd;
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::money::Money;
 use crate::now_ms;
-use crate::payment::{Attempt, EventKind, Payment, Provider, Status, TimelineEvent};
+use crate::payment::{Attempt, EventKind, Payment, Provider, RefundStatus, Status, TimelineEvent};
 /// Defined beside the client so it is reachable before `engine` re-exports it.
 pub use crate::providers::holidayextras::HolidayExtrasPayment;
 use crate::providers::holidayextras::{ApiVersion, HolidayExtrasClient, PayAnswer, PayRequest, RefundAnswer};
@@ -37,14 +38,6 @@ struct Subject {
 enum Round {
     First { first_look: i64 },
     Again { next: i64, past_deadline: bool },
-}
-
-/// How a refund ended, decided inside the transaction.
-enum RefundEnd {
-    Done,
-    Refused(crate::providers::Refusal),
-    Unclear(String),
-    NotSent(ProviderError),
 }
 
 impl Engine {
@@ -188,17 +181,16 @@ impl Engine {
         .await
     }
 
-    /// Refunds a paid HX payment, in full unless `amount` says less. The request is noted on
-    /// the timeline before it is sent. HX's refund takes no id of ours, so it is never re-sent:
-    /// after an unclear answer the payment stays `Paid` and the agent is told to check first.
+    /// Refunds a paid HX payment: all that is left to refund unless `amount` says less. The
+    /// refund is journaled before it is sent (see `refund.rs`). HX's refund takes no id of ours,
+    /// so it is never re-sent: an unclear answer leaves the refund `Unclear` for a person.
     pub async fn refund_holidayextras(
         &self,
         payment_id: &str,
         amount: Option<Money>,
     ) -> Result<PaymentRecord, EngineError> {
         let client = self.holidayextras()?;
-        // Taken before the payment is read, so a second refund (or a check) cannot act on the
-        // same `Paid` state.
+        // Taken before the payment is read, so a check of the payment cannot run beside it.
         let Some(_one_at_a_time) = self.take_in_flight(payment_id) else {
             return Err(invalid(
                 "payment",
@@ -211,41 +203,99 @@ impl Engine {
             return Err(invalid("payment", "only a Holiday Extras payment can be refunded here"));
         }
         record.require(Status::Paid)?;
-        let amount = check_refund_amount(amount, payment.amount)?;
         let attempt = record.attempts.last().cloned().expect("a paid payment has an attempt");
         let hx_ids = vec![attempt.provider_ref.clone().unwrap_or_else(|| attempt.idempotency_key.clone())];
 
-        let id = payment_id.to_string();
+        let ids = hx_ids.clone();
+        let refund = self
+            .journal_refund(&record, amount, move |amount| {
+                let text = format!("Refund of {amount} requested — sending it to Holiday Extras");
+                (text, json!({ "payments": ids, "amount": amount }))
+            })
+            .await?;
+        let amount = refund.amount;
         let of_total = payment.amount;
-        let asked = json!({ "payments": hx_ids, "amount": amount });
-        self.commit(move |tx| {
-            let text = format!("Refund of {amount} requested — sending it to Holiday Extras");
-            Ok(((), vec![journal::record(tx, &id, EventKind::Sent, &text, asked, now_ms())?]))
-        })
-        .await?;
 
         let sent = client.refund(&hx_ids, amount).await;
 
-        let now = now_ms();
-        let end = self
-            .commit(move |tx| {
-                let mut attempt = store::get_attempt(tx, &attempt.id)?;
-                settle_refund(tx, &mut attempt, sent, amount, of_total, now)
-            })
-            .await?;
-        match end {
-            RefundEnd::Done => self.record(payment_id).await,
-            RefundEnd::Refused(refusal) => Err(ProviderError::Refused(refusal).into()),
-            RefundEnd::NotSent(e) => Err(e.into()),
-            RefundEnd::Unclear(reason) => Err(ProviderError::Unclear {
-                provider: "Holiday Extras",
-                detail: format!(
-                    "{reason} — the refund may or may not have been made; check the payment in the Holiday Extras portal before refunding again"
-                ),
-            }
-            .into()),
-        }
+        let (end, outcome, call) = refund_end(sent, amount, of_total);
+        let pid = payment_id.to_string();
+        self.settle_refund(refund, end, move |tx| {
+            let Some((message, exchange)) = call else { return Ok(Vec::new()) };
+            let data = json!({ "exchange": exchange });
+            Ok(vec![journal::record(tx, &pid, EventKind::ProviderAnswer, message, data, now_ms())?])
+        })
+        .await?;
+        outcome?;
+        self.record(payment_id).await
     }
+}
+
+/// How HX's answer to a `/refund` ends the refund: the refund's new state, what the agent's call
+/// returns, and the answer to put on the timeline (none when nothing was sent).
+fn refund_end(
+    sent: Result<Call<RefundAnswer>, ProviderError>,
+    amount: Money,
+    of_total: Money,
+) -> (RefundEnd, Result<(), EngineError>, Option<(&'static str, crate::providers::http::Exchange)>) {
+    let call = match sent {
+        Ok(call) => call,
+        Err(e) => {
+            let end = RefundEnd {
+                status: RefundStatus::Declined,
+                provider_ref: None,
+                note: Some(format!("not sent: {e}")),
+                text: format!("Refund of {amount} not sent ({e}) — nothing was refunded"),
+                data: json!({}),
+            };
+            return (end, Err(e.into()), None);
+        }
+    };
+    let said = match &call.result {
+        RefundAnswer::Refunded { .. } => "Holiday Extras made the refund",
+        RefundAnswer::Refused { .. } => "Holiday Extras refused the refund",
+        RefundAnswer::Ambiguous { .. } => "Holiday Extras gave no clear answer to the refund",
+    };
+    let (end, outcome) = match call.result {
+        RefundAnswer::Refunded { id, note } => {
+            let which = id.as_deref().map(|i| format!(" (Holiday Extras refund {i})")).unwrap_or_default();
+            let end = RefundEnd {
+                status: RefundStatus::Refunded,
+                text: format!("Refunded {amount} of {of_total}{which}"),
+                data: json!({ "refund_id": id }),
+                provider_ref: id,
+                note,
+            };
+            (end, Ok(()))
+        }
+        RefundAnswer::Refused { refusal, .. } => {
+            let end = RefundEnd {
+                status: RefundStatus::Declined,
+                provider_ref: None,
+                note: Some(format!("{} ({})", refusal.message, refusal.code)),
+                text: format!(
+                    "Refund of {amount} refused — nothing refunded: {} ({}) — {}",
+                    refusal.message, refusal.code, refusal.advice
+                ),
+                data: json!({ "refusal": refusal }),
+            };
+            (end, Err(ProviderError::Refused(refusal).into()))
+        }
+        RefundAnswer::Ambiguous { reason } => {
+            let end = RefundEnd {
+                status: RefundStatus::Unclear,
+                provider_ref: None,
+                note: Some(reason.clone()),
+                text: format!("No clear answer to the refund of {amount} ({reason}) — it may or may not have been made. Check the payment in the Holiday Extras portal and record what it shows; Farepoint will not send it again"),
+                data: json!({ "reason": reason }),
+            };
+            let detail = format!(
+                "{reason} — the refund may or may not have been made; check the payment in the Holiday Extras portal and record what it shows before refunding again"
+            );
+            (end, Err(ProviderError::Unclear { provider: "Holiday Extras", detail }.into()))
+        }
+    };
+    (end, outcome, Some((said, call.exchange)))
 }
 
 /// Commits HX's answer to a `/pay` (first send or re-send) for `attempt`.
@@ -393,72 +443,6 @@ fn still_unknown(
     Ok(Vec::new())
 }
 
-/// Commits HX's answer to a `/refund`. Only a clear SUCCESS moves the payment (Paid → Refunded).
-fn settle_refund(
-    tx: &rusqlite::Transaction<'_>,
-    attempt: &mut Attempt,
-    sent: Result<Call<RefundAnswer>, ProviderError>,
-    amount: Money,
-    of_total: Money,
-    now: i64,
-) -> Result<(RefundEnd, Vec<TimelineEvent>), StoreError> {
-    let pid = attempt.payment_id.clone();
-    let call = match sent {
-        Ok(call) => call,
-        Err(e) => {
-            let text = format!("Refund not sent ({e}) — nothing was refunded");
-            let event = journal::record(tx, &pid, EventKind::Note, &text, json!({}), now)?;
-            return Ok((RefundEnd::NotSent(e), vec![event]));
-        }
-    };
-    let message = match &call.result {
-        RefundAnswer::Refunded { .. } => "Holiday Extras made the refund",
-        RefundAnswer::Refused { .. } => "Holiday Extras refused the refund",
-        RefundAnswer::Ambiguous { .. } => "Holiday Extras gave no clear answer to the refund",
-    };
-    let mut events = vec![journal::record(
-        tx,
-        &pid,
-        EventKind::ProviderAnswer,
-        message,
-        json!({ "exchange": call.exchange }),
-        now,
-    )?];
-    let end = match call.result {
-        RefundAnswer::Refunded { id, note } => {
-            let which = id.as_deref().map(|i| format!(" (Holiday Extras refund {i})")).unwrap_or_default();
-            let text = format!("Refunded {amount} of {of_total}{which}");
-            let data = json!({ "refund_id": id, "amount": amount });
-            events.push(journal::move_to(tx, attempt, Status::Refunded, &text, data, now)?);
-            if let Some(note) = note {
-                events.push(journal::record(tx, &pid, EventKind::Note, &note, json!({}), now)?);
-            }
-            RefundEnd::Done
-        }
-        RefundAnswer::Refused { refusal, .. } => {
-            let text = format!(
-                "Refund of {amount} refused — still paid: {} ({}) — {}",
-                refusal.message, refusal.code, refusal.advice
-            );
-            events.push(journal::record(
-                tx,
-                &pid,
-                EventKind::Note,
-                &text,
-                json!({ "refusal": refusal }),
-                now,
-            )?);
-            RefundEnd::Refused(refusal)
-        }
-        RefundAnswer::Ambiguous { reason } => {
-            let text = format!("No clear answer to the refund of {amount} ({reason}) — it may or may not have been made. Check the payment in the Holiday Extras portal before refunding again; Farepoint will not re-send it");
-            events.push(journal::record(tx, &pid, EventKind::Note, &text, json!({ "reason": reason }), now)?);
-            RefundEnd::Unclear(reason)
-        }
-    };
-    Ok((end, events))
-}
-
 /// The request of the first send, rebuilt from the payment, checked for this profile.
 fn same_request(client: &HolidayExtrasClient, payment: &Payment) -> Result<PayRequest, String> {
     let s: Subject = serde_json::from_value(payment.subject.clone())
@@ -484,19 +468,4 @@ fn check_customer(name: &str) -> Result<String, EngineError> {
         return Err(invalid("customer", "enter the customer's name (up to 100 characters)"));
     }
     Ok(name)
-}
-
-/// The full amount by default; otherwise more than 0, at most the payment, same currency.
-fn check_refund_amount(amount: Option<Money>, paid: Money) -> Result<Money, EngineError> {
-    let amount = amount.unwrap_or(paid);
-    if amount.currency != paid.currency {
-        return Err(invalid(
-            "amount",
-            &format!("the refund must be in {}, the payment's currency", paid.currency),
-        ));
-    }
-    if amount.minor <= 0 || amount.minor > paid.minor {
-        return Err(invalid("amount", &format!("refund more than 0 and at most {paid}")));
-    }
-    Ok(amount)
 }

@@ -15,6 +15,7 @@ pub mod events;
 mod heipay;
 mod holidayextras;
 mod journal;
+mod refund;
 mod travelport;
 
 use std::collections::HashMap;
@@ -26,7 +27,7 @@ use serde_json::{json, Value};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::now_ms;
-use crate::payment::{Attempt, Payment, Provider, Status, Ticket, TimelineEvent};
+use crate::payment::{Attempt, Payment, Provider, Refund, Status, Ticket, TimelineEvent};
 use crate::providers::atrip::AtripClient;
 use crate::providers::heipay::HeiPayClient;
 pub use crate::providers::heipay::HeiPayPayment;
@@ -99,13 +100,32 @@ pub struct Clients {
     pub heipay: Option<HeiPayClient>,
 }
 
-/// A payment with its attempts, tickets and timeline, as the UI and tests read it.
-#[derive(Debug, Clone, Serialize)]
+/// A payment with its attempts, tickets, refunds and timeline, as the UI and tests read it.
+/// Served with what the core concludes from them: `refunded` and `refundable` (see
+/// `refund.rs`).
+#[derive(Debug, Clone)]
 pub struct PaymentRecord {
     pub payment: Payment,
     pub attempts: Vec<Attempt>,
     pub tickets: Vec<Ticket>,
+    /// Refunds asked for, oldest first (see `refund.rs` for `refunded` and `refundable`).
+    pub refunds: Vec<Refund>,
     pub timeline: Vec<TimelineEvent>,
+}
+
+impl Serialize for PaymentRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("PaymentRecord", 7)?;
+        out.serialize_field("payment", &self.payment)?;
+        out.serialize_field("attempts", &self.attempts)?;
+        out.serialize_field("tickets", &self.tickets)?;
+        out.serialize_field("refunds", &self.refunds)?;
+        out.serialize_field("timeline", &self.timeline)?;
+        out.serialize_field("refunded", &self.refunded())?;
+        out.serialize_field("refundable", &self.refundable())?;
+        out.end()
+    }
 }
 
 impl PaymentRecord {
@@ -235,6 +255,7 @@ impl Engine {
                     payment: store::get_payment(c, &id)?,
                     attempts: store::attempts_for(c, &id)?,
                     tickets: store::tickets_for(c, &id)?,
+                    refunds: store::refunds_for(c, &id)?,
                     timeline: store::events_for(c, &id)?,
                 })
             })
@@ -314,8 +335,11 @@ impl Engine {
     }
 
     /// Start-up: every attempt a crash left `Submitting` may or may not have reached the provider.
-    /// It becomes `Unknown` and is reconciled at once, before new work for the same thing.
+    /// It becomes `Unknown` and is reconciled at once, before new work for the same thing. A
+    /// refund left `Sending` becomes `Unclear`, for a person. Returns how many attempts and
+    /// refunds were left in flight.
     pub async fn recover(&self) -> Result<usize, EngineError> {
+        let refunds = self.recover_refunds().await?;
         let left = self.inner.store.read(|c| store::attempts_in_status(c, Status::Submitting)).await?;
         let count = left.len();
         for attempt in left {
@@ -338,7 +362,7 @@ impl Engine {
         if count > 0 {
             self.inner.wake.notify_one();
         }
-        Ok(count)
+        Ok(count + refunds)
     }
 
     /// Follows up every attempt that is due now. Returns how many were looked at.

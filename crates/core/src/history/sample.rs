@@ -17,7 +17,8 @@ use serde_json::{json, Value};
 use crate::card::{CardBrand, CardSummary};
 use crate::money::{Currency, Money};
 use crate::payment::{
-    Attempt, EventKind, NewEvent, Payment, Provider, Status, Ticket, TicketKind, TimelineEvent,
+    Attempt, EventKind, NewEvent, Payment, Provider, Refund, RefundStatus, Status, Ticket, TicketKind,
+    TimelineEvent,
 };
 use crate::store;
 
@@ -31,6 +32,7 @@ pub struct Generated {
     pub payment: Payment,
     pub attempts: Vec<Attempt>,
     pub tickets: Vec<Ticket>,
+    pub refunds: Vec<Refund>,
     pub events: Vec<TimelineEvent>,
 }
 
@@ -380,6 +382,7 @@ impl Generator {
             },
             attempts: Vec::new(),
             tickets: Vec::new(),
+            refunds: Vec::new(),
             events: Vec::new(),
         };
         let mut chain = Chain { payment_id: id, events: Vec::new(), status: Status::Draft, at: at_ms };
@@ -809,6 +812,8 @@ impl Generator {
         if outcome == Outcome::Refunded {
             chain.at += self.rng.gen_range(3_600_000..30 * 86_400_000);
             let refund_id = self.chars(KEY_CHARS, 16);
+            let sent = format!("Refund of {amount} requested — sending it to Holiday Extras");
+            chain.record(EventKind::Sent, sent, json!({ "payments": [key], "amount": amount, "refund": 1 }));
             let request = json!({ "amount": amount.minor, "currency": currency.code(), "payments": [key] });
             let ex = self.exchange(
                 "/holidayextras/refund".into(),
@@ -822,7 +827,20 @@ impl Generator {
                 json!({ "exchange": ex }),
             );
             let text = format!("Refunded {amount} of {amount} (Holiday Extras refund {refund_id})");
-            chain.move_to(Status::Refunded, text, json!({ "amount": amount, "refund_id": refund_id }));
+            let data =
+                json!({ "amount": amount, "refund_id": refund_id, "refund": 1, "refund_status": "Refunded" });
+            chain.move_to(Status::Refunded, text, data);
+            g.refunds.push(Refund {
+                id: self.uuid(chain.at),
+                payment_id: g.payment.id.clone(),
+                seq: 1,
+                amount,
+                status: RefundStatus::Refunded,
+                provider_ref: Some(refund_id),
+                note: None,
+                created_at_ms: chain.at,
+                updated_at_ms: chain.at,
+            });
         }
         Self::settle(g, chain, i, Some(key));
     }
@@ -941,6 +959,9 @@ pub fn insert(tx: &Transaction<'_>, g: &Generated) -> store::Result<()> {
     }
     for t in &g.tickets {
         store::insert_ticket(tx, &g.payment.id, t)?;
+    }
+    for r in &g.refunds {
+        store::insert_refund(tx, r)?;
     }
     for e in &g.events {
         store::insert_event(tx, e)?;

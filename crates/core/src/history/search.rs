@@ -11,7 +11,7 @@ use super::{
     invalid, parse_currency, parse_provider, parse_status, ticket_number_display, MaskedCard, Result,
 };
 use crate::money::{Currency, Money};
-use crate::payment::{Provider, Status};
+use crate::payment::{Provider, RefundStatus, Status};
 
 /// What the Payments view (and an export) asks for. Every field is optional; absent means "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +21,9 @@ pub struct HistoryQuery {
     pub text: Option<String>,
     pub providers: Option<Vec<String>>,
     pub statuses: Option<Vec<String>>,
+    /// Payments with a refund in one of these states ("Unclear": waiting for a person).
+    #[serde(default)]
+    pub refunds: Option<Vec<String>>,
     pub currency: Option<String>,
     /// Bounds in minor units of each payment's own currency (set `currency` to compare like with like).
     pub amount_min_minor: Option<i64>,
@@ -79,6 +82,7 @@ pub(crate) struct Filter {
     fts: Option<String>,
     providers: Vec<Provider>,
     statuses: Vec<Status>,
+    refunds: Vec<RefundStatus>,
     currency: Option<Currency>,
     amount_min: Option<i64>,
     amount_max: Option<i64>,
@@ -93,6 +97,16 @@ impl HistoryQuery {
         let list = |v: &Option<Vec<String>>| v.clone().unwrap_or_default();
         let providers = list(&self.providers).iter().map(|p| parse_provider(p)).collect::<Result<_>>()?;
         let statuses = list(&self.statuses).iter().map(|s| parse_status(s)).collect::<Result<_>>()?;
+        let refunds = list(&self.refunds)
+            .iter()
+            .map(|s| {
+                s.parse::<RefundStatus>().map_err(|_| {
+                    invalid(format!(
+                        "'{s}' is not a refund state — use Sending, Refunded, Declined or Unclear"
+                    ))
+                })
+            })
+            .collect::<Result<_>>()?;
         let currency =
             self.currency.as_deref().filter(|c| !c.trim().is_empty()).map(parse_currency).transpose()?;
         // Minor units only compare within one currency (¥2,000 is not £20.00).
@@ -122,6 +136,7 @@ impl HistoryQuery {
             fts,
             providers,
             statuses,
+            refunds,
             currency,
             amount_min: self.amount_min_minor,
             amount_max: self.amount_max_minor,
@@ -200,6 +215,7 @@ impl Filter {
             fts,
             providers,
             statuses,
+            refunds,
             currency,
             amount_min,
             amount_max,
@@ -211,6 +227,7 @@ impl Filter {
         fts.is_none()
             && providers.is_empty()
             && statuses.is_empty()
+            && refunds.is_empty()
             && currency.is_none()
             && amount_min.is_none()
             && amount_max.is_none()
@@ -247,6 +264,12 @@ impl Filter {
         };
         one_of("p.provider", self.providers.iter().map(|p| p.as_str()).collect(), &mut clauses);
         one_of("p.status", self.statuses.iter().map(|s| s.as_str()).collect(), &mut clauses);
+        if !self.refunds.is_empty() {
+            let mut inner = Vec::new();
+            one_of("r.status", self.refunds.iter().map(|s| s.as_str()).collect(), &mut inner);
+            clauses
+                .push(format!("EXISTS (SELECT 1 FROM refunds r WHERE r.pid = p.pid AND {})", inner.join("")));
+        }
         if let Some(c) = self.currency {
             clauses.push(format!("p.currency = {}", bind(Value::Text(c.code().into()))));
         }

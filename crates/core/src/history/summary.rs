@@ -4,11 +4,13 @@
 //! **What counts as money taken.** A payment is counted in `days` and `totals` when the
 //! provider has charged it and the charge stands: `Paid`, `Ticketing`, `Ticketed` and
 //! `TicketingFailed` (the airline refused to ticket but the payment was taken — the agent must
-//! act, the money is still with the provider). `Refunded` payments are *not* in the takings;
-//! they are listed apart in `refunded` (the full amount went back to the customer). `Declined`,
-//! `Draft`, `Submitting`, `Unknown` and `NeedsReview` are not money taken either: the last two
-//! may or may not have been charged, which is why `by_status` always lists them (with 0 when
-//! there are none) so the view can call them out.
+//! act, the money is still with the provider), less what was refunded of it. What went back is
+//! listed apart in `refunded`; a payment refunded in full (`Refunded`) is not in the takings at
+//! all, one refunded in part counts with what is left. A refund counts once it was made; one
+//! that may or may not have been made (`Unclear`) is called out in `unclear_refunds` instead.
+//! `Declined`, `Draft`, `Submitting`, `Unknown` and `NeedsReview` are not money taken either:
+//! the last two may or may not have been charged, which is why `by_status` always lists them
+//! (with 0 when there are none) so the view can call them out.
 //!
 //! A payment belongs to the local day on which it was created, with the caller's UTC offset.
 //! Amounts are summed per currency only, in exact minor units.
@@ -67,8 +69,11 @@ pub struct Summary {
     pub totals: Vec<CurrencyTotal>,
     /// Every status in the range with its count; `NeedsReview` and `Unknown` always present.
     pub by_status: Vec<StatusCount>,
-    /// Refunded payments per currency (their full amounts), kept out of `days` and `totals`.
+    /// Money given back per currency, and how many payments it was given back on; kept out of
+    /// `days` and `totals`.
     pub refunded: Vec<CurrencyTotal>,
+    /// Refunds that may or may not have been made, waiting for a person to check the portal.
+    pub unclear_refunds: u64,
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -79,6 +84,13 @@ const DAY_MS: i64 = 86_400_000;
 /// sorting). Parameters: from_ms, to_ms.
 pub const SUMMARY_SQL: &str = "SELECT created_at_ms, provider, currency, status, amount_minor FROM payments \
      WHERE created_at_ms >= ?1 AND created_at_ms < ?2";
+
+/// The refunds of the range's payments (few beside the payments: read apart, by payment):
+/// created_at_ms, provider, currency, status, amount, made in minor units, how many are unclear.
+const REFUNDS_SQL: &str = "SELECT p.created_at_ms, p.provider, p.currency, p.status, p.amount_minor, r.made, r.unclear FROM \
+     (SELECT pid, sum(CASE WHEN status = 'Refunded' THEN amount_minor ELSE 0 END) AS made, \
+             sum(status = 'Unclear') AS unclear FROM refunds WHERE status IN ('Refunded', 'Unclear') GROUP BY pid) r \
+     JOIN payments p ON p.pid = r.pid WHERE p.created_at_ms >= ?1 AND p.created_at_ms < ?2";
 
 /// (local day number, index in `Provider::ALL`, currency code).
 type Key = (i64, usize, [u8; 3]);
@@ -132,9 +144,9 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
         }
         Ok(())
     };
-    let mut stmt = conn.prepare_cached(SUMMARY_SQL)?;
-    let mut rows = stmt.query(params![from_ms, to_ms])?;
-    while let Some(r) = rows.next()? {
+    // Both statements start with the payment's created_at_ms, provider, currency, status and
+    // amount: (local day, provider index, currency code, status index, amount).
+    let payment_of = |r: &rusqlite::Row<'_>| -> Result<(i64, usize, [u8; 3], usize, i64)> {
         let day = (r.get::<_, i64>(0)? + offset_ms).div_euclid(DAY_MS);
         let provider = r.get_ref(1)?.as_str()?;
         let provider =
@@ -143,21 +155,55 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
         let status = r.get_ref(3)?.as_str()?;
         let status =
             Status::ALL.iter().position(|s| s.as_str() == status).ok_or_else(|| corrupt("status"))?;
-        let amount: i64 = r.get(4)?;
+        Ok((day, provider, currency, status, r.get(4)?))
+    };
+    // A refunded payment is counted as well, and taken off below with its refunds: what was
+    // kept of it stays.
+    let counted =
+        |status: usize| CHARGED.contains(&Status::ALL[status]) || Status::ALL[status] == Status::Refunded;
+    let mut stmt = conn.prepare_cached(SUMMARY_SQL)?;
+    let mut rows = stmt.query(params![from_ms, to_ms])?;
+    while let Some(r) = rows.next()? {
+        let (day, provider, currency, status, amount) = payment_of(r)?;
         by_status[status] += 1;
-        let status = Status::ALL[status];
-        if CHARGED.contains(&status) {
+        if counted(status) {
             if day != day_now {
                 close_day(day_now, &mut today)?;
                 day_now = day;
             }
             add(slot(&mut today, (provider, currency)), 1, amount)?;
             add(slot(&mut totals, currency), 1, amount)?;
-        } else if status == Status::Refunded {
-            add(slot(&mut refunded, currency), 1, amount)?;
         }
     }
     close_day(day_now, &mut today)?;
+
+    // What went back: off the takings of the payment's day, into `refunded`. A payment with
+    // nothing left leaves the counts too.
+    let mut unclear_refunds = 0;
+    let mut stmt = conn.prepare_cached(REFUNDS_SQL)?;
+    let mut rows = stmt.query(params![from_ms, to_ms])?;
+    while let Some(r) = rows.next()? {
+        let (day, provider, currency, status, amount) = payment_of(r)?;
+        let (made, unclear): (i64, i64) = (r.get(5)?, r.get(6)?);
+        unclear_refunds += unclear.max(0) as u64;
+        if made <= 0 {
+            continue;
+        }
+        add(slot(&mut refunded, currency), 1, made)?;
+        if !counted(status) {
+            continue;
+        }
+        // The schema keeps refunds within the amount charged; `min` keeps a hand-edited file
+        // from turning takings negative.
+        let back = made.min(amount);
+        let gone = u64::from(back == amount);
+        for sum in [days.entry((day, provider, currency)).or_default(), slot(&mut totals, currency)] {
+            sum.0 = sum.0.saturating_sub(gone);
+            sum.1 -= back;
+        }
+    }
+    days.retain(|_, (count, total)| *count > 0 || *total != 0);
+    totals.retain(|(_, (count, total))| *count > 0 || *total != 0);
     let (totals, refunded): (BTreeMap<_, _>, BTreeMap<_, _>) =
         (totals.into_iter().collect(), refunded.into_iter().collect());
 
@@ -190,5 +236,6 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
             .filter(|s| s.count > 0 || matches!(s.status, Status::NeedsReview | Status::Unknown))
             .collect(),
         refunded: per_currency(refunded)?,
+        unclear_refunds,
     })
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::money::Currency;
-use crate::payment::{EventKind, Provider};
+use crate::payment::{EventKind, Provider, Refund, RefundStatus};
 use serde_json::json;
 
 fn temp_store() -> (tempfile::TempDir, Store) {
@@ -445,4 +445,100 @@ fn a_ticket_is_kept_once_and_never_silently_dropped() {
         insert_ticket(&tx, "nope", &t3)
     });
     assert!(matches!(orphan, Err(StoreError::NotFound { what: "payment", .. })), "{orphan:?}");
+}
+
+fn refund(payment_id: &str, seq: i64, minor: i64, status: RefundStatus) -> Refund {
+    Refund {
+        id: format!("{payment_id}-r{seq}"),
+        payment_id: payment_id.into(),
+        seq,
+        amount: Money::from_minor(minor, Currency::EUR),
+        status,
+        provider_ref: None,
+        note: None,
+        created_at_ms: 1,
+        updated_at_ms: 1,
+    }
+}
+
+fn try_write<T: Send + 'static>(
+    store: &Store,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    store.write_blocking(move |conn| {
+        let tx = conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    })
+}
+
+/// Whatever the engine checks first, the file itself refuses a second open refund of a payment
+/// and refunds that add up to more than it charged.
+#[test]
+fn the_schema_keeps_one_open_refund_and_never_more_than_charged() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("p1", 1)); // 123.45 EUR
+    try_write(&store, |tx| insert_refund(tx, &refund("p1", 1, 10_000, RefundStatus::Sending))).unwrap();
+    let second = try_write(&store, |tx| insert_refund(tx, &refund("p1", 2, 100, RefundStatus::Sending)));
+    assert!(second.unwrap_err().to_string().contains("UNIQUE"), "a second open refund");
+    try_write(&store, |tx| update_refund(tx, &refund("p1", 1, 10_000, RefundStatus::Refunded))).unwrap();
+
+    let over = try_write(&store, |tx| insert_refund(tx, &refund("p1", 2, 2_346, RefundStatus::Sending)));
+    assert!(over.unwrap_err().to_string().contains("exceed the amount charged"));
+    // A declined refund moves no money, so it does not count.
+    try_write(&store, |tx| insert_refund(tx, &refund("p1", 2, 5_000, RefundStatus::Declined))).unwrap();
+    try_write(&store, |tx| insert_refund(tx, &refund("p1", 3, 2_345, RefundStatus::Sending))).unwrap();
+    // …nor can a declined one be turned into money given back behind the total's back.
+    let revived = try_write(&store, |tx| update_refund(tx, &refund("p1", 2, 5_000, RefundStatus::Refunded)));
+    assert!(revived.is_err(), "Declined is final");
+
+    let all = store.read_blocking(|c| refunds_for(c, "p1")).unwrap();
+    let states: Vec<_> = all.iter().map(|r| (r.seq, r.amount.minor, r.status)).collect();
+    assert_eq!(
+        states,
+        [
+            (1, 10_000, RefundStatus::Refunded),
+            (2, 5_000, RefundStatus::Declined),
+            (3, 2_345, RefundStatus::Sending)
+        ]
+    );
+}
+
+/// Before v6 a refund was only its payment's status, its amount only on the timeline: the
+/// upgrade keeps each as a refund row with the amount the timeline recorded.
+#[test]
+fn a_v5_history_keeps_its_refunds_when_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let mut c = Connection::open(&path).unwrap();
+        migrations().to_version(&mut c, 5).unwrap();
+        let tx = c.transaction().unwrap();
+        for (id, amount) in [("part", Some(json!({ "minor": 750, "currency": "EUR" }))), ("whole", None)] {
+            let mut p = payment(id, 1);
+            p.status = Status::Refunded;
+            insert_payment(&tx, &p).unwrap();
+            let data = match amount {
+                Some(a) => json!({ "amount": a, "refund_id": "REFUND-1" }),
+                None => json!({}),
+            };
+            let event = NewEvent {
+                status_before: Some(Status::Paid),
+                status_after: Some(Status::Refunded),
+                data,
+                ..note("Refunded")
+            };
+            append_event(&tx, id, event).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let read = |id: &'static str| store.read_blocking(move |c| refunds_for(c, id)).unwrap();
+    let part = read("part");
+    assert_eq!(part.len(), 1);
+    assert_eq!((part[0].amount.minor, part[0].status), (750, RefundStatus::Refunded));
+    assert_eq!(part[0].provider_ref.as_deref(), Some("REFUND-1"));
+    assert_eq!(read("whole")[0].amount.minor, 12_345, "the full amount when the timeline does not say");
+    store.read_blocking(|c| verify_payment_events(c, "part")).unwrap();
 }

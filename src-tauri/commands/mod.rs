@@ -67,6 +67,7 @@ impl From<EngineError> for CommandError {
             EngineError::NotConfigured { .. } => "not_configured",
             EngineError::Busy { .. } => "busy",
             EngineError::WrongState { .. } => "wrong_state",
+            EngineError::Unsaved(_) => "unsaved",
             EngineError::Provider(p) => match p {
                 ProviderError::Invalid { field, message } => return CommandError::field(field, message),
                 ProviderError::Config(_) | ProviderError::Credentials { .. } => "not_configured",

@@ -88,8 +88,14 @@ impl DeskLock {
 mod tests {
     use super::*;
 
+    /// A process spawned by a test holds every open file of this one between its fork and its
+    /// exec, locks included: the tests that spawn and the tests that watch a lock go free run one
+    /// at a time.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn a_second_holder_is_refused_with_the_first_ones_process_and_may_follow_it() {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().unwrap();
         let first = DeskLock::acquire(dir.path()).unwrap();
         let err = DeskLock::acquire(dir.path()).unwrap_err();
@@ -107,6 +113,7 @@ mod tests {
     #[test]
     fn a_killed_holder_leaves_no_stale_lock() {
         use std::process::{Command, Stdio};
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(LOCK_FILE);
         std::fs::write(&path, "999999\n").unwrap();

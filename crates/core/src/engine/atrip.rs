@@ -102,7 +102,7 @@ impl Engine {
     /// Sends a journaled attempt's `pay.do` and commits what ATRIP answered.
     async fn send_atrip(
         &self,
-        mut attempt: Attempt,
+        attempt: Attempt,
         order_no: &str,
         method: Method,
         card: Option<Card>,
@@ -114,9 +114,12 @@ impl Engine {
         let now = now_ms();
         let first_look = self.policy(Provider::Atrip).first_after;
         let order_ref = order_no.to_string();
-        self.commit(move |tx| {
+        let paid = matches!(&sent, Ok(crate::providers::Call { result: PayOutcome::Accepted { .. }, .. }));
+        let pid = attempt.payment_id.clone();
+        self.commit_answer(&pid, "ATRIP", paid, move |tx| {
+            let mut attempt = attempt.clone();
             let mut events = Vec::new();
-            match sent {
+            match sent.clone() {
                 Err(e) => {
                     attempt.error_code = Some("not_sent".into());
                     attempt.error_message = Some(e.to_string());
@@ -131,7 +134,7 @@ impl Engine {
                     events.push(journal::record(tx, &attempt.payment_id, EventKind::ProviderAnswer, message, json!({ "exchange": call.exchange }), now)?);
                     match call.result {
                         PayOutcome::Accepted { provider_ref, .. } => {
-                            attempt.provider_ref = provider_ref.or(Some(order_ref));
+                            attempt.provider_ref = provider_ref.or(Some(order_ref.clone()));
                             events.push(journal::move_to(tx, &mut attempt, Status::Paid, "Paid", json!({}), now)?);
                             attempt.next_poll_at_ms = Some(now + first_look.as_millis() as i64);
                             events.push(journal::move_to(tx, &mut attempt, Status::Ticketing, "Waiting for the airline to issue the tickets", json!({}), now)?);

@@ -94,7 +94,7 @@ impl Engine {
     /// Sends a journaled attempt once and commits what HeiPay answered.
     async fn send_heipay(
         &self,
-        mut attempt: Attempt,
+        attempt: Attempt,
         order: &Order,
         reference: &str,
         card: Card,
@@ -106,9 +106,12 @@ impl Engine {
         drop(card); // not needed past the request: wipe it now
 
         let now = now_ms();
-        self.commit(move |tx| {
+        let paid = matches!(&sent, Ok(c) if matches!(c.result.outcome, PayOutcome::Accepted { .. }));
+        let pid = attempt.payment_id.clone();
+        self.commit_answer(&pid, "HeiPay", paid, move |tx| {
+            let mut attempt = attempt.clone();
             let mut events = Vec::new();
-            let call = match sent {
+            let call = match sent.clone() {
                 Err(e) => {
                     attempt.error_code = Some("not_sent".into());
                     attempt.error_message = Some(e.to_string());

@@ -112,14 +112,17 @@ impl Engine {
     }
 
     /// Sends a journaled attempt and commits HX's answer (or its absence).
-    async fn send_holidayextras(&self, mut attempt: Attempt, req: &PayRequest) -> Result<(), EngineError> {
+    async fn send_holidayextras(&self, attempt: Attempt, req: &PayRequest) -> Result<(), EngineError> {
         // The key journaled with the attempt is the paymentId: HX can never take it twice.
         let sent = self.holidayextras()?.pay(&attempt.idempotency_key, req).await;
         let now = now_ms();
         let first_look = now + self.policy(Provider::HolidayExtras).first_after.as_millis() as i64;
+        let paid = matches!(&sent, Ok(Call { result: PayAnswer::Paid { .. }, .. }));
+        let pid = attempt.payment_id.clone();
         let unknown = self
-            .commit(move |tx| {
-                let events = settle_pay(tx, &mut attempt, sent, Round::First { first_look }, now)?;
+            .commit_answer(&pid, "Holiday Extras", paid, move |tx| {
+                let mut attempt = attempt.clone();
+                let events = settle_pay(tx, &mut attempt, sent.clone(), Round::First { first_look }, now)?;
                 Ok((attempt.status == Status::Unknown, events))
             })
             .await?;
@@ -154,13 +157,16 @@ impl Engine {
         let now = now_ms();
         let next = now + policy.next_delay(age).as_millis() as i64;
         let key = attempt.idempotency_key.clone();
-        self.commit(move |tx| {
+        // A re-send that HX answered cannot be asked again with the same result (a second
+        // re-send of a taken paymentId fails): its answer is kept until it is saved.
+        let paid = matches!(&sent, Some(Ok(Call { result: PayAnswer::Paid { .. }, .. })));
+        self.commit_answer(&payment.id, "Holiday Extras", paid, move |tx| {
             let mut attempt = store::get_attempt(tx, &attempt.id)?;
             if attempt.next_poll_at_ms.is_none() || attempt.status != Status::Unknown {
                 return Ok(((), Vec::new())); // settled meanwhile
             }
             attempt.watched_ms = watched_ms;
-            let Some(sent) = sent else {
+            let Some(sent) = sent.clone() else {
                 attempt.next_poll_at_ms = None;
                 let text = format!("Farepoint cannot re-send this payment with this profile's Holiday Extras settings — check paymentId {key} in the Holiday Extras portal and record what it shows");
                 return Ok(((), vec![journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, json!({ "payment_id": key }), now)?]));
@@ -220,8 +226,8 @@ impl Engine {
 
         let (end, outcome, call) = refund_end(sent, amount, of_total);
         let pid = payment_id.to_string();
-        self.settle_refund(refund, end, move |tx| {
-            let Some((message, exchange)) = call else { return Ok(Vec::new()) };
+        self.settle_refund(refund, "Holiday Extras", end, move |tx| {
+            let Some((message, exchange)) = &call else { return Ok(Vec::new()) };
             let data = json!({ "exchange": exchange });
             Ok(vec![journal::record(tx, &pid, EventKind::ProviderAnswer, message, data, now_ms())?])
         })

@@ -17,6 +17,7 @@ mod holidayextras;
 mod journal;
 mod refund;
 mod travelport;
+mod unsaved;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub use atrip::AtripPayment;
 use events::EventBus;
 pub use holidayextras::HolidayExtrasPayment;
 pub use travelport::{TravelportFop, TravelportPayment};
+pub use unsaved::Unsaved;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -54,6 +56,26 @@ pub enum EngineError {
     Busy { reference: String, subject: String, status: Status },
     #[error("payment {reference} is {status}; this action needs it to be {needed}")]
     WrongState { reference: String, status: Status, needed: &'static str },
+    #[error("{}", unsaved_message(.0))]
+    Unsaved(Unsaved),
+}
+
+/// What the agent reads when an answer could not be saved (see `unsaved.rs`).
+fn unsaved_message(u: &Unsaved) -> String {
+    let what = if u.went_through {
+        format!("{} took payment {}, but Farepoint could not save that", u.provider, u.reference)
+    } else {
+        format!(
+            "{} answered about payment {}, but Farepoint could not save the answer",
+            u.provider, u.reference
+        )
+    };
+    format!(
+        "{what} ({}). Do not take this payment again. Farepoint keeps trying to save it — free some \
+         disk space or fix what stops it writing — and if it closes first, it checks the payment \
+         with {} when it next starts.",
+        u.reason, u.provider
+    )
 }
 
 /// How a provider's pending attempts are followed up.
@@ -166,6 +188,11 @@ struct Inner {
     in_flight: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The monotonic instant of each attempt's last look in this run (see [`Engine::watch`]).
     looks: std::sync::Mutex<HashMap<String, std::time::Instant>>,
+    /// Answers received but not yet saved (see `unsaved.rs`).
+    unsaved: std::sync::Mutex<Vec<Unsaved>>,
+    /// Poll rounds in a row whose answers the history could not take: the poller waits longer
+    /// after each, rather than asking the provider again and again while the disk is full.
+    store_trouble: std::sync::atomic::AtomicU32,
 }
 
 /// How long an attempt has been waited on, for its grace period and deadline.
@@ -207,6 +234,8 @@ impl Engine {
                 limits,
                 in_flight: Default::default(),
                 looks: Default::default(),
+                unsaved: Default::default(),
+                store_trouble: Default::default(),
             }),
         }
     }
@@ -383,12 +412,23 @@ impl Engine {
             }));
         }
         let count = tasks.len();
+        let mut cannot_write = false;
         for task in tasks {
             match task.await {
                 Ok(Ok(())) => {}
+                Ok(Err(EngineError::Store(e))) if e.is_write_failure() => {
+                    cannot_write = true;
+                    tracing::warn!("poll answer not saved: {e}");
+                }
                 Ok(Err(e)) => tracing::warn!("poll failed: {e}"),
                 Err(e) => tracing::error!("poll task panicked: {e}"),
             }
+        }
+        use std::sync::atomic::Ordering::Relaxed;
+        if cannot_write {
+            self.inner.store_trouble.fetch_add(1, Relaxed);
+        } else if count > 0 {
+            self.inner.store_trouble.store(0, Relaxed);
         }
         Ok(count)
     }
@@ -436,7 +476,13 @@ impl Engine {
                 if let Err(e) = engine.poll_due().await {
                     tracing::warn!("polling: {e}");
                 }
-                let next = engine.inner.store.read(|c| store::next_poll_at(c)).await.ok().flatten();
+                let mut next = engine.inner.store.read(|c| store::next_poll_at(c)).await.ok().flatten();
+                // While the history cannot take answers, wait 2, 4 … 60 s between rounds.
+                let trouble = engine.inner.store_trouble.load(std::sync::atomic::Ordering::Relaxed);
+                if trouble > 0 {
+                    let backoff = (1000i64 << trouble.min(6)).min(60_000);
+                    next = next.map(|at| at.max(now_ms() + backoff));
+                }
                 let wake = engine.inner.wake.clone();
                 drop(engine);
                 let notified = wake.notified();

@@ -119,16 +119,21 @@ impl Engine {
     pub(super) async fn settle_refund(
         &self,
         refund: Refund,
+        provider: &'static str,
         end: RefundEnd,
-        answer: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<Vec<TimelineEvent>, StoreError> + Send + 'static,
+        answer: impl Fn(&rusqlite::Transaction<'_>) -> Result<Vec<TimelineEvent>, StoreError>
+            + Send
+            + Sync
+            + 'static,
     ) -> Result<Refund, EngineError> {
         let now = now_ms();
-        self.commit(move |tx| {
+        let made = end.status == RefundStatus::Refunded;
+        self.commit_answer(&refund.payment_id.clone(), provider, made, move |tx| {
             let mut events = answer(tx)?;
             let mut refund = store::get_refund(tx, &refund.id)?;
-            refund.provider_ref = end.provider_ref.or(refund.provider_ref);
-            refund.note = end.note;
-            events.extend(move_refund(tx, &mut refund, end.status, &end.text, end.data, now)?);
+            refund.provider_ref = end.provider_ref.clone().or(refund.provider_ref);
+            refund.note = end.note.clone();
+            events.extend(move_refund(tx, &mut refund, end.status, &end.text, end.data.clone(), now)?);
             Ok((refund, events))
         })
         .await

@@ -39,6 +39,7 @@ pub enum TravelportFop {
 }
 
 /// How far a payment got.
+#[derive(Clone)]
 enum Settled {
     /// Refused or unanswered before commit: the workbench was never committed, nothing charged.
     NotCommitted(ProviderError),
@@ -331,7 +332,7 @@ impl Engine {
     /// Add FOP → add Payment → commit for a journaled attempt, then commits what happened.
     async fn send_travelport(
         &self,
-        mut attempt: Attempt,
+        attempt: Attempt,
         view: &WorkbenchView,
         fop: TravelportFop,
         stored: Option<FopRef>,
@@ -346,15 +347,18 @@ impl Engine {
         let next_poll = now + self.policy(Provider::Travelport).first_after.as_millis() as i64;
         let known: HashSet<String> = view.documents.iter().map(|d| d.number.clone()).collect();
         let workbench_id = view.workbench_id.clone();
-        self.commit(move |tx| {
+        let paid = matches!(&settled, Settled::Commit(CommitOutcome::Committed { .. }));
+        let pid = attempt.payment_id.clone();
+        self.commit_answer(&pid, "Travelport", paid, move |tx| {
+            let mut attempt = attempt.clone();
             let pid = attempt.payment_id.clone();
             let mut events = Vec::new();
-            for (label, exchange) in exchanges {
+            for (label, exchange) in &exchanges {
                 let data = json!({ "exchange": exchange });
-                events.push(journal::record(tx, &pid, EventKind::ProviderAnswer, &label, data, now)?);
+                events.push(journal::record(tx, &pid, EventKind::ProviderAnswer, label, data, now)?);
             }
             let e = &mut events;
-            match settled {
+            match settled.clone() {
                 Settled::NotCommitted(error) => {
                     let (code, message, text) = declined_text(&error);
                     attempt.error_code = Some(code);
@@ -370,12 +374,12 @@ impl Engine {
                     e.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, data, now)?);
                 }
                 Settled::Commit(CommitOutcome::Committed { documents }) => {
-                    attempt.provider_ref = Some(workbench_id);
+                    attempt.provider_ref = Some(workbench_id.clone());
                     let documents = new_documents(documents, &known);
                     record_paid(tx, &mut attempt, &documents, "Travelport committed the payment", next_poll, now, e)?;
                 }
                 Settled::Commit(CommitOutcome::Ambiguous { reason }) => {
-                    attempt.provider_ref = Some(workbench_id);
+                    attempt.provider_ref = Some(workbench_id.clone());
                     attempt.error_message = Some(reason.clone());
                     attempt.next_poll_at_ms = Some(next_poll);
                     let text = format!(

@@ -35,6 +35,7 @@ pub enum PayOutcome {
 }
 
 /// A call's result with the exchange that produced it, for the timeline.
+#[derive(Debug, Clone)]
 pub struct Call<T> {
     pub exchange: http::Exchange,
     pub result: T,

@@ -621,3 +621,54 @@ async fn two_refunds_at_once_refund_once() {
     let record = w.engine.record(&paid.payment.id).await.unwrap();
     assert_eq!(record.refunds.len(), 1, "the refused one was never journaled");
 }
+
+/// Every refund fault the simulator can inject: a refund is sent once, never again by itself;
+/// an unclear one stays `Unclear` with the payment `Paid`; and whatever the agent then records,
+/// the history never shows more refunded than the simulator's ledger, nor more than charged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refund_faults_never_refund_twice_or_more_than_charged() {
+    let w = world().await;
+    let fault = |kind| FaultSpec::new("holidayextras.refund", kind);
+    let after = |kind| FaultSpec { after_processing: true, ..fault(kind) };
+    // (fault, refund made at HX?)
+    let cases = [
+        (fault(FaultKind::Http500), false),
+        (after(FaultKind::Http500), true),
+        (fault(FaultKind::CloseAfterCharge), true),
+        (fault(FaultKind::MalformedJson), true),
+        (fault(FaultKind::Hang), false),
+        (after(FaultKind::Hang), true),
+    ];
+    for (i, (fault, made)) in cases.into_iter().enumerate() {
+        let label = format!("{:?} after_processing={}", fault.kind, fault.after_processing);
+        let paid =
+            w.engine.pay_holidayextras(hx(TOKEN_APPROVE, &format!("HXRF-{i}"), gbp(5000))).await.unwrap();
+        let id = paid.payment.id.clone();
+        let sent = w.sandbox.request_count("holidayextras.refund");
+        w.sandbox.inject_fault(fault).unwrap();
+        let err = w.engine.refund_holidayextras(&id, Some(gbp(2000))).await.unwrap_err();
+        assert!(matches!(err, EngineError::Provider(ProviderError::Unclear { .. })), "{label}: {err}");
+        let record = w.engine.record(&id).await.unwrap();
+        assert_eq!(
+            (record.status(), record.refunds[0].status),
+            (Status::Paid, RefundStatus::Unclear),
+            "{label}"
+        );
+        // Nothing re-sends it: not the poller, not a restart, not a second click.
+        w.engine.poll_due().await.unwrap();
+        assert_eq!(engine_for(&w.sandbox, w.dir.path()).recover().await.unwrap(), 0, "{label}");
+        assert!(w.engine.refund_holidayextras(&id, None).await.is_err(), "{label}");
+        assert_eq!(w.sandbox.request_count("holidayextras.refund") - sent, 1, "{label}: sent once");
+        let at_hx: i64 = refunds_for(&w.sandbox, &key(&paid)).iter().map(|r| r.amount_minor).sum();
+        assert_eq!(at_hx, if made { 2000 } else { 0 }, "{label}");
+
+        // The agent records what the portal shows; the rest can then be refunded, once.
+        let resolved = w.engine.resolve_refund(&id, made, "as the HX portal shows").await.unwrap();
+        assert_eq!(resolved.refunded().minor, at_hx, "{label}");
+        let rest = w.engine.refund_holidayextras(&id, None).await.unwrap();
+        assert_eq!(rest.status(), Status::Refunded, "{label}");
+        let at_hx: i64 = refunds_for(&w.sandbox, &key(&paid)).iter().map(|r| r.amount_minor).sum();
+        assert_eq!((rest.refunded().minor, at_hx), (5000, 5000), "{label}: never more than charged");
+        verify_chain(&w.engine, &id).await;
+    }
+}

@@ -116,7 +116,7 @@ impl Engine {
         let order_ref = order_no.to_string();
         let paid = matches!(&sent, Ok(crate::providers::Call { result: PayOutcome::Accepted { .. }, .. }));
         let pid = attempt.payment_id.clone();
-        self.commit_answer(&pid, "ATRIP", paid, move |tx| {
+        self.commit_answer(&pid, "ATRIP", (false, paid), move |tx| {
             let mut attempt = attempt.clone();
             let mut events = Vec::new();
             match sent.clone() {

@@ -108,7 +108,7 @@ impl Engine {
         let now = now_ms();
         let paid = matches!(&sent, Ok(c) if matches!(c.result.outcome, PayOutcome::Accepted { .. }));
         let pid = attempt.payment_id.clone();
-        self.commit_answer(&pid, "HeiPay", paid, move |tx| {
+        self.commit_answer(&pid, "HeiPay", (false, paid), move |tx| {
             let mut attempt = attempt.clone();
             let mut events = Vec::new();
             let call = match sent.clone() {

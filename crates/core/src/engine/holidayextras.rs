@@ -120,7 +120,7 @@ impl Engine {
         let paid = matches!(&sent, Ok(Call { result: PayAnswer::Paid { .. }, .. }));
         let pid = attempt.payment_id.clone();
         let unknown = self
-            .commit_answer(&pid, "Holiday Extras", paid, move |tx| {
+            .commit_answer(&pid, "Holiday Extras", (false, paid), move |tx| {
                 let mut attempt = attempt.clone();
                 let events = settle_pay(tx, &mut attempt, sent.clone(), Round::First { first_look }, now)?;
                 Ok((attempt.status == Status::Unknown, events))
@@ -160,7 +160,7 @@ impl Engine {
         // A re-send that HX answered cannot be asked again with the same result (a second
         // re-send of a taken paymentId fails): its answer is kept until it is saved.
         let paid = matches!(&sent, Some(Ok(Call { result: PayAnswer::Paid { .. }, .. })));
-        self.commit_answer(&payment.id, "Holiday Extras", paid, move |tx| {
+        self.commit_answer(&payment.id, "Holiday Extras", (false, paid), move |tx| {
             let mut attempt = store::get_attempt(tx, &attempt.id)?;
             if attempt.next_poll_at_ms.is_none() || attempt.status != Status::Unknown {
                 return Ok(((), Vec::new())); // settled meanwhile

@@ -62,19 +62,20 @@ pub enum EngineError {
 
 /// What the agent reads when an answer could not be saved (see `unsaved.rs`).
 fn unsaved_message(u: &Unsaved) -> String {
-    let what = if u.went_through {
-        format!("{} took payment {}, but Farepoint could not save that", u.provider, u.reference)
-    } else {
-        format!(
-            "{} answered about payment {}, but Farepoint could not save the answer",
-            u.provider, u.reference
-        )
+    let (provider, reference) = (u.provider, &u.reference);
+    let (what, again) = match (u.refund, u.went_through) {
+        (false, true) => (format!("{provider} took payment {reference}"), "take this payment"),
+        (false, false) => (format!("{provider} answered about payment {reference}"), "take this payment"),
+        (true, true) => (format!("{provider} made the refund of payment {reference}"), "refund it"),
+        (true, false) => {
+            (format!("{provider} answered about the refund of payment {reference}"), "refund it")
+        }
     };
     format!(
-        "{what} ({}). Do not take this payment again. Farepoint keeps trying to save it — free some \
-         disk space or fix what stops it writing — and if it closes first, it checks the payment \
-         with {} when it next starts.",
-        u.reason, u.provider
+        "{what}, but Farepoint could not save that ({}). Do not {again} again. Farepoint keeps trying \
+         to save it — free some disk space or fix what stops it writing — and if it closes first, it \
+         checks the payment when it next starts.",
+        u.reason
     )
 }
 

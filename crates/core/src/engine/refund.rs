@@ -128,7 +128,7 @@ impl Engine {
     ) -> Result<Refund, EngineError> {
         let now = now_ms();
         let made = end.status == RefundStatus::Refunded;
-        self.commit_answer(&refund.payment_id.clone(), provider, made, move |tx| {
+        self.commit_answer(&refund.payment_id.clone(), provider, (true, made), move |tx| {
             let mut events = answer(tx)?;
             let mut refund = store::get_refund(tx, &refund.id)?;
             refund.provider_ref = end.provider_ref.clone().or(refund.provider_ref);

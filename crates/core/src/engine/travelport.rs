@@ -349,7 +349,7 @@ impl Engine {
         let workbench_id = view.workbench_id.clone();
         let paid = matches!(&settled, Settled::Commit(CommitOutcome::Committed { .. }));
         let pid = attempt.payment_id.clone();
-        self.commit_answer(&pid, "Travelport", paid, move |tx| {
+        self.commit_answer(&pid, "Travelport", (false, paid), move |tx| {
             let mut attempt = attempt.clone();
             let pid = attempt.payment_id.clone();
             let mut events = Vec::new();

@@ -19,6 +19,8 @@ pub struct Unsaved {
     /// Our reference, as the agent knows the payment.
     pub reference: String,
     pub provider: &'static str,
+    /// The answer is about a refund (not the payment's charge).
+    pub refund: bool,
     /// The provider said it took the money (or made the refund).
     pub went_through: bool,
     /// Why the history refused it.
@@ -42,7 +44,8 @@ impl StoreError {
 }
 
 impl Engine {
-    /// Commits a provider's answer about `payment_id` as `commit` does. If the history cannot
+    /// Commits a provider's answer about `payment_id` (its charge, or a refund of it: `refund`;
+    /// `went_through` when the answer says the money moved) as `commit` does. If the history cannot
     /// take it, the answer is saved again in the background until it can, and the caller gets
     /// [`EngineError::Unsaved`]. `save` must give the same result each time it runs: it is run
     /// again from the start after a failed transaction.
@@ -50,7 +53,7 @@ impl Engine {
         &self,
         payment_id: &str,
         provider: &'static str,
-        went_through: bool,
+        (refund, went_through): (bool, bool),
         save: F,
     ) -> Result<T, EngineError>
     where
@@ -78,7 +81,7 @@ impl Engine {
             .map(|p| p.reference)
             .unwrap_or_else(|_| payment_id.to_string());
         let unsaved =
-            Unsaved { payment_id: payment_id.to_string(), reference, provider, went_through, reason };
+            Unsaved { payment_id: payment_id.to_string(), reference, provider, refund, went_through, reason };
         tracing::error!(
             payment = %unsaved.reference, provider, went_through, reason = %unsaved.reason,
             "the provider's answer could not be saved; saving it again in the background"

@@ -37,7 +37,13 @@ fn request(client: &HolidayExtrasClient, version: ApiVersion) -> PayRequest {
         ApiVersion::V2 => (Some("CT21 4JF"), Some("GB")),
     };
     client
-        .check_pay("4111111111111112", "testPaymentRef", Money::from_minor(1234, Currency::GBP), postal, country)
+        .check_pay(
+            "4111111111111112",
+            "testPaymentRef",
+            Money::from_minor(1234, Currency::GBP),
+            postal,
+            country,
+        )
         .unwrap()
 }
 
@@ -74,7 +80,11 @@ async fn published_refund_answers_are_read_exactly() {
 
         replay.answer(200, fixture(&format!("holidayextras/{v}.refund.response.success.json")));
         let refunded = hx.refund(&ids, amount).await.unwrap().result;
-        assert_eq!(refunded, RefundAnswer::Refunded { id: Some("REFUND-testPaymentId1".into()), note: None }, "{v}");
+        assert_eq!(
+            refunded,
+            RefundAnswer::Refunded { id: Some("REFUND-testPaymentId1".into()), note: None },
+            "{v}"
+        );
 
         replay.answer(200, fixture(&format!("holidayextras/{v}.refund.response.fail.json")));
         match hx.refund(&ids, amount).await.unwrap().result {
@@ -112,7 +122,8 @@ async fn what_we_send_has_the_published_shape() {
                 assert_eq!(sent, value, "{v}: {field}");
             }
         }
-        let extra: Vec<_> = ours.keys().filter(|k| !published.as_object().unwrap().contains_key(*k)).collect();
+        let extra: Vec<_> =
+            ours.keys().filter(|k| !published.as_object().unwrap().contains_key(*k)).collect();
         assert!(extra.iter().all(|k| *k == "paymentId"), "{v}: we also send {extra:?}");
         assert_eq!(ours["paymentId"], "testPaymentId");
 

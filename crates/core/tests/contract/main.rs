@@ -4,6 +4,7 @@
 //! byte. What the client reads must be exactly what the example says; what it sends must have the
 //! published request's shape.
 
+mod atrip;
 mod holidayextras;
 mod replay;
 

@@ -43,26 +43,22 @@ impl Replay {
     pub async fn start() -> Replay {
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
-        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let shared = shared.clone();
-            async move {
-                let mut s = shared.lock().unwrap();
-                s.seen.push(Seen {
-                    method,
-                    path: uri.path().to_string(),
-                    headers,
-                    body,
-                });
-                match s.answers.pop_front() {
-                    Some((status, body)) => Response::builder()
-                        .status(status)
-                        .header("content-type", "application/json")
-                        .body(axum::body::Body::from(body))
-                        .unwrap(),
-                    None => (StatusCode::IM_A_TEAPOT, "no answer queued").into_response(),
+        let app =
+            axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let shared = shared.clone();
+                async move {
+                    let mut s = shared.lock().unwrap();
+                    s.seen.push(Seen { method, path: uri.path().to_string(), headers, body });
+                    match s.answers.pop_front() {
+                        Some((status, body)) => Response::builder()
+                            .status(status)
+                            .header("content-type", "application/json")
+                            .body(axum::body::Body::from(body))
+                            .unwrap(),
+                        None => (StatusCode::IM_A_TEAPOT, "no answer queued").into_response(),
+                    }
                 }
-            }
-        });
+            });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {

@@ -120,7 +120,7 @@ impl AtripClient {
             .await
             .map_err(|e| (None, e))?;
         let result = match &reply {
-            Reply::Answer { status, body } => wire::parse_regenerated(*status, body),
+            Reply::Answer { status, body } => wire::parse_regenerated(*status, body, order_no),
             Reply::NotSent(d) => Err(ProviderError::Unreachable { provider: "ATRIP", detail: d.clone() }),
             Reply::Lost(d) => Err(ProviderError::NoAnswer { provider: "ATRIP", detail: d.clone() }),
         };

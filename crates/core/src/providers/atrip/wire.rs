@@ -95,7 +95,13 @@ pub struct Order {
     pub status: OrderStatus,
     /// `ticketStatus` "1": tickets issued.
     pub tickets_issued: bool,
+    /// `totalPrice`: what ATRIP settles with the agency, without its technical fee.
     pub total: Money,
+    /// `totalTransactionFee`: ATRIP's technical fee, in the same currency, when stated.
+    pub transaction_fee: Option<Money>,
+    /// `vendorTotalPrice` in `vendorCurrency`: the airline's price, which a VCC is charged in;
+    /// stated only for orders that can be paid by VCC or BYOA.
+    pub vendor_total: Option<Money>,
     /// `tktLimitTime`, the payment deadline.
     #[serde(with = "time::serde::rfc3339::option")]
     pub deadline: Option<OffsetDateTime>,
@@ -318,6 +324,10 @@ pub fn pay_outcome(http_status: u16, body: &[u8], order_no: &str) -> PayOutcome 
     }
 }
 
+/// ATRIP's answers are read leniently where its own published material varies: a code or status
+/// may be a string (`"2"`, as the order query documents) or a number (`2`, as its webhooks and
+/// Postman tests use), and any list may be `null` (the regenerate example sends
+/// `"ticketNos": null` before tickets exist) as well as absent.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct QueryWire {
@@ -325,19 +335,26 @@ struct QueryWire {
     msg: Option<String>,
     order_no: Option<String>,
     pnr_code: Option<String>,
+    #[serde(default, deserialize_with = "code_text")]
     order_status: Option<String>,
+    #[serde(default, deserialize_with = "code_text")]
     ticket_status: Option<String>,
     total_price: Option<Box<RawValue>>,
     currency: Option<String>,
+    total_transaction_fee: Option<Box<RawValue>>,
+    vendor_total_price: Option<Box<RawValue>>,
+    vendor_currency: Option<String>,
     tkt_limit_time: Option<String>,
-    support_payment_methods: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    support_payment_methods: Vec<i64>,
     payment_method: Option<i64>,
     /// What was paid, present once paid (null or absent before); only its presence is read.
     payment: Option<serde::de::IgnoredAny>,
     /// VCC: true once Atlas has tried charging the card at the airline.
     payment_attempted: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pax_ticket_infos: Vec<PaxWire>,
+    #[serde(default, deserialize_with = "code_text")]
     error_code: Option<String>,
     error_message: Option<String>,
 }
@@ -346,8 +363,27 @@ struct QueryWire {
 #[serde(rename_all = "camelCase")]
 struct PaxWire {
     name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     ticket_nos: Vec<String>,
+}
+
+/// A code as text, whether ATRIP sends `"2"` or `2`; `null` or absent is `None`.
+fn code_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => return Err(serde::de::Error::custom(format!("a code cannot be {other}"))),
+    })
+}
+
+/// A list that may be `null`: empty.
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Maps a `queryOrderDetails.do` answer.
@@ -382,6 +418,16 @@ pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError
         wire.total_price.as_ref().ok_or_else(|| missing("totalPrice"))?.get().trim_matches('"').to_string();
     let total =
         Money::parse_major(&total_text, currency, Sign::NonNegative).map_err(|e| no_answer(e.to_string()))?;
+    // Stated amounts beside the total: kept when readable, never a reason to refuse the order.
+    let amount = |raw: &Option<Box<RawValue>>, currency: Option<Currency>| -> Option<Money> {
+        let text = raw.as_ref()?.get().trim_matches('"').to_string();
+        Money::parse_major(&text, currency?, Sign::NonNegative).ok()
+    };
+    let transaction_fee = amount(&wire.total_transaction_fee, Some(currency));
+    let vendor_total = amount(
+        &wire.vendor_total_price,
+        wire.vendor_currency.as_deref().and_then(|c| Currency::from_code(c).ok()),
+    );
     let status = OrderStatus::parse(wire.order_status.as_deref().unwrap_or(""));
     let ticketing_error = match (&status, &wire.error_code) {
         (OrderStatus::Cancelled, Some(code)) => {
@@ -400,13 +446,10 @@ pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError
         tickets_issued: wire.ticket_status.as_deref() == Some("1"),
         status,
         total,
+        transaction_fee,
+        vendor_total,
         deadline: wire.tkt_limit_time.as_deref().and_then(parse_deadline),
-        supported_methods: wire
-            .support_payment_methods
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(Method::from_code)
-            .collect(),
+        supported_methods: wire.support_payment_methods.into_iter().filter_map(Method::from_code).collect(),
         paid_with: wire.payment_method.and_then(Method::from_code),
         payment_recorded: wire.payment.is_some(),
         payment_attempted: wire.payment_attempted == Some(true),
@@ -425,17 +468,23 @@ pub fn parse_deadline(text: &str) -> Option<OffsetDateTime> {
     PrimitiveDateTime::parse(text.trim(), &format).ok().map(|t| t.assume_offset(offset!(+8)))
 }
 
-/// `regenerateOrder.do`: the new order number that replaces a cancelled one.
-pub fn parse_regenerated(http_status: u16, body: &[u8]) -> Result<String, ProviderError> {
+/// `regenerateOrder.do`: the new order number that replaces a cancelled one. ATRIP's published
+/// answer is the new order itself, without the usual `status`: a new `orderNo` (not the original
+/// one) is the success; a non-zero `status` is a refusal.
+pub fn parse_regenerated(http_status: u16, body: &[u8], original: &str) -> Result<String, ProviderError> {
     let value: Value = serde_json::from_slice(body).map_err(|_| ProviderError::NoAnswer {
         provider: "ATRIP",
         detail: format!("HTTP {http_status}, unreadable answer"),
     })?;
+    let new_order = value["orderNo"].as_str().filter(|no| !no.is_empty() && *no != original);
     match value["status"].as_i64() {
-        Some(0) => value["orderNo"].as_str().map(str::to_string).ok_or(ProviderError::NoAnswer {
+        Some(0) => new_order.map(str::to_string).ok_or(ProviderError::NoAnswer {
             provider: "ATRIP",
             detail: "the new order has no number".into(),
         }),
+        None if (200..300).contains(&http_status) && new_order.is_some() => {
+            Ok(new_order.unwrap_or_default().to_string())
+        }
         Some(code) => {
             Err(ProviderError::Refused(refusal(&code.to_string(), value["msg"].as_str().unwrap_or(""))))
         }

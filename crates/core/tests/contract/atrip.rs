@@ -1,0 +1,176 @@
+//! ATRIP's published `pay.do`, `queryOrderDetails.do` and `regenerateOrder.do` examples (see
+//! `tests/fixtures/atrip/SOURCES.md`).
+
+use farepoint_core::card::{Card, CardInput};
+use farepoint_core::money::{Currency, Money};
+use farepoint_core::providers::atrip::{AtripClient, AtripConfig, Method, OrderStatus};
+use farepoint_core::providers::http::Timeouts;
+use farepoint_core::providers::PayOutcome;
+use farepoint_core::secrets::SecretString;
+use serde_json::Value;
+
+use super::replay::Replay;
+use super::{fixture, fixture_json, kind};
+
+fn client(replay: &Replay) -> AtripClient {
+    AtripClient::new(AtripConfig {
+        base_url: replay.url.clone(),
+        client_id: "client-id".into(),
+        client_secret: SecretString::from("client-secret"),
+        timeouts: Timeouts::default(),
+    })
+    .unwrap()
+}
+
+fn money(minor: i64, code: &str) -> Money {
+    Money::from_minor(minor, Currency::from_code(code).unwrap())
+}
+
+#[tokio::test]
+async fn published_pay_answers_are_accepted() {
+    // The OpenAPI export answers `"msg": "success"`, the older reference `"msg": null`: only
+    // `status` decides.
+    for name in ["pay.do.response.success.openapi.json", "pay.do.response.success.legacy.json"] {
+        let replay = Replay::start().await;
+        replay.answer(200, fixture(&format!("atrip/{name}")));
+        let paid = client(&replay).pay("AFKMN20250819153129241", Method::Deposit, None, None).await.unwrap();
+        assert!(matches!(paid.result, PayOutcome::Accepted { .. }), "{name}: {:?}", paid.result);
+    }
+}
+
+#[tokio::test]
+async fn a_published_ticketed_order_is_read_exactly() {
+    let replay = Replay::start().await;
+    replay.answer(200, fixture("atrip/queryOrderDetails.do.response.ticketed.openapi.json"));
+    let order = client(&replay).query_order("TESTA20250210154142832").await.unwrap().result;
+    assert_eq!(order.order_no, "TESTA20250210154142832");
+    assert_eq!(order.pnr_code.as_deref(), Some("XVOCMN"));
+    assert_eq!(order.status, OrderStatus::Ticketed);
+    assert!(order.tickets_issued);
+    assert_eq!(order.total, money(11_499, "USD"));
+    assert_eq!(order.transaction_fee, Some(money(500, "USD")));
+    assert_eq!(order.vendor_total, Some(money(128_190, "NOK")));
+    assert_eq!(order.supported_methods, [Method::Deposit, Method::Vcc, Method::Mor]);
+    assert_eq!(order.paid_with, Some(Method::Mor));
+    assert!(order.shows_payment() && !order.proves_unpaid());
+    // ATRIP's sandbox gives the airline PNR as the "ticket number": kept as given.
+    assert_eq!(order.tickets(), [("aaaaa/aaaaaabs".to_string(), "S77182".to_string())]);
+    assert_eq!(order.ticketing_error, None);
+    assert_eq!(
+        replay.last().json(),
+        fixture_json("atrip/queryOrderDetails.do.request.openapi.json")
+            .as_object()
+            .map(|o| {
+                let mut ours = o.clone();
+                ours["orderNo"] = "TESTA20250210154142832".into();
+                Value::Object(ours)
+            })
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_round_trip_issued_as_two_tickets_keeps_both() {
+    let replay = Replay::start().await;
+    replay.answer(200, fixture("atrip/queryOrderDetails.do.response.ticketed-two-pnrs.openapi.json"));
+    let order = client(&replay).query_order("TESTA20250210154142832").await.unwrap().result;
+    let published = fixture_json("atrip/queryOrderDetails.do.response.ticketed-two-pnrs.openapi.json");
+    let expected: Vec<(String, String)> = published["paxTicketInfos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| {
+            let name = p["name"].as_str().unwrap().to_string();
+            p["ticketNos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |t| (name.clone(), t.as_str().unwrap().to_string()))
+        })
+        .collect();
+    assert_eq!(expected.len(), 2, "the example has two tickets");
+    assert_eq!(order.tickets(), expected);
+}
+
+/// The codes as numbers, as ATRIP's webhooks (`"orderStatus": 2`) and its Postman tests send
+/// them: hand-derived from the published ticketed order by turning its string codes into numbers.
+#[tokio::test]
+async fn order_codes_are_read_as_numbers_too() {
+    let mut published = fixture_json("atrip/queryOrderDetails.do.response.ticketed.openapi.json");
+    published["orderStatus"] = 2.into();
+    published["ticketStatus"] = 1.into();
+    let replay = Replay::start().await;
+    replay.answer(200, published.to_string());
+    let order = client(&replay).query_order("TESTA20250210154142832").await.unwrap().result;
+    assert_eq!((order.status, order.tickets_issued), (OrderStatus::Ticketed, true));
+}
+
+/// The published regenerate answer is the new order itself — without a `status`, with
+/// `"ticketNos": null` for its passenger.
+#[tokio::test]
+async fn the_published_regenerate_answer_gives_the_new_order() {
+    let replay = Replay::start().await;
+    replay.answer(200, fixture("atrip/regenerateOrder.do.response.success.openapi.json"));
+    let new_order = client(&replay).regenerate("AAYDY20250816162229555").await.unwrap().result;
+    assert_eq!(new_order, "AAWPQ20250816170913493");
+    assert_eq!(replay.last().json(), fixture_json("atrip/regenerateOrder.do.request.openapi.json"));
+
+    // The same body read as an order: nulls where lists go are empty lists, not an error.
+    replay.answer(200, {
+        let mut order = fixture_json("atrip/regenerateOrder.do.response.success.openapi.json");
+        order["status"] = 0.into();
+        order.to_string()
+    });
+    let order = client(&replay).query_order("AAWPQ20250816170913493").await.unwrap().result;
+    assert!(order.tickets().is_empty());
+    assert_eq!(order.total, money(95_402, "CNY"));
+    assert_eq!(order.transaction_fee, Some(money(718, "CNY")));
+    assert_eq!(order.vendor_total, Some(money(49_821, "SAR")));
+}
+
+/// Our `pay.do` bodies have the published requests' fields and JSON types (deposit: the hybrid
+/// payment guide; VCC: the OpenAPI export, whose card fields Atlas masked). We send fewer of the
+/// optional card fields (no address), never one the example lacks.
+#[tokio::test]
+async fn what_we_send_has_the_published_shape() {
+    let replay = Replay::start().await;
+    let atrip = client(&replay);
+    replay.answer(200, fixture("atrip/pay.do.response.success.openapi.json"));
+    atrip.pay("XXX", Method::Deposit, None, None).await.unwrap();
+    let deposit = replay.last().json();
+    let published = fixture_json("atrip/pay.do.request.deposit.hybrid-guide.json");
+    for (field, value) in published.as_object().unwrap() {
+        assert_eq!(&deposit[field], value, "deposit: {field}");
+    }
+
+    let card = Card::parse(&CardInput {
+        number: "4532015112830366",
+        cvv: "123",
+        expiry_month: "07",
+        expiry_year: "2027",
+        holder: "Jane Carter",
+    })
+    .unwrap();
+    replay.answer(200, fixture("atrip/pay.do.response.success.openapi.json"));
+    atrip.pay("AFKMN20250819153129241", Method::Vcc, Some(&card), None).await.unwrap();
+    let ours = replay.last().json();
+    let published = fixture_json("atrip/pay.do.request.vcc.openapi.json");
+    let same_kind = |path: &str, ours: &Value, published: &Value| {
+        // `null` in the example marks an optional field: any type of ours fits it.
+        if !published.is_null() {
+            assert_eq!(kind(ours), kind(published), "{path}: ours {ours}, published {published}");
+        }
+    };
+    for (field, value) in ours.as_object().unwrap() {
+        let theirs =
+            published.get(field).unwrap_or_else(|| panic!("we send {field}, which the example lacks"));
+        same_kind(field, value, theirs);
+    }
+    for (field, value) in ours["creditCard"].as_object().unwrap() {
+        let theirs =
+            published["creditCard"].get(field).unwrap_or_else(|| panic!("we send creditCard.{field}"));
+        same_kind(&format!("creditCard.{field}"), value, theirs);
+    }
+    assert_eq!(ours["paymentMethod"], 3);
+    assert_eq!(ours["creditCard"]["cardExpireMonth"], "07");
+}

@@ -153,7 +153,12 @@ async fn airline_decline_at_ticketing_says_what_to_do_and_offers_a_new_order() {
     assert_eq!(done.status(), Status::TicketingFailed);
     assert_eq!(done.attempts[0].error_code.as_deref(), Some("604"));
     let last = done.timeline.last().unwrap();
-    assert!(last.message.contains("Try another card or pay by deposit"), "{}", last.message);
+    assert!(
+        last.message.contains("Regenerate the order, then pay it with another card or by deposit"),
+        "{}",
+        last.message
+    );
+    assert_eq!(last.data["next_step"], "regenerate");
     let new_order = w.engine.regenerate_atrip(&done.payment.id).await.unwrap();
     assert_ne!(new_order, order_no);
     let again = w.engine.pay_atrip(pay(&new_order, Method::Deposit, None)).await.unwrap();
@@ -341,4 +346,72 @@ fn the_card_data_check_reads_compressed_timeline_events() {
     g.events[0].data = serde_json::json!({ "leaked": farepoint_sandbox::cards::VISA_APPROVE });
     farepoint_core::history::sample::store_all(&store, &[g]).unwrap();
     assert_no_card_data_in_timelines(&store);
+}
+
+#[path = "contract/replay.rs"]
+mod replay;
+
+/// A ticketing failure whose code says the trip must not be bought again ("duplicate booking"):
+/// Farepoint will not regenerate the order, and nothing is sent. ATRIP's answers are its
+/// published examples, changed only where the test says (hand-derived states of the same order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_booking_is_never_regenerated_and_paid_again() {
+    use farepoint_core::engine::{Clients, Engine};
+    use farepoint_core::providers::atrip::{AtripClient, AtripConfig};
+    use farepoint_core::providers::http::Timeouts;
+    use farepoint_core::secrets::SecretString;
+    use farepoint_core::store::Store;
+
+    let fixture = |name: &str| -> serde_json::Value {
+        let path = format!("{}/tests/fixtures/atrip/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let published = fixture("queryOrderDetails.do.response.ticketed.openapi.json");
+    let mut unpaid = published.clone();
+    for (field, value) in [("orderStatus", "0".into()), ("ticketStatus", "0".into())] {
+        unpaid[field] = value;
+    }
+    unpaid["paymentMethod"] = serde_json::Value::Null;
+    unpaid["payment"] = serde_json::Value::Null;
+    unpaid["tktLimitTime"] = "2099-01-01 00:00:00".into();
+    let mut cancelled = published.clone();
+    cancelled["orderStatus"] = "-3".into();
+    cancelled["ticketStatus"] = "0".into();
+    cancelled["errorCode"] = "608".into();
+    cancelled["errorMessage"] = "Duplicate booking".into();
+
+    let server = replay::Replay::start().await;
+    server.answer(200, unpaid.to_string());
+    server.answer(200, fixture("pay.do.response.success.openapi.json").to_string());
+    server.answer(200, cancelled.to_string());
+    let client = AtripClient::new(AtripConfig {
+        base_url: server.url.clone(),
+        client_id: "client-id".into(),
+        client_secret: SecretString::from("client-secret"),
+        timeouts: Timeouts::default(),
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let policies = farepoint_core::payment::Provider::ALL.into_iter().map(|p| (p, fast_policy())).collect();
+    let engine = Engine::new(
+        Store::open_in(dir.path()).unwrap(),
+        "sandbox",
+        Clients { atrip: Some(client), ..Default::default() },
+        policies,
+    );
+    let order_no = published["orderNo"].as_str().unwrap();
+    let paid = engine.pay_atrip(pay(order_no, Method::Deposit, None)).await.unwrap();
+    let done = settle(&engine, &paid.payment.id).await;
+    assert_eq!(done.status(), Status::TicketingFailed, "{:#?}", done.timeline);
+    let last = done.timeline.last().unwrap();
+    assert_eq!(
+        (last.data["next_step"].as_str(), last.data["regenerate"].as_bool()),
+        (Some("cancel"), Some(false))
+    );
+    assert!(last.message.contains("do not book or pay again"), "{}", last.message);
+
+    let sent = server.seen().len();
+    let err = engine.regenerate_atrip(&paid.payment.id).await.unwrap_err();
+    assert!(err.to_string().contains("does not allow a new order"), "{err}");
+    assert_eq!(server.seen().len(), sent, "nothing was sent to ATRIP");
 }

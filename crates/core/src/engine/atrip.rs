@@ -8,6 +8,7 @@ use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::card::Card;
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status, Ticket, TicketKind, TimelineEvent};
+use crate::providers::atrip::wire::NextStep;
 use crate::providers::atrip::{Method, Order, OrderStatus};
 use crate::providers::{PayOutcome, ProviderError};
 use crate::store;
@@ -241,7 +242,9 @@ impl Engine {
                     attempt.error_code = Some(refusal.code.clone());
                     attempt.error_message = Some(refusal.message.clone());
                     let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
-                    events.push(journal::move_to(tx, &mut attempt, Status::TicketingFailed, &text, json!({ "refusal": refusal, "regenerate": true }), now)?);
+                    let next = crate::providers::atrip::wire::next_step(&refusal.code);
+                    let data = json!({ "refusal": refusal, "next_step": next, "regenerate": next == NextStep::Regenerate });
+                    events.push(journal::move_to(tx, &mut attempt, Status::TicketingFailed, &text, data, now)?);
                 }
                 (OrderStatus::Unpaid, Status::Ticketing) => {
                     attempt.next_poll_at_ms = None;
@@ -268,6 +271,19 @@ impl Engine {
     pub async fn regenerate_atrip(&self, payment_id: &str) -> Result<String, EngineError> {
         let record = self.record(payment_id).await?;
         record.require(Status::TicketingFailed)?;
+        // Only where ATRIP's code says a new order may be paid: never after "duplicate booking",
+        // "no-fly", "paid, PNR pending" or an unknown code — that could pay for the trip twice.
+        let code = record.attempts.last().and_then(|a| a.error_code.clone()).unwrap_or_default();
+        let (meaning, advice, next) = crate::providers::atrip::wire::meaning(&code);
+        if next != NextStep::Regenerate {
+            return Err(ProviderError::Invalid {
+                field: "payment".into(),
+                message: format!(
+                    "ATRIP's code {code} ({meaning}) does not allow a new order to be paid: {advice}"
+                ),
+            }
+            .into());
+        }
         let call = self.atrip()?.regenerate(&record.payment.subject_key).await.map_err(|(_, e)| e)?;
         let new_no = call.result.clone();
         let id = payment_id.to_string();

@@ -143,6 +143,15 @@ async fn other_ticketing_failures_come_from_their_test_cards() {
         let order = env.atrip_order(&no).await;
         assert_eq!((order["orderStatus"].as_str(), order["errorCode"].as_str()), (Some("-3"), Some(code)));
     }
+    // Atlas's own published test inputs: the card holder's first name decides, any card.
+    for (first_name, code) in [("Reject", "604"), ("Three DS", "616"), ("ThreeDS", "616")] {
+        let no = seed(&env, json!({ "totalPrice": "100.00", "supportPaymentMethods": [3] })).await;
+        let mut card = atrip_card(cards::VISA_APPROVE, Some("123"));
+        card["cardHolderFirstName"] = first_name.into();
+        assert_eq!(pay(&env, &no, 3, Some(card)).await["status"], 0, "{first_name}");
+        let order = env.atrip_order(&no).await;
+        assert_eq!((order["orderStatus"].as_str(), order["errorCode"].as_str()), (Some("-3"), Some(code)));
+    }
     // 3DS is only a problem for VCC: MoR carries threeDS data and tickets.
     let no = seed(&env, json!({ "totalPrice": "100.00", "supportPaymentMethods": [5] })).await;
     assert_eq!(pay(&env, &no, 5, Some(atrip_card(cards::VISA_REQUIRES_3DS, Some("123")))).await["status"], 0);

@@ -174,65 +174,371 @@ impl Order {
     }
 }
 
-/// The agent-facing meaning of ATRIP's codes: message and next step.
-pub fn refusal(code: &str, provider_msg: &str) -> Refusal {
-    let (message, advice) = match code {
-        "400" => {
-            ("ATRIP refused the request as invalid", "Check the card details and the order, then try again")
-        }
-        "401" => {
-            ("The payment deadline of this order has passed", "Regenerate the order or make a new booking")
-        }
-        "402" => (
-            "The order is already ticketing, ticketed or cancelled",
-            "Check the order instead of paying again",
-        ),
-        "403" => {
-            ("This order does not accept that payment method", "Choose one of the methods the order offers")
-        }
-        "404" => ("The order is already paid", "Check the order for its tickets; do not pay again"),
-        "406" => ("A payment for this order is already in progress", "Wait for it and check the order"),
-        "407" => ("Passenger data is incomplete", "Correct the booking, then pay"),
-        "408" => ("A child cannot travel alone on this booking", "Add an adult to the booking"),
-        "409" => ("Baggage does not match the flight segments", "Correct the booking, then pay"),
-        "410" => (
-            "The contact details are in the wrong format",
-            "Fix the contact phone (XXXX-XXXXXXXX) in the booking",
-        ),
-        "411" => (
-            "The payment was refused (card declined or deposit balance too low)",
-            "Use another card, or top up the deposit",
-        ),
-        "412" => ("No payment method is available for this order", "Contact ATRIP support"),
-        "413" => ("Card brand not supported", "Use another card or pay by deposit"),
-        "414" => (
-            "The card brand does not match the one chosen at booking",
-            "Use a card of the brand chosen when the order was made",
-        ),
-        "415" => ("The order has not been confirmed yet", "Confirm the order (orderCommit), then pay"),
-        "604" => ("The airline declined the card", "Try another card or pay by deposit"),
-        "613" | "633" => ("The airline's risk control refused the payment", "Pay by deposit"),
-        "615" => (
-            "Paid, but the airline has not confirmed the booking yet",
-            "Do not pay again — ATRIP is following it up",
-        ),
-        "616" => (
-            "The card needs 3-D Secure, which VCC cannot do",
-            "Use a card without 3-D Secure, or pay by deposit",
-        ),
-        "617" => ("The ATRIP balance is too low", "Top up the deposit, then regenerate the order"),
-        "619" => ("Payment information was missing at the airline", "Contact ATRIP support"),
-        "623" => ("The card's limit was reached", "Use another card or pay by deposit"),
-        "900" | "902" => {
-            ("ATRIP rejected Farepoint's credentials", "Check the ATRIP client id and secret in Settings")
-        }
-        "901" => ("ATRIP could not read the request", "Report this to Farepoint support"),
-        _ if code.starts_with('6') => (
+/// What the agent should do after one of ATRIP's codes. The engine acts on it too: only
+/// `Regenerate` lets a failed order be regenerated and paid again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    /// The same order can be paid again, another way (another card, another method, deposit).
+    PayAgain,
+    /// The order is gone; a regenerated order (same trip, new order number) can be paid.
+    Regenerate,
+    /// The booking itself cannot go on: search and book again.
+    NewBooking,
+    /// Something in the request or the booking must be corrected first.
+    FixRequest,
+    /// Nothing to pay: cancel (or leave) this booking.
+    Cancel,
+    /// Money may be moving or already moved: watch the order, never pay it again.
+    WaitAndWatch,
+    /// ATRIP's people (or the airline) must look at it before anything else is paid.
+    AskAtrip,
+    /// Farepoint's ATRIP credentials are refused: fix them in Settings.
+    FixSettings,
+}
+
+/// Every code ATRIP publishes for `pay.do`, ticketing (`errorCode` of a cancelled order),
+/// the order query and its general errors: what it means for the agent, and the next step.
+/// Where Atlas's pages disagree, the reading that cannot lead to paying twice is kept (a code
+/// once described as "payment status unknown" is never a reason to pay again).
+const CODES: &[(&str, &str, &str, NextStep)] = &[
+    // pay.do
+    (
+        "400",
+        "ATRIP refused the request as invalid",
+        "Correct what ATRIP's message names, then pay again",
+        NextStep::FixRequest,
+    ),
+    (
+        "401",
+        "The payment deadline of this order has passed",
+        "Regenerate the order or make a new booking",
+        NextStep::Regenerate,
+    ),
+    (
+        "402",
+        "The order is already ticketing, ticketed or cancelled",
+        "Check the order instead of paying again",
+        NextStep::WaitAndWatch,
+    ),
+    (
+        "403",
+        "This order does not accept that payment method",
+        "Choose one of the methods the order offers",
+        NextStep::PayAgain,
+    ),
+    (
+        "404",
+        "The order is already paid",
+        "Check the order for its tickets; do not pay again",
+        NextStep::WaitAndWatch,
+    ),
+    (
+        "405",
+        "ATRIP reports the order in a state that cannot be paid",
+        "Check the order in the ATRIP portal before doing anything else",
+        NextStep::WaitAndWatch,
+    ),
+    (
+        "406",
+        "A payment for this order is already in progress",
+        "Wait for it and check the order; do not pay again",
+        NextStep::WaitAndWatch,
+    ),
+    (
+        "407",
+        "Passenger data is incomplete",
+        "Correct the passengers in the booking, then pay",
+        NextStep::FixRequest,
+    ),
+    (
+        "408",
+        "A child cannot travel alone on this booking",
+        "Make a new booking with an adult travelling",
+        NextStep::NewBooking,
+    ),
+    (
+        "409",
+        "The extra baggage does not match the flight segments",
+        "Correct the baggage in the booking, then pay",
+        NextStep::FixRequest,
+    ),
+    (
+        "410",
+        "The contact details are in the wrong format",
+        "Fix the contact phone (XXXX-XXXXXXXX) in the booking, then pay",
+        NextStep::FixRequest,
+    ),
+    (
+        "411",
+        "The payment was refused (card declined or deposit balance too low)",
+        "Use another card, or top up the deposit, then pay again",
+        NextStep::PayAgain,
+    ),
+    (
+        "412",
+        "No payment method is available for this order",
+        "Ask ATRIP support why the order cannot be paid",
+        NextStep::AskAtrip,
+    ),
+    ("413", "ATRIP does not accept this card", "Use another card, or pay by deposit", NextStep::PayAgain),
+    (
+        "414",
+        "The card brand does not match the one chosen at booking",
+        "Use a card of the brand chosen when the order was made",
+        NextStep::PayAgain,
+    ),
+    (
+        "415",
+        "The order has not been confirmed yet",
+        "Confirm the order (orderCommit), then pay",
+        NextStep::FixRequest,
+    ),
+    // Ticketing: the order was cancelled after payment.
+    (
+        "601",
+        "The fare changed before ticketing",
+        "Search and book again at the current fare",
+        NextStep::NewBooking,
+    ),
+    ("602", "The flight is no longer available", "Make a new booking", NextStep::NewBooking),
+    ("603", "The flight sold out before ticketing", "Make a new booking", NextStep::NewBooking),
+    (
+        "604",
+        "The airline declined the card",
+        "Regenerate the order, then pay it with another card or by deposit",
+        NextStep::Regenerate,
+    ),
+    (
+        "605",
+        "The passenger details are wrong",
+        "Make a new booking with the corrected passenger details",
+        NextStep::NewBooking,
+    ),
+    ("606", "The airline changed the flight's schedule", "Search and book again", NextStep::NewBooking),
+    ("607", "The seats sold out", "Search and book again", NextStep::NewBooking),
+    (
+        "608",
+        "The airline reports a duplicate booking",
+        "Find the existing booking for these passengers and flights; do not book or pay again",
+        NextStep::Cancel,
+    ),
+    (
+        "609",
+        "The airline blocks the contact e-mail",
+        "Make a new booking with another contact e-mail",
+        NextStep::NewBooking,
+    ),
+    (
+        "610",
+        "Something went wrong while the airline took the payment",
+        "Ask ATRIP whether the airline was paid before paying again",
+        NextStep::AskAtrip,
+    ),
+    (
+        "611",
+        "The airline cancelled the reservation or it expired",
+        "Search and book again",
+        NextStep::NewBooking,
+    ),
+    (
+        "613",
+        "The airline's risk control refused the payment",
+        "Regenerate the order, then pay by deposit or with another card",
+        NextStep::Regenerate,
+    ),
+    (
+        "614",
+        "A child passenger's age is wrong",
+        "Make a new booking with the right date of birth",
+        NextStep::NewBooking,
+    ),
+    (
+        "615",
+        "Paid, but the airline has not confirmed the booking yet",
+        "Do not pay again — ATRIP is following it up with the airline",
+        NextStep::WaitAndWatch,
+    ),
+    (
+        "616",
+        "The card needs 3-D Secure, which ATRIP cannot do",
+        "Regenerate the order, then pay with a card without 3-D Secure or by deposit",
+        NextStep::Regenerate,
+    ),
+    (
+        "617",
+        "The ATRIP deposit balance is too low",
+        "Top up the deposit, then regenerate the order and pay",
+        NextStep::Regenerate,
+    ),
+    (
+        "618",
+        "The baggage weight does not match the airline's options",
+        "Ask ATRIP's operations team",
+        NextStep::AskAtrip,
+    ),
+    (
+        "619",
+        "Payment information was missing or wrong at the airline",
+        "Regenerate the order and pay again with complete card details",
+        NextStep::Regenerate,
+    ),
+    (
+        "620",
+        "This return fare cannot be combined",
+        "Book each direction as its own one-way booking",
+        NextStep::NewBooking,
+    ),
+    (
+        "621",
+        "The airline does not take infants through ATRIP",
+        "Make a new booking without the infant",
+        NextStep::NewBooking,
+    ),
+    (
+        "623",
+        "The card's balance or spending limit was too low",
+        "Regenerate the order, then pay with another card",
+        NextStep::Regenerate,
+    ),
+    (
+        "624",
+        "Round trips are not available for this airline",
+        "Book two one-way bookings",
+        NextStep::NewBooking,
+    ),
+    (
+        "625",
+        "Frequent-flyer bookings are ticketed by hand",
+        "Ask ATRIP about this booking",
+        NextStep::AskAtrip,
+    ),
+    (
+        "626",
+        "The reservation has unpaid services at the airline",
+        "Ask ATRIP which services are unpaid",
+        NextStep::AskAtrip,
+    ),
+    (
+        "627",
+        "Extras cannot be bought for this order after ticketing",
+        "Make a new order without the extras",
+        NextStep::NewBooking,
+    ),
+    (
+        "628",
+        "The extras order does not match the original flight",
+        "Make a new order with the right flight",
+        NextStep::NewBooking,
+    ),
+    ("629", "The order cannot be refunded", "Ask ATRIP about this order", NextStep::AskAtrip),
+    ("630", "The airline refunds less than expected", "Ask ATRIP about this order", NextStep::AskAtrip),
+    ("631", "The baggage price changed before ticketing", "Search and book again", NextStep::NewBooking),
+    (
+        "632",
+        "The airline's risk control stopped ticketing",
+        "Search and book again; if it happens again, ask ATRIP",
+        NextStep::NewBooking,
+    ),
+    (
+        "633",
+        "The airline's risk control refused the payment",
+        "Regenerate the order, then pay by deposit",
+        NextStep::Regenerate,
+    ),
+    (
+        "634",
+        "The airline's systems failed",
+        "Make a new booking; if it happens again, ask ATRIP",
+        NextStep::NewBooking,
+    ),
+    (
+        "6051",
+        "The passenger is on a government no-fly list",
+        "Tell the passenger and cancel the booking",
+        NextStep::Cancel,
+    ),
+    (
+        "698",
+        "The airline had a technical error and the payment's outcome is unknown",
+        "Ask ATRIP and the airline whether it was paid before booking or paying again",
+        NextStep::AskAtrip,
+    ),
+    ("699", "ATRIP had a system error", "Ask ATRIP about this order before paying again", NextStep::AskAtrip),
+    // Order query.
+    ("701", "Several orders match", "Look the order up by its ATRIP order number", NextStep::FixRequest),
+    (
+        "702",
+        "ATRIP needs the airline PNR and carrier to find the order",
+        "Look the order up by its ATRIP order number",
+        NextStep::FixRequest,
+    ),
+    ("703", "ATRIP has no such order", "Check the order number", NextStep::FixRequest),
+    ("704", "ATRIP could not match the order's details", "Check the order number", NextStep::FixRequest),
+    ("705", "ATRIP took too long to find the order", "Look it up again in a moment", NextStep::WaitAndWatch),
+    ("800", "ATRIP has no such order", "Check the order number", NextStep::FixRequest),
+    // General.
+    (
+        "-1",
+        "ATRIP reported an error without a code",
+        "Ask ATRIP support about this order",
+        NextStep::AskAtrip,
+    ),
+    ("-3", "ATRIP cancelled the order", "Check the order in the ATRIP portal", NextStep::AskAtrip),
+    (
+        "100",
+        "ATRIP says the request lacked required data",
+        "Report this to Farepoint support",
+        NextStep::AskAtrip,
+    ),
+    (
+        "900",
+        "ATRIP rejected Farepoint's credentials",
+        "Check the ATRIP client id and secret in Settings",
+        NextStep::FixSettings,
+    ),
+    ("901", "ATRIP could not read the request", "Report this to Farepoint support", NextStep::AskAtrip),
+    (
+        "902",
+        "ATRIP refused access",
+        "Check the ATRIP client id and secret in Settings",
+        NextStep::FixSettings,
+    ),
+    (
+        "9999",
+        "ATRIP had a system error",
+        "Ask ATRIP about this order before paying again",
+        NextStep::AskAtrip,
+    ),
+];
+
+/// The meaning of an ATRIP code: what happened, what to do, the next step. A code ATRIP does
+/// not publish is taken conservatively: ask ATRIP before paying again.
+pub fn meaning(code: &str) -> (&'static str, &'static str, NextStep) {
+    let code = code.trim();
+    match CODES.iter().find(|(c, ..)| *c == code) {
+        Some((_, message, advice, next)) => (message, advice, *next),
+        None if code.starts_with('6') => (
             "Ticketing failed at the airline",
-            "Contact ATRIP support, or regenerate the order and pay another way",
+            "Ask ATRIP what happened before regenerating or paying again",
+            NextStep::AskAtrip,
         ),
-        _ => ("ATRIP refused the payment", "Check the order in the ATRIP portal"),
-    };
+        None => (
+            "ATRIP refused the payment",
+            "Check the order in the ATRIP portal before paying again",
+            NextStep::AskAtrip,
+        ),
+    }
+}
+
+/// The next step after an ATRIP code.
+pub fn next_step(code: &str) -> NextStep {
+    meaning(code).2
+}
+
+/// The agent-facing refusal for an ATRIP code, with ATRIP's own message when it adds something.
+pub fn refusal(code: &str, provider_msg: &str) -> Refusal {
+    let (message, advice, _) = meaning(code);
     let message = if provider_msg.is_empty() || provider_msg == message {
         message.to_string()
     } else {
@@ -397,17 +703,10 @@ pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError
     match wire.status {
         Some(0) => {}
         Some(code) => {
-            let msg = wire.msg.unwrap_or_default();
-            let (message, advice) = match code {
-                703 | 800 => ("ATRIP has no such order".to_string(), "Check the order number".to_string()),
-                900 | 902 => {
-                    let r = refusal("900", "");
-                    (r.message, r.advice)
-                }
-                _ => (format!("ATRIP could not return the order ({code})"), "Try again in a moment".into()),
-            };
-            let message = if msg.is_empty() { message } else { format!("{message} (ATRIP: {msg})") };
-            return Err(ProviderError::Refused(Refusal { code: code.to_string(), message, advice }));
+            return Err(ProviderError::Refused(refusal(
+                &code.to_string(),
+                wire.msg.as_deref().unwrap_or(""),
+            )));
         }
         None => return Err(no_answer("the answer has no status".into())),
     }
@@ -492,5 +791,67 @@ pub fn parse_regenerated(http_status: u16, body: &[u8], original: &str) -> Resul
             provider: "ATRIP",
             detail: format!("HTTP {http_status}, no status"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code in Atlas's published tables (payment, ticketing incl. the OpenAPI
+    /// `TicketErrorCodes` enum, order query, general), each with its own meaning.
+    const PUBLISHED: &[&str] = &[
+        "400", "401", "402", "403", "404", "405", "406", "407", "408", "409", "410", "411", "412", "413",
+        "414", "415", "601", "602", "603", "604", "605", "6051", "606", "607", "608", "609", "610", "611",
+        "613", "614", "615", "616", "617", "618", "619", "620", "621", "623", "624", "625", "626", "627",
+        "628", "629", "630", "631", "632", "633", "634", "698", "699", "701", "702", "703", "704", "705",
+        "800", "-1", "100", "900", "901", "902", "9999",
+    ];
+
+    #[test]
+    fn every_published_code_has_its_own_meaning_and_next_step() {
+        let fallback = meaning("0000");
+        for code in PUBLISHED {
+            let (message, advice, _) = meaning(code);
+            assert_ne!((message, advice), (fallback.0, fallback.1), "{code} falls back");
+            assert!(!message.is_empty() && !advice.is_empty(), "{code}");
+        }
+        assert_eq!(CODES.len(), PUBLISHED.len() + 1, "the table holds the published codes and -3");
+    }
+
+    #[test]
+    fn codes_that_say_paid_or_duplicate_never_lead_to_paying_again() {
+        // Already paid, in progress, PNR pending: watch the order.
+        for code in ["402", "404", "405", "406", "615"] {
+            assert_eq!(next_step(code), NextStep::WaitAndWatch, "{code}");
+        }
+        // A duplicate booking, a no-fly passenger, an outcome the airline could not tell: never
+        // a new order, never another card.
+        for code in ["608", "6051", "698", "610", "699"] {
+            assert!(!matches!(next_step(code), NextStep::Regenerate | NextStep::PayAgain), "{code}");
+        }
+        let (_, no_fly, next) = meaning("6051");
+        assert_eq!(next, NextStep::Cancel);
+        assert!(!no_fly.to_lowercase().contains("card") && !no_fly.contains("deposit"), "{no_fly}");
+    }
+
+    #[test]
+    fn query_errors_say_what_to_change_not_to_try_again() {
+        for code in ["701", "702", "703", "704", "800"] {
+            let (_, advice, next) = meaning(code);
+            assert_eq!(next, NextStep::FixRequest, "{code}");
+            assert!(!advice.to_lowercase().contains("try again"), "{code}: {advice}");
+        }
+        // A timeout is the one query answer that is worth asking again.
+        assert_eq!(next_step("705"), NextStep::WaitAndWatch);
+    }
+
+    #[test]
+    fn unknown_codes_stay_conservative() {
+        for code in ["612", "6999", "4242", "", "abc"] {
+            let (_, advice, next) = meaning(code);
+            assert_eq!(next, NextStep::AskAtrip, "{code}");
+            assert!(advice.contains("before"), "{code}: {advice}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! A loopback HTTP server that answers each request with the next queued answer, verbatim, and
-//! keeps every request it was sent.
+//! keeps every request it was sent. (Also used by engine tests, which read less of it.)
+#![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

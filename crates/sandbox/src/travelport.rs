@@ -553,6 +553,10 @@ struct ReservationResponse {
 struct ReservationInner {
     #[serde(rename = "Reservation")]
     reservation: ReservationView,
+    /// The post-commit workbench's id: "an additional Identifier object at the end of the
+    /// response" (Create Post-Commit Workbench page). The reservation keeps its own identifier.
+    #[serde(rename = "Identifier", skip_serializing_if = "Option::is_none")]
+    workbench: Option<Value>,
 }
 
 fn currency_code(c: Currency) -> CurrencyCode {
@@ -672,7 +676,18 @@ fn reservation_view(pnr: &Pnr, id: &str, workbench_fops: &[Fop]) -> ReservationV
 
 fn reservation_body(pnr: &Pnr, id: &str, workbench_fops: &[Fop]) -> String {
     to_body(&ReservationResponse {
-        inner: ReservationInner { reservation: reservation_view(pnr, id, workbench_fops) },
+        inner: ReservationInner { reservation: reservation_view(pnr, id, workbench_fops), workbench: None },
+    })
+}
+
+/// A post-commit workbench built from a reservation: the reservation as retrieved, then the
+/// workbench's own id at the end.
+fn workbench_body(pnr: &Pnr, workbench_id: &str) -> String {
+    to_body(&ReservationResponse {
+        inner: ReservationInner {
+            reservation: reservation_view(pnr, &pnr.uuid, &[]),
+            workbench: Some(identifier(workbench_id)),
+        },
     })
 }
 
@@ -710,7 +725,7 @@ pub(crate) async fn build_from_locator(
         .respond(W);
     };
     let id = web::uuid();
-    let body = reservation_body(pnr, &id, &[]);
+    let body = workbench_body(pnr, &id);
     tracing::info!(locator = %locator, workbench = %id, "travelport workbench opened");
     tp.workbenches.insert(
         id,
@@ -1174,11 +1189,10 @@ struct ReceiptList {
     inner: ReceiptListInner,
 }
 
+/// As the published Ticket List example: `ReceiptID`, no `@type` of its own.
 #[derive(Serialize)]
 struct ReceiptListInner {
-    #[serde(rename = "@type")]
-    kind: &'static str,
-    #[serde(rename = "Receipt")]
+    #[serde(rename = "ReceiptID")]
     receipts: Vec<ReceiptView>,
 }
 
@@ -1204,12 +1218,16 @@ pub(crate) async fn receipts(
     let receipts = if pnr.documents.is_empty() {
         vec![]
     } else {
-        vec![ReceiptView::Payment { kind: "ReceiptPayment", documents: document_views(pnr, true) }]
+        // The published example types a ticket plain "Document".
+        let mut documents = document_views(pnr, true);
+        for d in &mut documents {
+            if d.kind == "DocumentTicket" {
+                d.kind = "Document";
+            }
+        }
+        vec![ReceiptView::Payment { kind: "ReceiptPayment", documents }]
     };
-    web::json_text(
-        StatusCode::OK,
-        to_body(&ReceiptList { inner: ReceiptListInner { kind: "ReceiptListResponse", receipts } }),
-    )
+    web::json_text(StatusCode::OK, to_body(&ReceiptList { inner: ReceiptListInner { receipts } }))
 }
 
 /// Reads a control-API PNR seed: see the README for the fields.

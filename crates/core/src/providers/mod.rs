@@ -7,6 +7,7 @@ pub mod atrip;
 pub mod heipay;
 pub mod holidayextras;
 pub mod http;
+pub mod lenient;
 pub mod travelport;
 
 use serde::Serialize;

@@ -7,6 +7,7 @@
 mod atrip;
 mod holidayextras;
 mod replay;
+mod travelport;
 
 /// A fixture's text, as published.
 pub fn fixture(path: &str) -> String {

@@ -17,10 +17,11 @@ async fn open(env: &Env, token: &str, locator: &str) -> Workbench {
     let r = env.tp_post(&format!("{BUILD}{locator}"), token, None).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let res = &r.json["ReservationResponse"]["Reservation"];
-    Workbench {
-        id: res["Identifier"]["value"].as_str().unwrap().to_string(),
-        offers: res["Offer"].as_array().unwrap().clone(),
-    }
+    // The workbench id is the top-level Identifier "at the end of the response"; the
+    // reservation keeps its own.
+    let id = r.json["ReservationResponse"]["Identifier"]["value"].as_str().unwrap().to_string();
+    assert_ne!(Some(id.as_str()), res["Identifier"]["value"].as_str());
+    Workbench { id, offers: res["Offer"].as_array().unwrap().clone() }
 }
 
 fn card_fop(id: &str, number: &str, code: &str) -> Value {
@@ -211,8 +212,11 @@ async fn card_payment_for_itinerary_and_ancillary_issues_tickets_and_an_emd() {
     let list =
         env.tp_get(&format!("receipt/reservations/{}/receipts", d::LOCATOR_WITH_ANCILLARY), &token).await;
     assert_eq!(list.status, 200);
-    let listed = list.json["ReceiptListResponse"]["Receipt"][0]["Document"].as_array().unwrap();
+    // The published Ticket List shape: `ReceiptID`, tickets typed plain "Document".
+    let listed = list.json["ReceiptListResponse"]["ReceiptID"][0]["Document"].as_array().unwrap();
     assert_eq!(listed.len(), 3);
+    let kinds: Vec<_> = listed.iter().map(|d| d["@type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Document", "Document", "DocumentEMD"]);
     assert_eq!(listed[0]["TravelerName"]["Given"], "JANE");
     assert_eq!(listed[1]["TravelerName"]["Given"], "JOHN");
     let retrieved =
@@ -239,7 +243,7 @@ async fn stored_card_and_string_amount_as_on_the_page() {
     assert!(stored["PaymentCard"]["CardNumber"]["PlainText"].as_str().unwrap().ends_with("1111"));
     assert!(!r.text.contains("4111111111111111"));
     let wb = Workbench {
-        id: r.json["ReservationResponse"]["Reservation"]["Identifier"]["value"].as_str().unwrap().into(),
+        id: r.json["ReservationResponse"]["Identifier"]["value"].as_str().unwrap().into(),
         offers: r.json["ReservationResponse"]["Reservation"]["Offer"].as_array().unwrap().clone(),
     };
     let fop = (
@@ -420,9 +424,9 @@ async fn workbench_lifetime_and_unknown_references() {
     assert_eq!(error_of(&c, Some("ReservationResponse"))["SourceCode"], "4003");
     // The ticketed demo PNR lists its ticket; an unticketed one lists nothing.
     let t = env.tp_get(&format!("receipt/reservations/{}/receipts", d::LOCATOR_TICKETED), &token).await;
-    assert_eq!(t.json["ReceiptListResponse"]["Receipt"][0]["Document"].as_array().unwrap().len(), 1);
+    assert_eq!(t.json["ReceiptListResponse"]["ReceiptID"][0]["Document"].as_array().unwrap().len(), 1);
     let u = env.tp_get(&format!("receipt/reservations/{}/receipts", d::LOCATOR_STORED_CARD), &token).await;
-    assert_eq!(u.json["ReceiptListResponse"]["Receipt"], json!([]));
+    assert_eq!(u.json["ReceiptListResponse"]["ReceiptID"], json!([]));
     // A commit without a Payment confirms without issuing anything.
     let wb = open(&env, &token, d::LOCATOR_STORED_CARD).await;
     let bad = env.tp_post(&format!("book/reservation/reservations/{}", wb.id), &token, Some(json!({}))).await;

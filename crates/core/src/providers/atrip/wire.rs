@@ -11,7 +11,7 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::card::Card;
 use crate::money::{Currency, Money, Sign};
-use crate::providers::{PayOutcome, ProviderError, Refusal};
+use crate::providers::{lenient, PayOutcome, ProviderError, Refusal};
 
 /// How an ATRIP order is paid (`paymentMethod`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -641,9 +641,9 @@ struct QueryWire {
     msg: Option<String>,
     order_no: Option<String>,
     pnr_code: Option<String>,
-    #[serde(default, deserialize_with = "code_text")]
+    #[serde(default, deserialize_with = "lenient::code_text")]
     order_status: Option<String>,
-    #[serde(default, deserialize_with = "code_text")]
+    #[serde(default, deserialize_with = "lenient::code_text")]
     ticket_status: Option<String>,
     total_price: Option<Box<RawValue>>,
     currency: Option<String>,
@@ -651,16 +651,16 @@ struct QueryWire {
     vendor_total_price: Option<Box<RawValue>>,
     vendor_currency: Option<String>,
     tkt_limit_time: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "lenient::null_as_empty")]
     support_payment_methods: Vec<i64>,
     payment_method: Option<i64>,
     /// What was paid, present once paid (null or absent before); only its presence is read.
     payment: Option<serde::de::IgnoredAny>,
     /// VCC: true once Atlas has tried charging the card at the airline.
     payment_attempted: Option<bool>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "lenient::null_as_empty")]
     pax_ticket_infos: Vec<PaxWire>,
-    #[serde(default, deserialize_with = "code_text")]
+    #[serde(default, deserialize_with = "lenient::code_text")]
     error_code: Option<String>,
     error_message: Option<String>,
 }
@@ -669,27 +669,8 @@ struct QueryWire {
 #[serde(rename_all = "camelCase")]
 struct PaxWire {
     name: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "lenient::null_as_empty")]
     ticket_nos: Vec<String>,
-}
-
-/// A code as text, whether ATRIP sends `"2"` or `2`; `null` or absent is `None`.
-fn code_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(other) => return Err(serde::de::Error::custom(format!("a code cannot be {other}"))),
-    })
-}
-
-/// A list that may be `null`: empty.
-fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Maps a `queryOrderDetails.do` answer.

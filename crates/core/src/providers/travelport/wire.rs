@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::card::{Card, CardBrand};
 use crate::money::{Currency, Money, Sign};
 use crate::payment::TicketKind;
-use crate::providers::{ProviderError, Refusal};
+use crate::providers::{lenient, ProviderError, Refusal};
 
 const PROVIDER: &str = "Travelport";
 
@@ -254,6 +254,10 @@ struct Envelope {
 
 #[derive(Deserialize)]
 struct ResponseWire {
+    /// Where the post-commit workbench's id is published ("an additional Identifier object at the
+    /// end of the response", named `ReservationResponse/Identifier/value` by the payment pages).
+    #[serde(rename = "Identifier", default, deserialize_with = "lenient::null_as_default")]
+    identifier: IdentifierWire,
     #[serde(rename = "Reservation")]
     reservation: Option<ReservationWire>,
 }
@@ -265,15 +269,15 @@ struct IdentifierWire {
 
 #[derive(Deserialize)]
 struct ReservationWire {
-    #[serde(rename = "Identifier", default)]
+    #[serde(rename = "Identifier", default, deserialize_with = "lenient::null_as_default")]
     identifier: IdentifierWire,
-    #[serde(rename = "Traveler", default)]
+    #[serde(rename = "Traveler", default, deserialize_with = "lenient::null_as_empty")]
     travelers: Vec<TravelerWire>,
-    #[serde(rename = "Offer", default)]
+    #[serde(rename = "Offer", default, deserialize_with = "lenient::null_as_empty")]
     offers: Vec<OfferWire>,
-    #[serde(rename = "FormOfPayment", default)]
+    #[serde(rename = "FormOfPayment", default, deserialize_with = "lenient::null_as_empty")]
     fops: Vec<Value>,
-    #[serde(rename = "Receipt", default)]
+    #[serde(rename = "Receipt", default, deserialize_with = "lenient::null_as_empty")]
     receipts: Vec<ReceiptWire>,
 }
 
@@ -281,7 +285,7 @@ struct ReservationWire {
 struct TravelerWire {
     #[serde(default)]
     id: String,
-    #[serde(rename = "Identifier", default)]
+    #[serde(rename = "Identifier", default, deserialize_with = "lenient::null_as_default")]
     identifier: IdentifierWire,
     #[serde(rename = "PersonName")]
     name: Option<PersonName>,
@@ -304,13 +308,13 @@ impl PersonName {
 #[derive(Deserialize)]
 struct OfferWire {
     id: Option<String>,
-    #[serde(rename = "Identifier", default)]
+    #[serde(rename = "Identifier", default, deserialize_with = "lenient::null_as_default")]
     identifier: IdentifierWire,
-    #[serde(rename = "Product", default)]
+    #[serde(rename = "Product", default, deserialize_with = "lenient::null_as_empty")]
     products: Vec<Value>,
     #[serde(rename = "Price")]
     price: Option<PriceWire>,
-    #[serde(rename = "TravelerIdentifierRef", default)]
+    #[serde(rename = "TravelerIdentifierRef", default, deserialize_with = "lenient::null_as_empty")]
     travelers: Vec<RefWire>,
 }
 
@@ -335,7 +339,7 @@ struct RefWire {
 
 #[derive(Deserialize)]
 struct ReceiptWire {
-    #[serde(rename = "Document", default)]
+    #[serde(rename = "Document", default, deserialize_with = "lenient::null_as_empty")]
     documents: Vec<DocumentWire>,
 }
 
@@ -345,7 +349,7 @@ struct DocumentWire {
     kind: String,
     #[serde(rename = "Number")]
     number: Option<String>,
-    #[serde(rename = "TravelerIdentifierRef", default)]
+    #[serde(rename = "TravelerIdentifierRef", default, deserialize_with = "lenient::null_as_default")]
     traveler: RefWire,
     #[serde(rename = "TravelerName")]
     name: Option<PersonName>,
@@ -362,9 +366,17 @@ pub fn parse_reservation(
     }
     let envelope: Envelope = serde_json::from_slice(body)
         .map_err(|e| no_answer(format!("the reservation could not be read ({e})")))?;
-    match envelope.response.and_then(|r| r.reservation) {
-        Some(wire) => reservation(wire, locator),
-        None => Err(missing_or_error(body, "reservation")),
+    match envelope.response {
+        Some(ResponseWire { identifier, reservation: Some(wire) }) => {
+            let mut view = reservation(wire, locator)?;
+            // The top-level id first (the post-commit workbench), then the reservation's own
+            // (a new workbench, as in the Create Workbench example).
+            if let Some(id) = identifier.value.filter(|v| !v.is_empty()) {
+                view.workbench_id = id;
+            }
+            Ok(view)
+        }
+        _ => Err(missing_or_error(body, "reservation")),
     }
 }
 
@@ -464,7 +476,8 @@ fn stored_fop(v: &Value) -> Option<StoredFop> {
 
 fn document(d: DocumentWire, passenger: String) -> Option<Document> {
     let kind = match d.kind.as_str() {
-        "DocumentTicket" => TicketKind::Ticket,
+        // The published Ticket List example types its ticket numbers plain "Document".
+        "DocumentTicket" | "Document" => TicketKind::Ticket,
         "DocumentEMD" => TicketKind::Emd,
         _ => return None,
     };
@@ -614,7 +627,8 @@ struct ReceiptListEnvelope {
 
 #[derive(Deserialize)]
 struct ReceiptListWire {
-    #[serde(rename = "Receipt", default)]
+    /// `ReceiptID` in the published Ticket List example; `Receipt` as in a reservation.
+    #[serde(rename = "ReceiptID", alias = "Receipt", default, deserialize_with = "lenient::null_as_empty")]
     receipts: Vec<ReceiptWire>,
 }
 

@@ -6,7 +6,11 @@
 //! and does not de-duplicate `ref_number`: after an unclear answer a person checks the portal;
 //! nothing is ever sent twice.
 //!
-//! Auth is `Authorization: Bearer <api token>` (our assumption, RESEARCH.md §2.2).
+//! HeiPay publishes the payment page but not its encryption, authentication, voucher or error
+//! pages. What this client assumes there — the AES-256-GCM field scheme (behind
+//! `vault::FieldCipher`, so the real one drops in), the per-hotel 32-byte key, `Authorization:
+//! Bearer <api token>`, the voucher route, the error codes, COP — is listed with where to change
+//! each in `crates/sandbox/README.md`, "HeiPay", for whoever first has a real HeiPay account.
 
 pub mod wire;
 

@@ -352,14 +352,26 @@ struct PaymentView {
     card_type: Option<&'static str>,
 }
 
+/// A passenger as the published order answer shows one. The simulator keeps no travel
+/// documents, so those fields are `null` rather than made up.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PaxTicketInfo {
     name: String,
     passenger_type: i64,
+    birthday: Option<String>,
+    gender: Option<String>,
+    card_num: Option<String>,
+    card_type: Option<String>,
+    card_issue_place: Option<String>,
+    card_expired: Option<String>,
+    nationality: Option<String>,
     ticket_nos: Vec<String>,
     #[serde(rename = "airlinePNRs")]
     airline_pnrs: Vec<String>,
+    contact_emails: Vec<String>,
+    contact_phones: Vec<String>,
+    ancillaries: Vec<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -399,8 +411,25 @@ struct OrderView {
     total_price: Num,
     total_transaction_fee: Num,
     currency: &'static str,
+    /// The airline's price and currency: published only for orders a VCC or BYOA can pay. The
+    /// simulator's airlines price in the order's currency.
+    vendor_total_price: Option<Num>,
+    vendor_cost: Option<Num>,
+    vendor_total_ancillary_price: Option<Num>,
+    vendor_currency: Option<&'static str>,
+    adult_total_fare: Option<Num>,
+    child_total_fare: Option<Num>,
+    infant_total_fare: Option<Num>,
+    total_ancillary_price: Num,
     tkt_limit_time: String,
+    /// The older single-method field, still in the published answer.
+    support_payment_method: Option<i64>,
     support_payment_methods: Vec<i64>,
+    contact: Option<serde_json::Value>,
+    if_seat_occupied: Option<&'static str>,
+    itinerary_download: Option<String>,
+    locale: &'static str,
+    refund_rules: Vec<serde_json::Value>,
     payment_method: Option<i64>,
     pax_ticket_infos: Vec<PaxTicketInfo>,
     airline_bookings: Vec<AirlineBooking>,
@@ -459,6 +488,8 @@ fn order_view(order: &Order) -> OrderView {
         _ => (None, None),
     };
     let (airline_name, _) = airline_info(&order.airline);
+    let zero = Money::from_minor(0, order.total.currency);
+    let vendor = order.support_methods.iter().any(|m| matches!(m, 3 | 4));
     OrderView {
         status: 0,
         msg: "success",
@@ -467,10 +498,24 @@ fn order_view(order: &Order) -> OrderView {
         order_status,
         ticket_status,
         total_price: Num::major(order.total),
-        total_transaction_fee: Num::major(Money::from_minor(0, order.total.currency)),
+        total_transaction_fee: Num::major(zero),
         currency: order.total.currency.code(),
+        vendor_total_price: vendor.then(|| Num::major(order.total)),
+        vendor_cost: vendor.then(|| Num::major(order.total)),
+        vendor_total_ancillary_price: vendor.then(|| Num::major(zero)),
+        vendor_currency: vendor.then(|| order.total.currency.code()),
+        adult_total_fare: Some(Num::major(order.total)),
+        child_total_fare: None,
+        infant_total_fare: None,
+        total_ancillary_price: Num::major(zero),
         tkt_limit_time: format_deadline(order.tkt_limit),
+        support_payment_method: order.support_methods.first().copied(),
         support_payment_methods: order.support_methods.clone(),
+        contact: None,
+        if_seat_occupied: None,
+        itinerary_download: None,
+        locale: "",
+        refund_rules: vec![],
         payment_method: payment.map(|p| p.method),
         pax_ticket_infos: order
             .passengers
@@ -478,8 +523,18 @@ fn order_view(order: &Order) -> OrderView {
             .map(|p| PaxTicketInfo {
                 name: p.name.clone(),
                 passenger_type: p.passenger_type,
+                birthday: None,
+                gender: None,
+                card_num: None,
+                card_type: None,
+                card_issue_place: None,
+                card_expired: None,
+                nationality: None,
                 ticket_nos: p.ticket_nos.clone(),
                 airline_pnrs: airline_pnr.iter().cloned().collect(),
+                contact_emails: vec![],
+                contact_phones: vec![],
+                ancillaries: vec![],
             })
             .collect(),
         airline_bookings: vec![AirlineBooking {

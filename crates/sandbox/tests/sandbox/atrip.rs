@@ -318,3 +318,32 @@ async fn auth_is_enforced_on_every_route() {
     }
     assert!(env.ledger().await.is_empty());
 }
+
+/// The simulator's order answer carries every key of Atlas's published ticketed order (the
+/// client's contract fixture), at the top and for each passenger — `null` where the simulator
+/// has nothing to say, never a key left out — with the codes as strings, as published.
+#[tokio::test]
+async fn a_ticketed_order_carries_every_published_key() {
+    let env = Env::new();
+    assert_eq!(pay(&env, d::ORDER_ANY_METHOD, 1, None).await["status"], 0);
+    let ours = env.atrip_order(d::ORDER_ANY_METHOD).await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/fixtures/atrip/queryOrderDetails.do.response.ticketed.openapi.json"
+    );
+    let published: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let missing = |ours: &Value, theirs: &Value| -> Vec<String> {
+        theirs.as_object().unwrap().keys().filter(|k| ours.get(k.as_str()).is_none()).cloned().collect()
+    };
+    assert_eq!(missing(&ours, &published), Vec::<String>::new(), "top level");
+    assert_eq!(
+        missing(&ours["paxTicketInfos"][0], &published["paxTicketInfos"][0]),
+        Vec::<String>::new(),
+        "passenger"
+    );
+    for code in ["orderStatus", "ticketStatus"] {
+        assert!(ours[code].is_string() && published[code].is_string(), "{code}");
+    }
+    // Vendor amounts only where a VCC or BYOA could pay: this order takes every method.
+    assert!(ours["vendorTotalPrice"].is_number() && ours["vendorCurrency"].is_string());
+}

@@ -135,6 +135,10 @@ async fn put_config(State(shared): State<SharedState>, body: Bytes) -> Response 
                 200 | 400 | 402 | 409 => settings.holidayextras_reused_id_status = value as u16,
                 _ => return bad(format!("{key} must be one of 200, 400, 402, 409")),
             },
+            "holidayextras_fail_status" => match value {
+                200 | 400 | 402 | 404 | 409 | 422 => settings.holidayextras_fail_status = value as u16,
+                _ => return bad(format!("{key} must be one of 200, 400, 402, 404, 409, 422")),
+            },
             other => return bad(format!("unknown setting '{other}'")),
         }
     }

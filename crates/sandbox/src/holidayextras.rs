@@ -4,12 +4,15 @@
 //! partner's `channel` in every body; v1 sends `amount` as a string of pence and requires
 //! `paymentId`; v2 sends integer pence plus `currency`, and `paymentId` (`[0-9A-Z]{16}`) is
 //! generated when absent; a `paymentId` that already exists fails; the answer carries the amount in
-//! pounds as a JSON number. Our choices where the docs are silent: no `Accept` version means v1
-//! (the version the page documents); HTTP 400 for a malformed request, 401 bad credentials, 403
-//! wrong channel, 404 unknown token or payment, 409 an over-refund, 402 a declined card, 406 an
-//! unknown API version; a token can be charged any number of times. A reused `paymentId` gets
-//! the page's own failure body, `"Failed to make payment"` — nothing that tells it from a
-//! decline — with the HTTP status set by `holidayextras_reused_id_status` (200 unless changed).
+//! pounds as a JSON number. The pages publish one failure body per call and no HTTP status, so
+//! every money failure answers exactly that body — `"Failed to make payment"` for a declined
+//! card, an unknown token or a reused `paymentId`; `"Failed making refund"` for a refund of an
+//! unknown payment or of more than is left — at the status set by `holidayextras_fail_status`
+//! (a reused id: `holidayextras_reused_id_status`), 200 unless changed: nothing in the answer
+//! tells one cause from another. Our choices where the docs are silent: no `Accept` version
+//! means v1 (the version the page documents); HTTP 400 for a malformed request, 401 bad
+//! credentials, 403 wrong channel, 406 an unknown API version; a token can be charged any
+//! number of times.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +28,10 @@ use crate::json::{to_body, Num, Obj};
 use crate::ledger::{EntryKind, NewEntry, Provider};
 use crate::state::{SharedState, World};
 use crate::web::{self, header_str};
+
+/// The pages' failure sentences, the only ones published.
+const PAY_FAILED: &str = "Failed to make payment";
+const REFUND_FAILED: &str = "Failed making refund";
 
 #[derive(Debug, Clone)]
 pub(crate) struct HxAccount {
@@ -256,10 +263,11 @@ pub(crate) async fn pay(State(shared): State<SharedState>, headers: HeaderMap, b
         // body. Nothing tells this failure from a declined card; the status is a setting.
         let status =
             StatusCode::from_u16(world.settings.holidayextras_reused_id_status).unwrap_or(StatusCode::OK);
-        return fail(status, version, Some(amount), "Failed to make payment");
+        return fail(status, version, Some(amount), PAY_FAILED);
     }
+    let failed = StatusCode::from_u16(world.settings.holidayextras_fail_status).unwrap_or(StatusCode::OK);
     let Some(token_info) = world.holidayextras.tokens.get(&token).cloned() else {
-        return fail(StatusCode::NOT_FOUND, version, Some(amount), "Token not found: payment failed");
+        return fail(failed, version, Some(amount), PAY_FAILED);
     };
     let succeeded = matches!(
         token_info.outcome,
@@ -271,11 +279,7 @@ pub(crate) async fn pay(State(shared): State<SharedState>, headers: HeaderMap, b
     );
     tracing::info!(payment_id = %payment_id, succeeded, amount = %amount, "holidayextras pay");
     if !succeeded {
-        let why = match token_info.outcome {
-            Outcome::InsufficientFunds => "Failed to make payment: insufficient funds",
-            _ => "Failed to make payment",
-        };
-        return fail(StatusCode::PAYMENT_REQUIRED, version, Some(amount), why);
+        return fail(failed, version, Some(amount), PAY_FAILED);
     }
     world.ledger.record(NewEntry {
         provider: Provider::HolidayExtras,
@@ -301,6 +305,7 @@ pub(crate) async fn refund(State(shared): State<SharedState>, headers: HeaderMap
         Err(response) => return *response,
     };
     let bad = |msg: String| fail(StatusCode::BAD_REQUEST, version, None, msg);
+    let failed = StatusCode::from_u16(world.settings.holidayextras_fail_status).unwrap_or(StatusCode::OK);
     let ids = match req.strings("payments") {
         Ok(Some(ids)) if !ids.is_empty() => ids,
         Ok(_) => return bad("payments is required: the paymentIds to refund".into()),
@@ -311,14 +316,7 @@ pub(crate) async fn refund(State(shared): State<SharedState>, headers: HeaderMap
     for id in &ids {
         match hx.payments.get(id) {
             Some(p) if p.succeeded && p.channel == account.channel => found.push((id.clone(), p.clone())),
-            _ => {
-                return fail(
-                    StatusCode::NOT_FOUND,
-                    version,
-                    None,
-                    format!("Failed making refund: payment {id} not found"),
-                )
-            }
+            _ => return fail(failed, version, None, REFUND_FAILED),
         }
     }
     let currency = found[0].1.amount.currency;
@@ -331,12 +329,7 @@ pub(crate) async fn refund(State(shared): State<SharedState>, headers: HeaderMap
     };
     let refundable: i64 = found.iter().map(|(_, p)| p.amount.minor - p.refunded_minor).sum();
     if amount.minor > refundable {
-        return fail(
-            StatusCode::CONFLICT,
-            version,
-            Some(amount),
-            "Failed making refund: amount exceeds the amount paid",
-        );
+        return fail(failed, version, Some(amount), REFUND_FAILED);
     }
     let first = ids[0].clone();
     let n = hx.refund_ids.entry(first.clone()).or_default();

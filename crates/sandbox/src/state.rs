@@ -26,6 +26,11 @@ pub struct Settings {
     /// exists. The page documents only the body (`"Failed to make payment"`), so any of 200,
     /// 400, 402 or 409 is a reading it allows; tests try each.
     pub holidayextras_reused_id_status: u16,
+    /// Holiday Extras: the HTTP status of every other money failure — a declined card, an
+    /// unknown token, a refund it will not make. The pages publish only the bodies (`"Failed to
+    /// make payment"`, `"Failed making refund"`) and no status, so 200 by default; tests try
+    /// others.
+    pub holidayextras_fail_status: u16,
 }
 
 impl Settings {
@@ -36,6 +41,7 @@ impl Settings {
             travelport_token_ttl_secs: 86_400,
             travelport_workbench_ttl_secs: 30 * 60,
             holidayextras_reused_id_status: 200,
+            holidayextras_fail_status: 200,
         }
     }
 }

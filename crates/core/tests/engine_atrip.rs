@@ -351,29 +351,86 @@ fn the_card_data_check_reads_compressed_timeline_events() {
 #[path = "contract/replay.rs"]
 mod replay;
 
+/// An engine whose ATRIP client talks to `server`, over its own database.
+fn engine_on(server: &replay::Replay, dir: &std::path::Path) -> farepoint_core::engine::Engine {
+    use farepoint_core::engine::{Clients, Engine};
+    use farepoint_core::providers::atrip::{AtripClient, AtripConfig};
+    use farepoint_core::providers::http::Timeouts;
+    use farepoint_core::secrets::SecretString;
+    let client = AtripClient::new(AtripConfig {
+        base_url: server.url.clone(),
+        client_id: "client-id".into(),
+        client_secret: SecretString::from("client-secret"),
+        timeouts: Timeouts::default(),
+    })
+    .unwrap();
+    let policies = farepoint_core::payment::Provider::ALL.into_iter().map(|p| (p, fast_policy())).collect();
+    Engine::new(
+        farepoint_core::store::Store::open_in(dir).unwrap(),
+        "sandbox",
+        Clients { atrip: Some(client), ..Default::default() },
+        policies,
+    )
+}
+
+fn atrip_fixture(name: &str) -> serde_json::Value {
+    let path = format!("{}/tests/fixtures/atrip/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Atlas's published order, still unpaid (hand-derived: its codes set back to "0", no payment).
+fn published_unpaid_order() -> serde_json::Value {
+    let mut unpaid = atrip_fixture("queryOrderDetails.do.response.ticketed.openapi.json");
+    unpaid["orderStatus"] = "0".into();
+    unpaid["ticketStatus"] = "0".into();
+    unpaid["paymentMethod"] = serde_json::Value::Null;
+    unpaid["payment"] = serde_json::Value::Null;
+    unpaid["tktLimitTime"] = "2099-01-01 00:00:00".into();
+    unpaid
+}
+
+/// ATRIP states three amounts for the published order: the total (114.99 USD), its technical
+/// fee (5 USD) and the airline's price (1281.9 NOK), which is what the airline charges a VCC.
+/// The payment keeps each in its own currency and names it for what it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fee_and_the_airlines_price_are_kept_as_atrip_states_them() {
+    let server = replay::Replay::start().await;
+    server.answer(200, published_unpaid_order().to_string());
+    server.answer(200, atrip_fixture("pay.do.response.success.openapi.json").to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_on(&server, dir.path());
+    let order_no = published_unpaid_order()["orderNo"].as_str().unwrap().to_string();
+    let paid = engine.pay_atrip(pay(&order_no, Method::Vcc, Some("4532015112830366"))).await.unwrap();
+    assert_eq!(paid.payment.amount.to_string(), "114.99 USD");
+    let stated: Vec<(String, String)> = serde_json::to_value(&paid).unwrap()["paid_for"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["label"].as_str().unwrap().to_string(), l["value"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(stated.contains(&("ATRIP service fee".into(), "5.00 USD".into())), "{stated:?}");
+    assert!(
+        stated.contains(&("Charged to the card by the airline".into(), "1281.90 NOK".into())),
+        "{stated:?}"
+    );
+    let id = paid.payment.id.clone();
+    let receipt = engine
+        .store()
+        .read(move |c| Ok(farepoint_core::history::receipt::receipt(c, &id)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(receipt.amount_text, "114.99 USD");
+    assert!(receipt.paid_for.iter().any(|l| l.value == "1281.90 NOK"));
+}
+
 /// A ticketing failure whose code says the trip must not be bought again ("duplicate booking"):
 /// Farepoint will not regenerate the order, and nothing is sent. ATRIP's answers are its
 /// published examples, changed only where the test says (hand-derived states of the same order).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_booking_is_never_regenerated_and_paid_again() {
-    use farepoint_core::engine::{Clients, Engine};
-    use farepoint_core::providers::atrip::{AtripClient, AtripConfig};
-    use farepoint_core::providers::http::Timeouts;
-    use farepoint_core::secrets::SecretString;
-    use farepoint_core::store::Store;
-
-    let fixture = |name: &str| -> serde_json::Value {
-        let path = format!("{}/tests/fixtures/atrip/{name}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let published = fixture("queryOrderDetails.do.response.ticketed.openapi.json");
-    let mut unpaid = published.clone();
-    for (field, value) in [("orderStatus", "0".into()), ("ticketStatus", "0".into())] {
-        unpaid[field] = value;
-    }
-    unpaid["paymentMethod"] = serde_json::Value::Null;
-    unpaid["payment"] = serde_json::Value::Null;
-    unpaid["tktLimitTime"] = "2099-01-01 00:00:00".into();
+    let published = atrip_fixture("queryOrderDetails.do.response.ticketed.openapi.json");
+    let unpaid = published_unpaid_order();
     let mut cancelled = published.clone();
     cancelled["orderStatus"] = "-3".into();
     cancelled["ticketStatus"] = "0".into();
@@ -382,23 +439,10 @@ async fn a_duplicate_booking_is_never_regenerated_and_paid_again() {
 
     let server = replay::Replay::start().await;
     server.answer(200, unpaid.to_string());
-    server.answer(200, fixture("pay.do.response.success.openapi.json").to_string());
+    server.answer(200, atrip_fixture("pay.do.response.success.openapi.json").to_string());
     server.answer(200, cancelled.to_string());
-    let client = AtripClient::new(AtripConfig {
-        base_url: server.url.clone(),
-        client_id: "client-id".into(),
-        client_secret: SecretString::from("client-secret"),
-        timeouts: Timeouts::default(),
-    })
-    .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let policies = farepoint_core::payment::Provider::ALL.into_iter().map(|p| (p, fast_policy())).collect();
-    let engine = Engine::new(
-        Store::open_in(dir.path()).unwrap(),
-        "sandbox",
-        Clients { atrip: Some(client), ..Default::default() },
-        policies,
-    );
+    let engine = engine_on(&server, dir.path());
     let order_no = published["orderNo"].as_str().unwrap();
     let paid = engine.pay_atrip(pay(order_no, Method::Deposit, None)).await.unwrap();
     let done = settle(&engine, &paid.payment.id).await;

@@ -198,7 +198,13 @@ export class PaymentDetail {
       ["pd.created", dateTime(p.created_at_ms), null, "num"],
       ["pd.updated", dateTime(p.updated_at_ms), null, "num"],
     ];
-    fill(this.facts, facts.map(([key, value, id, cls]) => [h("dt", { text: t(key) }), h("dd", { id, class: cls, text: value || t("common.none") })]));
+    // What the provider states beside the amount (fees, the airline's price), as the core words it.
+    const stated = (this.record.paid_for ?? []).filter((line) => line.value !== p.subject_key);
+    fill(
+      this.facts,
+      facts.map(([key, value, id, cls]) => [h("dt", { text: t(key) }), h("dd", { id, class: cls, text: value || t("common.none") })]),
+      stated.map((line) => [h("dt", { text: line.label }), h("dd", { class: "num pd-stated", text: line.value })]),
+    );
     this.renderAttempts();
     this.renderTickets();
     this.renderRefunds();

@@ -55,7 +55,16 @@ impl Engine {
         order.check_payable(method, OffsetDateTime::now_utc())?;
 
         let customer = order.passengers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-        let subject = json!({ "order_no": order_no, "pnr_code": order.pnr_code, "method": method });
+        // The amounts as ATRIP states them, each in its own currency: its technical fee beside the
+        // total, and the airline's price — what the airline charges a VCC, when it is not the
+        // total's currency.
+        let subject = json!({
+            "order_no": order_no,
+            "pnr_code": order.pnr_code,
+            "method": method,
+            "transaction_fee": order.transaction_fee,
+            "airline_amount": order.vendor_total,
+        });
         let payment = new_payment(
             Provider::Atrip,
             &self.inner.profile,

@@ -139,7 +139,7 @@ pub struct PaymentRecord {
 impl Serialize for PaymentRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("PaymentRecord", 7)?;
+        let mut out = s.serialize_struct("PaymentRecord", 8)?;
         out.serialize_field("payment", &self.payment)?;
         out.serialize_field("attempts", &self.attempts)?;
         out.serialize_field("tickets", &self.tickets)?;
@@ -147,6 +147,7 @@ impl Serialize for PaymentRecord {
         out.serialize_field("timeline", &self.timeline)?;
         out.serialize_field("refunded", &self.refunded())?;
         out.serialize_field("refundable", &self.refundable())?;
+        out.serialize_field("paid_for", &crate::history::receipt::paid_for(&self.payment))?;
         out.end()
     }
 }

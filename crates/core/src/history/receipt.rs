@@ -97,20 +97,31 @@ pub fn receipt(conn: &Connection, payment_id: &str) -> Result<Receipt> {
     })
 }
 
-/// The lines naming what was paid, from the payment's subject.
-fn paid_for(p: &Payment) -> Vec<ReceiptLine> {
+/// The lines naming what was paid, from the payment's subject (also shown in the payment detail).
+pub fn paid_for(p: &Payment) -> Vec<ReceiptLine> {
     let s = &p.subject;
     let text = |key: &str| match &s[key] {
         serde_json::Value::String(v) if !v.is_empty() => Some(v.clone()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     };
+    let money = |key: &str| serde_json::from_value::<Money>(s[key].clone()).ok().map(|m| m.to_string());
     let lines: Vec<(&str, Option<String>)> = match p.provider {
-        Provider::Atrip => vec![
-            ("ATRIP order", Some(p.subject_key.clone())),
-            ("PNR", text("pnr_code")),
-            ("Paid by", text("method")),
-        ],
+        Provider::Atrip => {
+            // The airline's price is what a VCC is charged: labelled as such, never as the total.
+            let vcc = s["method"].as_str() == Some("vcc");
+            let airline = if vcc { "Charged to the card by the airline" } else { "Airline price" };
+            vec![
+                ("ATRIP order", Some(p.subject_key.clone())),
+                ("PNR", text("pnr_code")),
+                ("Paid by", text("method")),
+                (
+                    "ATRIP service fee",
+                    money("transaction_fee").filter(|_| s["transaction_fee"]["minor"] != 0),
+                ),
+                (airline, money("airline_amount")),
+            ]
+        }
         Provider::Travelport => {
             let offers = s["offers"].as_array().map(|offers| {
                 offers

@@ -390,8 +390,9 @@ fn published_unpaid_order() -> serde_json::Value {
 }
 
 /// ATRIP states three amounts for the published order: the total (114.99 USD), its technical
-/// fee (5 USD) and the airline's price (1281.9 NOK), which is what the airline charges a VCC.
-/// The payment keeps each in its own currency and names it for what it is.
+/// fee (5 USD) and the airline's price (1281.9 NOK), the reference a VCC is made out for. The
+/// payment keeps each in its own currency and names it for what it is — never as the total, and
+/// never as what the card was charged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fee_and_the_airlines_price_are_kept_as_atrip_states_them() {
     let server = replay::Replay::start().await;
@@ -410,7 +411,7 @@ async fn the_fee_and_the_airlines_price_are_kept_as_atrip_states_them() {
         .collect();
     assert!(stated.contains(&("ATRIP service fee".into(), "5.00 USD".into())), "{stated:?}");
     assert!(
-        stated.contains(&("Charged to the card by the airline".into(), "1281.90 NOK".into())),
+        stated.contains(&("Airline price (VCC reference)".into(), "1281.90 NOK".into())),
         "{stated:?}"
     );
     let id = paid.payment.id.clone();

@@ -56,8 +56,7 @@ impl Engine {
 
         let customer = order.passengers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
         // The amounts as ATRIP states them, each in its own currency: its technical fee beside the
-        // total, and the airline's price — what the airline charges a VCC, when it is not the
-        // total's currency.
+        // total, and the airline's price (the reference a VCC is made out for).
         let subject = json!({
             "order_no": order_no,
             "pnr_code": order.pnr_code,

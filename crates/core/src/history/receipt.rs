@@ -108,9 +108,10 @@ pub fn paid_for(p: &Payment) -> Vec<ReceiptLine> {
     let money = |key: &str| serde_json::from_value::<Money>(s[key].clone()).ok().map(|m| m.to_string());
     let lines: Vec<(&str, Option<String>)> = match p.provider {
         Provider::Atrip => {
-            // The airline's price is what a VCC is charged: labelled as such, never as the total.
+            // ATRIP's `vendorTotalPrice`: the airline's price, the reference a VCC is made out
+            // for — not what the card was charged (ATRIP states that later, as `vendorCost`).
             let vcc = s["method"].as_str() == Some("vcc");
-            let airline = if vcc { "Charged to the card by the airline" } else { "Airline price" };
+            let airline = if vcc { "Airline price (VCC reference)" } else { "Airline price" };
             vec![
                 ("ATRIP order", Some(p.subject_key.clone())),
                 ("PNR", text("pnr_code")),

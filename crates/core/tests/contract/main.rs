@@ -1,7 +1,7 @@
 //! Contract tests: each provider's published request and response examples (kept verbatim in
 //! `tests/fixtures/<provider>/`, with where each came from in that folder's `SOURCES.md`) run
-//! through the real client against a loopback server that answers with the example byte for
-//! byte. What the client reads must be exactly what the example says; what it sends must have the
+//! through the real client against a loopback server that answers with the example as kept
+//! (byte for byte; the Travelport pages' copies lost their indentation, as their SOURCES says). What the client reads must be exactly what the example says; what it sends must have the
 //! published request's shape.
 
 mod atrip;

@@ -99,8 +99,9 @@ pub struct Order {
     pub total: Money,
     /// `totalTransactionFee`: ATRIP's technical fee, in the same currency, when stated.
     pub transaction_fee: Option<Money>,
-    /// `vendorTotalPrice` in `vendorCurrency`: the airline's price, which a VCC is charged in;
-    /// stated only for orders that can be paid by VCC or BYOA.
+    /// `vendorTotalPrice` in `vendorCurrency`: the airline's price, the reference a VCC is made
+    /// out for (what the airline finally charged is `vendorCost`); stated only for orders that
+    /// can be paid by VCC or BYOA.
     pub vendor_total: Option<Money>,
     /// `tktLimitTime`, the payment deadline.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -748,9 +749,8 @@ pub fn parse_deadline(text: &str) -> Option<OffsetDateTime> {
     PrimitiveDateTime::parse(text.trim(), &format).ok().map(|t| t.assume_offset(offset!(+8)))
 }
 
-/// `regenerateOrder.do`: the new order number that replaces a cancelled one. ATRIP's published
-/// answer is the new order itself, without the usual `status`: a new `orderNo` (not the original
-/// one) is the success; a non-zero `status` is a refusal.
+/// `regenerateOrder.do`: the new order number that replaces a cancelled one. The published
+/// answer is the new order itself, with `status` 0 at its end; its `orderNo` must be new.
 pub fn parse_regenerated(http_status: u16, body: &[u8], original: &str) -> Result<String, ProviderError> {
     let value: Value = serde_json::from_slice(body).map_err(|_| ProviderError::NoAnswer {
         provider: "ATRIP",
@@ -760,11 +760,8 @@ pub fn parse_regenerated(http_status: u16, body: &[u8], original: &str) -> Resul
     match value["status"].as_i64() {
         Some(0) => new_order.map(str::to_string).ok_or(ProviderError::NoAnswer {
             provider: "ATRIP",
-            detail: "the new order has no number".into(),
+            detail: "the answer names no new order".into(),
         }),
-        None if (200..300).contains(&http_status) && new_order.is_some() => {
-            Ok(new_order.unwrap_or_default().to_string())
-        }
         Some(code) => {
             Err(ProviderError::Refused(refusal(&code.to_string(), value["msg"].as_str().unwrap_or(""))))
         }

@@ -403,7 +403,11 @@ pub fn pay_answer(http_status: u16, body: &[u8], hotel_id: i64) -> PayAnswer {
         let code = code.as_i64().or_else(|| code.as_str().and_then(|s| s.trim().parse().ok()));
         let voucher_url = nonempty(wire.extra_info.and_then(|e| e.voucher_url));
         let detail = wire.detail.or(wire.message).unwrap_or_default();
-        return match code.and_then(|c| refusal(c, &detail, hotel_id)) {
+        // A "no" only with a client-error status, as the published decline comes ("Error http:
+        // 400"): HeiPay does not de-duplicate `ref_number`, so a code on any other status is not
+        // proof that nothing was charged.
+        let client_error = (400..500).contains(&http_status);
+        return match code.filter(|_| client_error).and_then(|c| refusal(c, &detail, hotel_id)) {
             Some(refusal) => PayAnswer { outcome: PayOutcome::Declined(refusal), voucher_url },
             None => PayAnswer {
                 outcome: PayOutcome::Ambiguous {
@@ -429,6 +433,15 @@ pub fn pay_answer(http_status: u16, body: &[u8], hotel_id: i64) -> PayAnswer {
 mod tests {
     use super::*;
     use crate::card::CardInput;
+
+    #[test]
+    fn a_code_is_a_no_only_with_a_client_error_status() {
+        let body = br#"{"code":0,"message":"Error http: 400","detail":"El pago ha sido rechazado","extra_info":{"voucher_url":"/v"}}"#;
+        assert!(matches!(pay_answer(400, body, 1).outcome, PayOutcome::Declined(_)));
+        for status in [200, 202, 302] {
+            assert!(matches!(pay_answer(status, body, 1).outcome, PayOutcome::Ambiguous { .. }), "{status}");
+        }
+    }
     use crate::money::Sign;
     use crate::vault::{AesGcmFields, FieldKey};
 

@@ -410,10 +410,7 @@ async fn the_fee_and_the_airlines_price_are_kept_as_atrip_states_them() {
         .map(|l| (l["label"].as_str().unwrap().to_string(), l["value"].as_str().unwrap().to_string()))
         .collect();
     assert!(stated.contains(&("ATRIP service fee".into(), "5.00 USD".into())), "{stated:?}");
-    assert!(
-        stated.contains(&("Airline price (VCC reference)".into(), "1281.90 NOK".into())),
-        "{stated:?}"
-    );
+    assert!(stated.contains(&("Airline price (VCC reference)".into(), "1281.90 NOK".into())), "{stated:?}");
     let id = paid.payment.id.clone();
     let receipt = engine
         .store()

@@ -339,8 +339,11 @@ impl TpError {
 
     /// The error body, under `wrapper` when given (business errors) or at top level.
     fn respond(self, wrapper: Option<&str>) -> Response {
+        // The simulator never half-does a request: every error it answers left everything as it
+        // was, which the published `Result.status` enum calls "Not processed".
         let result = json!({
             "@type": "Result",
+            "status": "Not processed",
             "Error": [{
                 "@type": "ErrorDetail",
                 "StatusCode": self.status.as_u16(),

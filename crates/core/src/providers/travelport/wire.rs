@@ -108,6 +108,9 @@ pub struct ErrorDetail {
     pub source_code: String,
     pub source_id: String,
     pub message: String,
+    /// The `Result.status` beside the error: "Not processed", "Incomplete", "Complete" or
+    /// "Unknown" (the published enum); empty when absent.
+    pub result_status: String,
 }
 
 /// The first error of `Result.Error[]`, at the top level or under any wrapper object.
@@ -115,7 +118,9 @@ pub fn first_error(body: &[u8]) -> Option<ErrorDetail> {
     let value: Value = serde_json::from_slice(body).ok()?;
     let top = value.get("Result").into_iter();
     let wrapped = value.as_object().into_iter().flat_map(|o| o.values()).filter_map(|v| v.get("Result"));
-    let error = top.chain(wrapped).find_map(|r| r.get("Error")?.as_array()?.first().cloned())?;
+    let (result, error) =
+        top.chain(wrapped).find_map(|r| Some((r, r.get("Error")?.as_array()?.first().cloned()?)))?;
+    let result_status = result["status"].as_str().unwrap_or_default().to_string();
     let text = |key: &str| match &error[key] {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
@@ -126,33 +131,18 @@ pub fn first_error(body: &[u8]) -> Option<ErrorDetail> {
         source_code: text("SourceCode"),
         source_id: text("SourceID"),
         message: text("Message"),
+        result_status,
     })
 }
 
-/// Codes that say, at commit, "this was refused and nothing was charged". 2001/2002 are the
-/// gateway refusing the token: the request was not processed.
-fn is_definite_commit_refusal(code: &str) -> bool {
-    matches!(
-        code,
-        "1001"
-            | "1002"
-            | "1003"
-            | "2001"
-            | "2002"
-            | "2010"
-            | "4001"
-            | "4002"
-            | "4003"
-            | "4010"
-            | "4011"
-            | "4012"
-            | "4013"
-            | "4014"
-            | "4020"
-            | "4021"
-            | "4022"
-            | "4178"
-    )
+/// Whether a commit's error proves that nothing was charged. Travelport publishes no table of
+/// commit codes, only what they are: `Result.status` "Not processed" says so outright, and the
+/// `SourceCode` ranges 1000 (object validation) and 2000 (system-wide: communication,
+/// authorization, header, query parameter) are refusals before anything is processed. Anything
+/// else — a card refusal included, whose code is unpublished — is read from the reservation.
+fn commit_not_processed(e: &ErrorDetail) -> bool {
+    e.result_status.eq_ignore_ascii_case("Not processed")
+        || e.source_code.parse::<u32>().is_ok_and(|c| (1000..3000).contains(&c))
 }
 
 /// The agent-facing meaning of Travelport's `SourceCode`s: message and next step.
@@ -604,9 +594,7 @@ pub fn commit_outcome(http_status: u16, body: &[u8], locator: &str) -> CommitOut
         };
     }
     match first_error(body) {
-        Some(e) if is_definite_commit_refusal(&e.source_code) => {
-            CommitOutcome::Declined(refusal(&e.source_code, &e.message))
-        }
+        Some(e) if commit_not_processed(&e) => CommitOutcome::Declined(refusal(&e.source_code, &e.message)),
         Some(e) => CommitOutcome::Ambiguous {
             reason: format!("Travelport answered {} ({}) — not a known refusal", e.source_code, e.message),
         },
@@ -695,6 +683,32 @@ pub fn parse_token(http_status: u16, body: &[u8]) -> Result<(String, u64), Provi
 mod tests {
     use super::*;
 
+    /// Only what Travelport publishes proves a commit charged nothing: "Not processed", or a
+    /// validation / system-wide code. An unpublished code alone — even one our simulator uses
+    /// for a declined card — is read from the reservation instead.
+    #[test]
+    fn a_commit_error_proves_nothing_unless_travelport_says_not_processed() {
+        let answer = |status: &str, code: &str| {
+            let result = if status.is_empty() {
+                json!({ "Error": [{ "StatusCode": 402, "SourceCode": code, "Message": "Card declined" }] })
+            } else {
+                json!({ "status": status, "Error": [{ "StatusCode": 402, "SourceCode": code, "Message": "Card declined" }] })
+            };
+            commit_outcome(
+                402,
+                json!({ "ReservationResponse": { "Result": result } }).to_string().as_bytes(),
+                "ABC123",
+            )
+        };
+        assert!(matches!(answer("", "4020"), CommitOutcome::Ambiguous { .. }));
+        assert!(matches!(answer("Unknown", "4020"), CommitOutcome::Ambiguous { .. }));
+        assert!(matches!(answer("Incomplete", "4020"), CommitOutcome::Ambiguous { .. }));
+        assert!(matches!(answer("Not processed", "4020"), CommitOutcome::Declined(_)));
+        assert!(matches!(answer("", "1001"), CommitOutcome::Declined(_)));
+        assert!(matches!(answer("", "2010"), CommitOutcome::Declined(_)));
+        assert!(matches!(answer("", "3001"), CommitOutcome::Ambiguous { .. }));
+    }
+
     #[test]
     fn errors_are_found_at_the_top_or_under_a_wrapper() {
         let top = br#"{"Result":{"Error":[{"StatusCode":401,"Message":"Access token expired","SourceID":"API","SourceCode":"2002"}]}}"#;
@@ -707,7 +721,7 @@ mod tests {
 
     #[test]
     fn commit_answers_map_to_outcomes() {
-        let declined = br#"{"ReservationResponse":{"Result":{"Error":[{"Message":"CREDIT CARD DECLINED","SourceCode":"4020"}]}}}"#;
+        let declined = br#"{"ReservationResponse":{"Result":{"status":"Not processed","Error":[{"Message":"CREDIT CARD DECLINED","SourceCode":"4020"}]}}}"#;
         match commit_outcome(400, declined, "ABC123") {
             CommitOutcome::Declined(r) => assert!(r.advice.contains("another card"), "{r:?}"),
             other => panic!("{other:?}"),

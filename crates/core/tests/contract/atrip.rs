@@ -30,7 +30,11 @@ fn money(minor: i64, code: &str) -> Money {
 async fn published_pay_answers_are_accepted() {
     // The OpenAPI export answers `"msg": "success"`, the older reference `"msg": null`: only
     // `status` decides.
-    for name in ["pay.do.response.success.openapi.json", "pay.do.response.success.legacy.json"] {
+    for name in [
+        "pay.do.response.success.openapi.json",
+        "pay.do.response.success.legacy.json",
+        "pay.do.response.success.doc-sabre.json",
+    ] {
         let replay = Replay::start().await;
         replay.answer(200, fixture(&format!("atrip/{name}")));
         let paid = client(&replay).pay("AFKMN20250819153129241", Method::Deposit, None, None).await.unwrap();
@@ -169,4 +173,61 @@ async fn what_we_send_has_the_published_shape() {
     }
     assert_eq!(ours["paymentMethod"], 3);
     assert_eq!(ours["creditCard"]["cardExpireMonth"], "07");
+}
+
+/// The "completed order" view: the top level's codes and amounts are `null`, the orders are in
+/// `orderList`, and a ticketed order still carries an `errorCode` ("601"). Farepoint does not ask
+/// for this view; if it ever gets one, it reads nothing from it that could end a payment — not
+/// unpaid, not cancelled.
+#[tokio::test]
+async fn the_completed_order_view_decides_nothing() {
+    let replay = Replay::start().await;
+    replay.answer(200, fixture("atrip/queryOrderDetails.do.response.completed-order-list.doc-sabre.json"));
+    let order = client(&replay).query_order("TESTA20240627114717735").await.unwrap().result;
+    assert!(matches!(order.status, OrderStatus::Other(_)), "{:?}", order.status);
+    assert!(!order.proves_unpaid(), "an unknown state is not proof of unpaid");
+    assert_eq!(order.ticketing_error, None, "601 on a ticketed order is not a failure");
+    assert_eq!(order.transaction_fee, None);
+    assert_eq!(order.vendor_total, None);
+}
+
+/// Our MoR body has the fields and JSON types of Atlas's MoR example (doc-sabre "Pay with credit
+/// card pass through", `paymentMethod` 5) and of the OpenAPI card object; nothing else.
+#[tokio::test]
+async fn what_we_send_for_mor_has_the_published_shape() {
+    let replay = Replay::start().await;
+    let card = Card::parse(&CardInput {
+        number: "4054695723100768",
+        cvv: "123",
+        expiry_month: "09",
+        expiry_year: "2031",
+        holder: "Ana Torres",
+    })
+    .unwrap();
+    replay.answer(200, fixture("atrip/pay.do.response.success.openapi.json"));
+    client(&replay)
+        .pay("APOGF20250324204900551", Method::Mor, Some(&card), Some("34.132.184.222"))
+        .await
+        .unwrap();
+    let ours = replay.last().json();
+    let mor = fixture_json("atrip/pay.do.request.mor.doc-sabre.json");
+    let schema = fixture_json("atrip/pay.do.request.vcc.openapi.json");
+    for (field, value) in ours.as_object().unwrap() {
+        let theirs = mor.get(field).unwrap_or_else(|| panic!("we send {field}, which the MoR example lacks"));
+        if !theirs.is_null() {
+            assert_eq!(kind(value), kind(theirs), "{field}");
+        }
+    }
+    for (field, value) in ours["creditCard"].as_object().unwrap() {
+        let theirs = [&mor, &schema]
+            .into_iter()
+            .find_map(|e| e["creditCard"].get(field))
+            .unwrap_or_else(|| panic!("we send creditCard.{field}, which no example has"));
+        if !theirs.is_null() {
+            assert_eq!(kind(value), kind(theirs), "creditCard.{field}");
+        }
+    }
+    assert_eq!(ours["paymentMethod"], mor["paymentMethod"]);
+    assert_eq!(ours["creditCard"]["threeDS"]["ip"], "34.132.184.222");
+    assert_eq!(ours["creditCard"]["cardExpireYear"], "31", "two digits, as the example");
 }

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 pub struct Seen {
     pub method: Method,
     pub path: String,
+    pub query: Option<String>,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -49,7 +50,13 @@ impl Replay {
                 let shared = shared.clone();
                 async move {
                     let mut s = shared.lock().unwrap();
-                    s.seen.push(Seen { method, path: uri.path().to_string(), headers, body });
+                    s.seen.push(Seen {
+                        method,
+                        path: uri.path().to_string(),
+                        query: uri.query().map(str::to_string),
+                        headers,
+                        body,
+                    });
                     match s.answers.pop_front() {
                         Some((status, body)) => Response::builder()
                             .status(status)

@@ -5,6 +5,7 @@
 //! published request's shape.
 
 mod atrip;
+mod heipay;
 mod holidayextras;
 mod replay;
 mod travelport;

@@ -86,3 +86,68 @@ async fn the_published_ticket_list_gives_both_tickets() {
     let sent = replay.last();
     assert_eq!((sent.method.as_str(), sent.path.as_str()), ("GET", "/receipt/reservations/G8A909/receipts"));
 }
+
+/// What we send to Add Payment has the published example's structure: the same objects and keys
+/// at every level. Its amount is the example's (AUD 63.10); the page shows the amount both as a
+/// number and as a string, and we send the exact decimal as a string.
+#[tokio::test]
+async fn what_we_send_to_add_payment_has_the_published_shape() {
+    use farepoint_core::money::{Currency, Money};
+    use farepoint_core::providers::travelport::{FopRef, Offer, OfferKind};
+    let replay = Replay::start().await;
+    let tp = client(&replay);
+    let published = super::fixture_json("travelport/payment.add.request.aud-63.1.json");
+    let p = &published["Payment"];
+    let fop = FopRef {
+        id: p["FormOfPaymentIdentifier"]["id"].as_str().unwrap().into(),
+        identifier: p["FormOfPaymentIdentifier"]["Identifier"]["value"].as_str().unwrap().into(),
+    };
+    let offer = Offer {
+        id: p["OfferIdentifier"][0]["id"].as_str().unwrap().into(),
+        identifier: p["OfferIdentifier"][0]["Identifier"]["value"].as_str().unwrap().into(),
+        kind: OfferKind::Itinerary,
+        description: "Flights".into(),
+        price: Money::from_minor(6310, Currency::from_code("AUD").unwrap()),
+        travelers: vec![],
+    };
+    // No Add Payment answer is published; this one has only what the client reads.
+    replay.answer(
+        201,
+        json!({ "PaymentResponse": { "Payment": { "Identifier": { "value": "p" } } } }).to_string(),
+    );
+    tp.add_payment("workbench-1", "payment_1", offer.price, &fop, &[&offer]).await.unwrap();
+    let sent = replay.last();
+    assert_eq!(sent.path, "/paymentoffer/reservationworkbench/workbench-1/payments");
+    let ours = sent.json();
+    fn same_shape(path: &str, ours: &serde_json::Value, theirs: &serde_json::Value) {
+        match (ours, theirs) {
+            (serde_json::Value::Object(o), serde_json::Value::Object(t)) => {
+                let keys =
+                    |m: &serde_json::Map<String, serde_json::Value>| m.keys().cloned().collect::<Vec<_>>();
+                let (mut ok, mut tk) = (keys(o), keys(t));
+                ok.sort();
+                tk.sort();
+                // The example marks its amount `approximateInd`; we state ours exactly.
+                tk.retain(|k| k != "approximateInd");
+                assert_eq!(ok, tk, "{path}");
+                for k in tk {
+                    same_shape(&format!("{path}.{k}"), &o[&k], &t[&k]);
+                }
+            }
+            (serde_json::Value::Array(o), serde_json::Value::Array(t)) => {
+                assert_eq!(o.len(), t.len(), "{path}");
+                for (i, (a, b)) in o.iter().zip(t).enumerate() {
+                    same_shape(&format!("{path}[{i}]"), a, b);
+                }
+            }
+            _ => {}
+        }
+    }
+    same_shape("", &ours, &published);
+    for field in ["id", "FormOfPaymentRef"] {
+        assert_eq!(ours["Payment"]["FormOfPaymentIdentifier"][field], p["FormOfPaymentIdentifier"][field]);
+    }
+    assert_eq!(ours["Payment"]["OfferIdentifier"], p["OfferIdentifier"]);
+    assert_eq!(ours["Payment"]["Amount"]["code"], "AUD");
+    assert_eq!(ours["Payment"]["Amount"]["value"], "63.10");
+}

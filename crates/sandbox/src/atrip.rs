@@ -366,11 +366,12 @@ struct PaxTicketInfo {
     card_issue_place: Option<String>,
     card_expired: Option<String>,
     nationality: Option<String>,
-    ticket_nos: Vec<String>,
+    /// `null` in the published regenerate answer, before anything is issued.
+    ticket_nos: Option<Vec<String>>,
     #[serde(rename = "airlinePNRs")]
-    airline_pnrs: Vec<String>,
-    contact_emails: Vec<String>,
-    contact_phones: Vec<String>,
+    airline_pnrs: Option<Vec<String>>,
+    contact_emails: Option<Vec<String>>,
+    contact_phones: Option<Vec<String>>,
     ancillaries: Vec<serde_json::Value>,
 }
 
@@ -530,10 +531,10 @@ fn order_view(order: &Order) -> OrderView {
                 card_issue_place: None,
                 card_expired: None,
                 nationality: None,
-                ticket_nos: p.ticket_nos.clone(),
-                airline_pnrs: airline_pnr.iter().cloned().collect(),
-                contact_emails: vec![],
-                contact_phones: vec![],
+                ticket_nos: Some(p.ticket_nos.clone()),
+                airline_pnrs: Some(airline_pnr.iter().cloned().collect()),
+                contact_emails: Some(vec![]),
+                contact_phones: Some(vec![]),
                 ancillaries: vec![],
             })
             .collect(),
@@ -949,7 +950,12 @@ pub(crate) async fn regenerate(
     for pax in &mut order.passengers {
         pax.ticket_nos.clear();
     }
-    let view = order_view(&order);
+    // As Atlas's published regenerate answer: the new order's passengers have no tickets, PNRs
+    // or contacts yet, and say so with `null`.
+    let mut view = order_view(&order);
+    for pax in &mut view.pax_ticket_infos {
+        (pax.ticket_nos, pax.airline_pnrs, pax.contact_emails, pax.contact_phones) = (None, None, None, None);
+    }
     atrip.orders.insert(order.order_no.clone(), order);
     web::json_text(StatusCode::OK, to_body(&view))
 }

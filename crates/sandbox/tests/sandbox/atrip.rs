@@ -120,6 +120,9 @@ async fn airline_declines_at_ticketing_then_regenerate_and_pay_again() {
     assert_eq!(regen["status"], 0, "{regen}");
     assert_eq!(regen["originalOrderNo"], d::ORDER_VCC_ONLY);
     assert_eq!(regen["orderStatus"], "0");
+    // As the published answer: nothing issued yet, said with null.
+    assert_eq!(regen["paxTicketInfos"][0]["ticketNos"], Value::Null);
+    assert_eq!(regen["paxTicketInfos"][0]["airlinePNRs"], Value::Null);
     let new_no = regen["orderNo"].as_str().unwrap().to_string();
     assert!(new_no.starts_with("FPDMO") && new_no.len() == 22 && new_no != d::ORDER_VCC_ONLY);
     assert_eq!(

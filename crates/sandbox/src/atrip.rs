@@ -679,15 +679,14 @@ fn check_card(cc: &Obj, method: i64, mor_cards: &HashSet<String>) -> Result<Chec
     })
 }
 
-/// Atlas's published failure simulations ("Testing VCC Errors" / "Payment failure simulation"):
-/// card holder first name "Reject" → 604, "Three DS" → 616, whatever the card number and last
-/// name. Matched without case or spaces, so a client that joins given names ("ThreeDS") gets
-/// the same answer.
+/// Atlas's published failure simulations (legacy GitBook `atlas-sandbox/test-mode.md`, "Testing
+/// VCC Errors"; current `sandbox-development/README.md`, "Payment failure simulation"): card
+/// holder first name "Reject" → 604, "Three DS" → 616, whatever the card number and last name.
+/// Matched exactly as published — not bent to what any client sends.
 fn simulated_outcome(first_name: &str) -> Option<Outcome> {
-    let name: String = first_name.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-    match name.as_str() {
-        "reject" => Some(Outcome::AirlineDeclines),
-        "threeds" => Some(Outcome::Requires3ds),
+    match first_name.trim() {
+        "Reject" => Some(Outcome::AirlineDeclines),
+        "Three DS" => Some(Outcome::Requires3ds),
         _ => None,
     }
 }

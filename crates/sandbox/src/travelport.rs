@@ -340,7 +340,9 @@ impl TpError {
     /// The error body, under `wrapper` when given (business errors) or at top level.
     fn respond(self, wrapper: Option<&str>) -> Response {
         // The simulator never half-does a request: every error it answers left everything as it
-        // was, which the published `Result.status` enum calls "Not processed".
+        // was, which the `Result.status` enum of Travelport's published v11 schema ("Not
+        // processed", "Incomplete", "Complete", "Unknown") calls "Not processed". A client that
+        // does not see it must not conclude "nothing charged" (see the client's `commit_outcome`).
         let result = json!({
             "@type": "Result",
             "status": "Not processed",
@@ -1221,7 +1223,10 @@ pub(crate) async fn receipts(
     let receipts = if pnr.documents.is_empty() {
         vec![]
     } else {
-        // The published example types a ticket plain "Document".
+        // The published example types a ticket plain "Document" and shows only its `Number`.
+        // Beyond it (ours): EMDs typed `DocumentEMD` and each document's traveler, as in the
+        // reservation's receipts; the client uses them only to label a document, never to decide
+        // whether it was paid.
         let mut documents = document_views(pnr, true);
         for d in &mut documents {
             if d.kind == "DocumentTicket" {

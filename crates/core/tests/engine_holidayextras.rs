@@ -161,6 +161,7 @@ async fn a_reference_may_be_paid_again_and_refunded_in_part() {
     assert_eq!(part.status(), Status::Paid, "{:#?}", part.timeline);
     assert!(last_message(&part).starts_with("Refunded 7.50 GBP of 20.00 GBP"), "{}", last_message(&part));
     assert_eq!((part.refunded(), part.refundable()), (gbp(750), gbp(1250)));
+    assert!(part.can_refund(), "the rest may still be refunded");
     assert_eq!(part.refunds.len(), 1);
     assert_eq!(part.refunds[0].status, RefundStatus::Refunded);
     // More than is left is refused here, before sending.
@@ -173,6 +174,7 @@ async fn a_reference_may_be_paid_again_and_refunded_in_part() {
     assert_eq!(rest.status(), Status::Refunded, "{:#?}", rest.timeline);
     assert!(last_message(&rest).starts_with("Refunded 12.50 GBP of 20.00 GBP"), "{}", last_message(&rest));
     assert_eq!((rest.refunded(), rest.refundable()), (gbp(2000), gbp(0)));
+    assert!(!rest.can_refund(), "nothing is left to refund");
     let again = w.engine.refund_holidayextras(&first.payment.id, None).await.unwrap_err();
     assert!(matches!(again, EngineError::WrongState { status: Status::Refunded, .. }), "{again}");
     assert_eq!(
@@ -470,6 +472,7 @@ async fn an_unclear_refund_blocks_the_next_until_a_person_settles_it() {
     assert_eq!(record.status(), Status::Paid);
     assert_eq!(record.refunds[0].status, RefundStatus::Unclear);
     assert_eq!((record.refunded(), record.refundable()), (gbp(0), gbp(0)), "unclear money is not refundable");
+    assert!(!record.can_refund() && record.open_refund().is_some(), "no refund while one is unclear");
     assert!(last_message(&record).contains("may or may not have been made"), "{}", last_message(&record));
     assert!(refunds_for(&w.sandbox, &key).is_empty());
 
@@ -485,6 +488,7 @@ async fn an_unclear_refund_blocks_the_next_until_a_person_settles_it() {
     let record = w.engine.resolve_refund(&id, false, "HX portal shows no refund").await.unwrap();
     assert_eq!(record.refunds[0].status, RefundStatus::Declined);
     assert_eq!((record.status(), record.refundable()), (Status::Paid, gbp(3000)));
+    assert!(record.can_refund() && record.open_refund().is_none());
 
     // Refunded at HX, answer lost: Unclear — money did move, and the ledger shows it once.
     w.sandbox.inject_fault(FaultSpec::new("holidayextras.refund", FaultKind::CloseAfterCharge)).unwrap();

@@ -375,7 +375,7 @@ export function refund(record) {
 /** Records what the provider's portal shows for the payment's unclear refund. */
 export function resolveRefund(record) {
   const p = record.payment;
-  const open = record.refunds.find((r) => r.status === "Unclear");
+  const open = record.open_refund;
   const group = radioGroup("refund-outcome", t("act.rr_outcome"), [["made", t("act.rr_made")], ["not_made", t("act.rr_not_made")]], { id: "refund-outcome" });
   const note = h("textarea", { id: "refund-note", maxlength: 500, required: true });
   const body = h(

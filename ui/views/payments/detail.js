@@ -213,7 +213,7 @@ export class PaymentDetail {
 
   /** " · £32.50 not settled yet" while a refund is being sent or unclear. */
   pendingRefund() {
-    const open = this.record.refunds.find((f) => f.status === "Sending" || f.status === "Unclear");
+    const open = this.record.open_refund;
     return open ? [" · ", h("strong", { text: t("pd.refund_pending", { amount: money(open.amount) }) })] : [];
   }
 
@@ -294,9 +294,9 @@ export class PaymentDetail {
     if (["Ticketing", "Unknown"].includes(p.status)) action("pd-poll", t("pd.poll"), t("pd.polling"), () => call("poll_now", { paymentId: p.id }), true);
     if (p.status === "NeedsReview") action("pd-resolve", t("pd.resolve"), null, () => resolveReview(this.record), true);
     if (p.status === "Declined") action("pd-retry", t("pd.retry"), null, () => newAttempt(this.record), true);
-    const open = this.record.refunds.find((f) => f.status === "Sending" || f.status === "Unclear");
-    if (open?.status === "Unclear") action("pd-resolve-refund", t("pd.resolve_refund"), null, () => resolveRefund(this.record), true);
-    if (p.provider === "holidayextras" && p.status === "Paid" && !open && this.record.refundable.minor > 0) action("pd-refund", t("pd.refund"), null, () => refund(this.record));
+    // The core decides: an unclear refund waits for a person; a new one only when it allows it.
+    if (this.record.open_refund?.status === "Unclear") action("pd-resolve-refund", t("pd.resolve_refund"), null, () => resolveRefund(this.record), true);
+    if (this.record.can_refund) action("pd-refund", t("pd.refund"), null, () => refund(this.record));
     if (p.provider === "heipay" && this.record.attempts.some((a) => a.provider_ref)) action("pd-voucher", t("pd.voucher"), t("pd.opening"), async () => (await voucher(this.record), null));
     action("pd-receipt", t("pd.receipt"), t("pd.preparing"), async () => (await showReceipt(p.id), null));
     buttons.at(-1).setAttribute("aria-keyshortcuts", "Control+P");

@@ -124,8 +124,8 @@ pub struct Clients {
 }
 
 /// A payment with its attempts, tickets, refunds and timeline, as the UI and tests read it.
-/// Served with what the core concludes from them: `refunded` and `refundable` (see
-/// `refund.rs`).
+/// Served with what the core concludes from them: `refunded`, `refundable`, `open_refund` and
+/// `can_refund` (see `refund.rs`).
 #[derive(Debug, Clone)]
 pub struct PaymentRecord {
     pub payment: Payment,
@@ -139,7 +139,7 @@ pub struct PaymentRecord {
 impl Serialize for PaymentRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("PaymentRecord", 8)?;
+        let mut out = s.serialize_struct("PaymentRecord", 10)?;
         out.serialize_field("payment", &self.payment)?;
         out.serialize_field("attempts", &self.attempts)?;
         out.serialize_field("tickets", &self.tickets)?;
@@ -147,6 +147,8 @@ impl Serialize for PaymentRecord {
         out.serialize_field("timeline", &self.timeline)?;
         out.serialize_field("refunded", &self.refunded())?;
         out.serialize_field("refundable", &self.refundable())?;
+        out.serialize_field("open_refund", &self.open_refund())?;
+        out.serialize_field("can_refund", &self.can_refund())?;
         out.serialize_field("paid_for", &crate::history::receipt::paid_for(&self.payment))?;
         out.end()
     }

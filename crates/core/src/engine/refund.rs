@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::{journal, Engine, EngineError, PaymentRecord};
 use crate::money::Money;
 use crate::now_ms;
-use crate::payment::{EventKind, NewEvent, Refund, RefundStatus, Status, TimelineEvent};
+use crate::payment::{EventKind, NewEvent, Provider, Refund, RefundStatus, Status, TimelineEvent};
 use crate::providers::ProviderError;
 use crate::store::{self, StoreError};
 
@@ -45,6 +45,15 @@ impl PaymentRecord {
     /// The refund being sent or waiting for a person, if any.
     pub fn open_refund(&self) -> Option<&Refund> {
         self.refunds.iter().find(|r| r.status.is_open())
+    }
+
+    /// Whether a new refund may be asked for now: a paid payment of a provider Farepoint can
+    /// refund through, with something left and no other refund open.
+    pub fn can_refund(&self) -> bool {
+        self.payment.provider == Provider::HolidayExtras
+            && self.payment.status == Status::Paid
+            && self.open_refund().is_none()
+            && self.refundable().minor > 0
     }
 }
 

@@ -25,7 +25,7 @@ use crate::providers::http::Timeouts;
 use crate::providers::travelport::{TravelportClient, TravelportConfig};
 use crate::secrets::{CredentialKey, ExposeSecret, SecretError, SecretStore, SecretString};
 use crate::store::{self, StoreError};
-use crate::vault::FieldKey;
+use crate::vault::{self, FieldCipher};
 
 /// The settings scope (and keyring profile) of the Production profile.
 const PRODUCTION: &str = "production";
@@ -521,7 +521,7 @@ pub fn store_credential(
                     "there is no hotel {id} — add it to the hotel list and save before storing its card key"
                 )));
             }
-            FieldKey::from_base64(value.expose_secret()).map_err(|e| invalid(e.to_string()))?;
+            vault::hotel_cipher(value.expose_secret()).map_err(|e| invalid(e.to_string()))?;
         }
         SecretField::Named(spec) if provider == Provider::HolidayExtras && spec.key == "username" => {
             if value.expose_secret().contains(':') {
@@ -585,7 +585,7 @@ struct Gathered {
     values: HashMap<&'static str, String>,
     secrets: HashMap<&'static str, SecretString>,
     stored: HashMap<&'static str, bool>,
-    card_keys: HashMap<i64, FieldKey>,
+    card_ciphers: HashMap<i64, Box<dyn FieldCipher>>,
     hotel_key_stored: HashMap<i64, bool>,
     gaps: Vec<String>,
     notes: Vec<String>,
@@ -597,7 +597,7 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
         values: HashMap::new(),
         secrets: HashMap::new(),
         stored: HashMap::new(),
-        card_keys: HashMap::new(),
+        card_ciphers: HashMap::new(),
         hotel_key_stored: HashMap::new(),
         gaps: Vec::new(),
         notes: Vec::new(),
@@ -636,9 +636,9 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
             match reader.get(&credential(provider, &field)) {
                 Ok(Some(encoded)) => {
                     g.hotel_key_stored.insert(hotel.id, true);
-                    match FieldKey::from_base64(encoded.expose_secret()) {
-                        Ok(key) => {
-                            g.card_keys.insert(hotel.id, key);
+                    match vault::hotel_cipher(encoded.expose_secret()) {
+                        Ok(cipher) => {
+                            g.card_ciphers.insert(hotel.id, cipher);
                         }
                         Err(e) => missing.push(format!(
                             "the card key stored for {who} is not usable ({e}) — store it again in Settings"
@@ -659,7 +659,7 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
         }
         if settings.hotels.is_empty() {
             g.gaps.push("no hotels are set up — add each hotel's id and name, then its card key".into());
-        } else if g.card_keys.is_empty() {
+        } else if g.card_ciphers.is_empty() {
             g.gaps.extend(missing);
         } else {
             g.notes.extend(missing);
@@ -727,7 +727,7 @@ fn build(
             let config = HeiPayConfig {
                 base_url: value(&g, "base_url"),
                 api_token: take_secret(&mut g, "api_token"),
-                card_keys: std::mem::take(&mut g.card_keys),
+                card_ciphers: std::mem::take(&mut g.card_ciphers),
                 timeouts,
             };
             clients.heipay = Some(HeiPayClient::new(config).map_err(|e| e.to_string())?);

@@ -514,6 +514,20 @@ pub fn set_payment_card(
     Ok(())
 }
 
+/// Replaces what the payment is for (`subject`) — only with more of what the provider stated.
+pub fn set_payment_subject(
+    tx: &Transaction<'_>,
+    payment_id: &str,
+    subject: &serde_json::Value,
+    now_ms: i64,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE payments SET subject = ?2, updated_at_ms = ?3 WHERE id = ?1",
+        params![payment_id, subject.to_string(), now_ms],
+    )?;
+    Ok(())
+}
+
 /// Payments for the same thing (provider + subject key) that may still move money or are
 /// waiting on a person: a new payment for that key must wait for them. `Paid` is not among
 /// them: the engine only leaves a payment `Paid` once the charge is settled (ticketing

@@ -74,7 +74,15 @@ pub trait FieldCipher: Send + Sync {
     fn decrypt_field(&self, encoded: &str) -> Result<Zeroizing<String>, VaultError>;
 }
 
-/// The AES-256-GCM scheme of DESIGN.md §5.
+/// A hotel's cipher, built from its card key exactly as the keyring holds it (and as Settings checks
+/// it before storing). The one place that chooses HeiPay's scheme: HeiPay does not publish its own,
+/// so when a real account shows it, the real scheme replaces `AesGcmFields` here and the client,
+/// Settings and the Sandbox follow unchanged.
+pub fn hotel_cipher(stored_key: &str) -> Result<Box<dyn FieldCipher>, VaultError> {
+    Ok(Box::new(AesGcmFields::new(&FieldKey::from_base64(stored_key)?)))
+}
+
+/// The AES-256-GCM scheme Farepoint assumes for HeiPay (see `crates/sandbox/README.md`, "HeiPay").
 pub struct AesGcmFields {
     cipher: Aes256Gcm,
 }

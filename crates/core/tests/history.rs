@@ -458,7 +458,11 @@ fn csv_is_rfc_4180_with_exact_amounts_and_no_formulas() {
     formula.payment.customer = "=HYPERLINK(\"http://x\",\"y\")".into();
     let mut minus = one(&mut gen, Provider::HolidayExtras, Outcome::Success, NOV_20 + 2, None);
     minus.payment.customer = "-2+3".into();
-    let ticketed = one(&mut gen, Provider::Atrip, Outcome::Success, NOV_20 + 3, None);
+    let mut ticketed = one(&mut gen, Provider::Atrip, Outcome::Success, NOV_20 + 3, None);
+    // ATRIP stated its fee in the order's currency and the airline's price in another.
+    ticketed.payment.subject["transaction_fee"] = serde_json::json!({ "minor": 500, "currency": "NOK" });
+    ticketed.payment.subject["airline_amount"] = serde_json::json!({ "minor": 127_690, "currency": "EUR" });
+    ticketed.payment.subject["card_charged"] = serde_json::json!({ "minor": 131_520, "currency": "EUR" });
     let stored = put(&store, vec![tricky, formula, minus, ticketed]);
 
     let (bytes, progress) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Csv);
@@ -483,6 +487,17 @@ fn csv_is_rfc_4180_with_exact_amounts_and_no_formulas() {
         stored[3].tickets.iter().map(|t| history::ticket_number_display(&t.number)).collect();
     assert_eq!(t[col("tickets")], printed.join(" "));
     assert_eq!(t[col("status")], "Ticketed");
+    assert_eq!(
+        (t[col("service_fee")].as_str(), t[col("airline_price")].as_str()),
+        ("5.00 NOK", "1276.90 EUR")
+    );
+    assert_eq!(r[col("service_fee")], "", "Holiday Extras states no fee");
+    let (json, _) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Json);
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let atrip = json.as_array().unwrap().iter().find(|r| r["provider"] == "atrip").unwrap();
+    assert_eq!(atrip["service_fee"], serde_json::json!({ "minor": 500, "currency": "NOK" }));
+    assert_eq!(atrip["airline_price"], serde_json::json!({ "minor": 127_690, "currency": "EUR" }));
+    assert_eq!(atrip["card_charged"], serde_json::json!({ "minor": 131_520, "currency": "EUR" }));
     // Every row's card cell: masked when the payment had a card, empty when it had none.
     for p in &stored {
         let cell = &by_ref(&p.payment.reference)[col("card")];
@@ -1011,8 +1026,26 @@ fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only
     assert_eq!(verify(&migrated).broken, vec![]);
 }
 
-/// The CSV line of one search row, written the plain way: the export's reference.
-fn reference_csv_line(r: &Row, profile: &str) -> String {
+/// Each payment's subject, by id, for `reference_csv_line`.
+fn subjects(stored: &[Generated]) -> std::collections::HashMap<String, serde_json::Value> {
+    stored.iter().map(|g| (g.payment.id.clone(), g.payment.subject.clone())).collect()
+}
+
+/// The CSV line of one search row, written the plain way: the export's reference. `subjects`
+/// gives the amounts ATRIP stated beside the total.
+fn reference_csv_line(
+    r: &Row,
+    profile: &str,
+    subjects: &std::collections::HashMap<String, serde_json::Value>,
+) -> String {
+    let stated = |key: &str| -> String {
+        if r.provider != Provider::Atrip {
+            return String::new();
+        }
+        serde_json::from_value::<farepoint_core::money::Money>(subjects[&r.id][key].clone())
+            .map(|m| m.to_string())
+            .unwrap_or_default()
+    };
     let cells = [
         r.reference.clone(),
         history::utc_timestamp(r.created_at_ms),
@@ -1027,6 +1060,9 @@ fn reference_csv_line(r: &Row, profile: &str) -> String {
         r.card.as_ref().map(|c| c.masked()).unwrap_or_default(),
         r.tickets.join(" "),
         r.id.clone(),
+        stated("transaction_fee"),
+        stated("airline_amount"),
+        stated("card_charged"),
     ];
     let mut line = String::new();
     for (i, cell) in cells.iter().enumerate() {
@@ -1057,7 +1093,8 @@ fn a_long_csv_export_is_every_row_in_order_and_stops_cleanly_at_a_bad_one() {
     }
     expected.push_str("\r\n");
     let header_len = expected.len();
-    let lines: Vec<String> = rows.iter().map(|r| reference_csv_line(r, &profile)).collect();
+    let subjects = subjects(&stored);
+    let lines: Vec<String> = rows.iter().map(|r| reference_csv_line(r, &profile, &subjects)).collect();
     expected.extend(lines.iter().cloned());
     let (bytes, progress) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Csv);
     assert_eq!(String::from_utf8(bytes).unwrap(), expected);
@@ -1110,13 +1147,15 @@ fn a_csv_export_has_each_payments_own_tickets_whatever_the_id_order() {
         history::export::csv_field(&mut expected, name, i > 0);
     }
     expected.push_str("\r\n");
-    expected.extend(rows.iter().map(|r| reference_csv_line(r, &profile)));
+    let subjects = subjects(&stored);
+    expected.extend(rows.iter().map(|r| reference_csv_line(r, &profile, &subjects)));
     let (bytes, _) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Csv);
     assert_eq!(String::from_utf8(bytes).unwrap(), expected);
     // A filtered export looks tickets up per payment: the same lines.
     let atrip = HistoryQuery { providers: Some(vec!["atrip".into()]), ..Default::default() };
     let (bytes, _) = export_bytes(&store, atrip.clone(), ExportFormat::Csv);
-    let lines: String = all_pages(&store, atrip).iter().map(|r| reference_csv_line(r, &profile)).collect();
+    let lines: String =
+        all_pages(&store, atrip).iter().map(|r| reference_csv_line(r, &profile, &subjects)).collect();
     assert!(String::from_utf8(bytes).unwrap().ends_with(&lines));
 }
 

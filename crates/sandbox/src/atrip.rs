@@ -88,6 +88,10 @@ pub(crate) struct Order {
     pub airline: String,
     pub ticket_prefix: String,
     pub total: Money,
+    /// `totalTransactionFee`: ATRIP's technical fee, in the order's currency, outside the total.
+    pub fee: Money,
+    /// `vendorTotalPrice` in `vendorCurrency`: the airline's own price (what a VCC is made out for).
+    pub vendor_total: Money,
     pub tkt_limit: OffsetDateTime,
     pub support_methods: Vec<i64>,
     /// `payment.cardType` given at `order.do` for MoR: Amex|Visa|MasterCard|JCB|Discover|DinersClub.
@@ -98,7 +102,8 @@ pub(crate) struct Order {
     pub from: String,
     pub to: String,
     pub flight: String,
-    pub dep_date: String,
+    /// `depTime`, `yyyyMMddHHmm` as published; the flight lands 100 minutes later.
+    pub dep_time: String,
     pub phase: Phase,
     pub original_order_no: Option<String>,
 }
@@ -108,6 +113,9 @@ pub(crate) struct Order {
 pub(crate) struct OrderSeed {
     pub order_no: Option<String>,
     pub total: Money,
+    pub fee: Money,
+    /// The airline's price; the order's total in its currency unless seeded.
+    pub vendor_total: Money,
     pub support_methods: Vec<i64>,
     pub tkt_limit: OffsetDateTime,
     pub order_status: String,
@@ -122,6 +130,8 @@ impl OrderSeed {
         OrderSeed {
             order_no: None,
             total,
+            fee: Money::from_minor(0, total.currency),
+            vendor_total: total,
             support_methods: support_methods.to_vec(),
             tkt_limit: OffsetDateTime::now_utc() + time::Duration::minutes(30),
             order_status: "0".into(),
@@ -258,6 +268,8 @@ impl AtripState {
             airline: seed.airline.clone(),
             ticket_prefix: prefix.to_string(),
             total: seed.total,
+            fee: seed.fee,
+            vendor_total: seed.vendor_total,
             tkt_limit: seed.tkt_limit,
             support_methods: seed.support_methods,
             card_type: seed.card_type,
@@ -270,9 +282,9 @@ impl AtripState {
             from: "SIN".into(),
             to: "MNL".into(),
             flight: format!("{}806", seed.airline),
-            dep_date: sgt(
+            dep_time: sgt(
                 OffsetDateTime::now_utc() + time::Duration::days(14),
-                format_description!("[year][month][day]"),
+                format_description!("[year][month][day]0920"),
             ),
             phase,
             original_order_no: None,
@@ -381,23 +393,71 @@ struct AirlineBooking {
     airline_code: String,
     airline_name: &'static str,
     airline_pnr: Option<String>,
+    airline_web_site_address: Option<String>,
+    mmb_email: Option<String>,
     tail_digits_of_payment_card: Option<String>,
 }
 
+/// A flight as the published order answer shows one: every key, with what the simulator knows and
+/// the published "nothing" (`""`, `null`, `false`) for what it does not.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Segment {
+    segment_index: i64,
     carrier: String,
     flight_number: String,
     dep_airport: String,
+    dep_time: String,
     arr_airport: String,
-    dep_date: String,
+    arr_time: String,
+    stop_cities: Option<String>,
+    duration: i64,
+    code_share: bool,
+    cabin: &'static str,
+    cabin_class: i64,
+    seat_count: i64,
+    aircraft_code: &'static str,
+    dep_terminal: &'static str,
+    arr_terminal: &'static str,
+    operating_carrier: &'static str,
+    operating_flightnumber: &'static str,
+    fare_family: &'static str,
 }
 
+/// The priced itinerary, with every key of the published answer.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Routing {
+    routing_identifier: String,
+    /// "1" when a VCC may pay (published as a string).
+    support_credit_trans_payment: &'static str,
+    support_payment_methods: Vec<i64>,
+    currency: &'static str,
+    adult_price: Num,
+    adult_tax: Num,
+    adult_details: Vec<serde_json::Value>,
+    child_price: Option<Num>,
+    child_tax: Option<Num>,
+    child_details: Vec<serde_json::Value>,
+    infant_price: Option<Num>,
+    infant_tax: Option<Num>,
+    infant_details: Vec<serde_json::Value>,
+    infant_allowed: bool,
+    child_mandatory_seating_fee: Option<Num>,
+    transaction_fee_per_pax: Num,
+    transaction_fee: Num,
+    transaction_fee_mode: &'static str,
     from_segments: Vec<Segment>,
+    ret_segments: Vec<Segment>,
+    rule: serde_json::Value,
+    ancillary_product_elements: Vec<serde_json::Value>,
+    vendor_fare: Option<serde_json::Value>,
+    links: Vec<serde_json::Value>,
+    separate_bookings: bool,
+    refresh_time: Option<String>,
+    expire_time: Option<String>,
+    ancillary_supported: Vec<serde_json::Value>,
+    card_charge_list: Vec<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -412,8 +472,8 @@ struct OrderView {
     total_price: Num,
     total_transaction_fee: Num,
     currency: &'static str,
-    /// The airline's price and currency: published only for orders a VCC or BYOA can pay. The
-    /// simulator's airlines price in the order's currency.
+    /// The airline's price and currency: published only for orders a VCC or BYOA can pay (the
+    /// order's own total and currency unless the seed says otherwise).
     vendor_total_price: Option<Num>,
     vendor_cost: Option<Num>,
     vendor_total_ancillary_price: Option<Num>,
@@ -452,16 +512,29 @@ fn deduct_from(method: i64) -> &'static str {
     }
 }
 
+/// A payment option, or the payment made, as Atlas's examples show them: the ticket fare from
+/// the card (VCC in the airline's currency, MoR in the order's) or the deposit; the service fee
+/// (`totalTransactionFee`) always from the deposit; for MoR a card fee of 3% (5% Amex), Atlas's
+/// published MoR rates, from the card. The ledger keeps the fare a `pay.do` charged; the MoR card
+/// fee is stated here only.
 fn payment_view(order: &Order, method: i64, card: Option<CardBrand>) -> PaymentView {
+    let fare = if method == 3 { order.vendor_total } else { order.total };
+    let fare_view = |m: Money, from: &'static str| Fare {
+        amount: Num::major(m),
+        currency: m.currency.code(),
+        deduct_from: from,
+    };
+    let card_fee = (method == 5).then(|| {
+        let amex = card == Some(CardBrand::Amex) || order.card_type.as_deref() == Some("Amex");
+        let percent = if amex { 5 } else { 3 };
+        // Rounded half up to the currency's minor unit.
+        Money::from_minor((order.total.minor * percent + 50) / 100, order.total.currency)
+    });
     PaymentView {
         payment_method: method,
-        ticket_fare: Fare {
-            amount: Num::major(order.total),
-            currency: order.total.currency.code(),
-            deduct_from: deduct_from(method),
-        },
-        service_fee: None,
-        payment_fee: None,
+        ticket_fare: fare_view(fare, deduct_from(method)),
+        service_fee: (order.fee.minor > 0).then(|| fare_view(order.fee, "DEPOSIT")),
+        payment_fee: card_fee.map(|fee| fare_view(fee, "CARD")),
         card_type: card.and_then(card_type_of),
     }
 }
@@ -499,12 +572,14 @@ fn order_view(order: &Order) -> OrderView {
         order_status,
         ticket_status,
         total_price: Num::major(order.total),
-        total_transaction_fee: Num::major(zero),
+        total_transaction_fee: Num::major(order.fee),
         currency: order.total.currency.code(),
-        vendor_total_price: vendor.then(|| Num::major(order.total)),
-        vendor_cost: vendor.then(|| Num::major(order.total)),
-        vendor_total_ancillary_price: vendor.then(|| Num::major(zero)),
-        vendor_currency: vendor.then(|| order.total.currency.code()),
+        vendor_total_price: vendor.then(|| Num::major(order.vendor_total)),
+        // "The actual price charged by the airline": once there is a payment.
+        vendor_cost: (vendor && payment.is_some()).then(|| Num::major(order.vendor_total)),
+        vendor_total_ancillary_price: vendor
+            .then(|| Num::major(Money::from_minor(0, order.vendor_total.currency))),
+        vendor_currency: vendor.then(|| order.vendor_total.currency.code()),
         adult_total_fare: Some(Num::major(order.total)),
         child_total_fare: None,
         infant_total_fare: None,
@@ -542,6 +617,8 @@ fn order_view(order: &Order) -> OrderView {
             airline_code: order.airline.clone(),
             airline_name,
             airline_pnr: airline_pnr.clone(),
+            airline_web_site_address: None,
+            mmb_email: None,
             tail_digits_of_payment_card: payment.and_then(|p| p.last4.clone()),
         }],
         airline_message: error_message.as_ref().map(|_| "Ticket issuance failed at the airline".to_string()),
@@ -553,16 +630,78 @@ fn order_view(order: &Order) -> OrderView {
         },
         payment: payment.map(|p| payment_view(order, p.method, p.brand)),
         payment_attempted: payment.filter(|p| p.method == 3).map(|_| true),
-        routing: Routing {
-            from_segments: vec![Segment {
-                carrier: order.airline.clone(),
-                flight_number: order.flight.clone(),
-                dep_airport: order.from.clone(),
-                arr_airport: order.to.clone(),
-                dep_date: order.dep_date.clone(),
-            }],
-        },
+        routing: routing_view(order),
         original_order_no: order.original_order_no.clone(),
+    }
+}
+
+fn routing_view(order: &Order) -> Routing {
+    let currency = order.total.currency;
+    let zero = Num::major(Money::from_minor(0, currency));
+    let adults = order.passengers.len().max(1) as i64;
+    let per_pax = |m: Money| Num::major(Money::from_minor(m.minor / adults, m.currency));
+    let arr_time = order.dep_time.get(..8).map(|day| format!("{day}1100")).unwrap_or_default();
+    let vcc = order.support_methods.contains(&3);
+    Routing {
+        routing_identifier: format!("SANDBOX-{}", order.order_no),
+        support_credit_trans_payment: if vcc { "1" } else { "0" },
+        support_payment_methods: order.support_methods.clone(),
+        currency: currency.code(),
+        adult_price: per_pax(order.total),
+        adult_tax: zero,
+        adult_details: vec![],
+        child_price: None,
+        child_tax: None,
+        child_details: vec![],
+        infant_price: None,
+        infant_tax: None,
+        infant_details: vec![],
+        infant_allowed: false,
+        child_mandatory_seating_fee: None,
+        transaction_fee_per_pax: per_pax(order.fee),
+        transaction_fee: per_pax(order.fee),
+        transaction_fee_mode: "PER_PAX",
+        from_segments: vec![Segment {
+            segment_index: 1,
+            carrier: order.airline.clone(),
+            flight_number: order.flight.clone(),
+            dep_airport: order.from.clone(),
+            dep_time: order.dep_time.clone(),
+            arr_airport: order.to.clone(),
+            arr_time,
+            stop_cities: None,
+            duration: 100,
+            code_share: false,
+            cabin: "",
+            cabin_class: 1,
+            seat_count: 9,
+            aircraft_code: "",
+            dep_terminal: "",
+            arr_terminal: "",
+            operating_carrier: "",
+            operating_flightnumber: "",
+            fare_family: "Standard",
+        }],
+        ret_segments: vec![],
+        rule: json!({ "hasBaggage": 0, "baggageElements": [], "refundRules": [], "changesRules": [], "serviceElements": [] }),
+        ancillary_product_elements: vec![],
+        vendor_fare: None,
+        links: vec![],
+        separate_bookings: false,
+        refresh_time: None,
+        expire_time: None,
+        ancillary_supported: vec![],
+        card_charge_list: if order.support_methods.contains(&5) {
+            ["Visa", "MasterCard"]
+                .iter()
+                .map(|t| json!({ "cardType": t, "percentage": 0.03, "charge": null, "currency": "" }))
+                .chain(std::iter::once(
+                    json!({ "cardType": "Amex", "percentage": 0.05, "charge": null, "currency": "" }),
+                ))
+                .collect()
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -601,9 +740,21 @@ fn check_card(cc: &Obj, method: i64, mor_cards: &HashSet<String>) -> Result<Chec
     let bad = |e: FieldError| illegal(&e);
     let number_text = cc.req_str("cardNumber").map_err(bad)?;
     let digits_ok = (13..=19).contains(&number_text.len()) && number_text.bytes().all(|b| b.is_ascii_digit());
-    let number = CardNumber::parse(&number_text).ok().filter(|_| digits_ok).ok_or_else(|| {
-        "Illegal request param: creditCard.cardNumber is not a valid card number".to_string()
-    })?;
+    let invalid = || "Illegal request param: creditCard.cardNumber is not a valid card number".to_string();
+    // Atlas's published test cards are taken as published, Luhn or not.
+    let (brand, last4, masked, card_outcome) =
+        match CardNumber::parse(&number_text).ok().filter(|_| digits_ok) {
+            Some(number) => {
+                (number.brand(), number.last4().to_string(), number.masked(), cards::outcome_of(&number))
+            }
+            None if cards::ATLAS_TEST_CARDS.contains(&number_text.as_str()) => {
+                let brand = CardBrand::detect(&number_text).ok_or_else(invalid)?;
+                let last4 = number_text[number_text.len() - 4..].to_string();
+                let masked = format!("{}{}{last4}", &number_text[..6], "•".repeat(number_text.len() - 10));
+                (brand, last4, masked, Outcome::Approve)
+            }
+            None => return Err(invalid()),
+        };
     let month = cc.req_str("cardExpireMonth").map_err(bad)?;
     let year = cc.req_str("cardExpireYear").map_err(bad)?;
     if month.len() != 2 || !matches!(year.len(), 2 | 4) {
@@ -611,10 +762,9 @@ fn check_card(cc: &Obj, method: i64, mor_cards: &HashSet<String>) -> Result<Chec
     }
     Expiry::parse(&month, &year)
         .map_err(|_| "Illegal request param: Invalid VCC validity period".to_string())?;
-    let masked = number.masked();
     match cc.str("cardCVV").map_err(bad)? {
         Some(cvv) => {
-            let ok = cvv.len() == number.brand().cvv_length() && cvv.bytes().all(|b| b.is_ascii_digit());
+            let ok = cvv.len() == brand.cvv_length() && cvv.bytes().all(|b| b.is_ascii_digit());
             if !ok {
                 return Err("Illegal request param: creditCard.cardCVV is not a valid security code".into());
             }
@@ -636,9 +786,12 @@ fn check_card(cc: &Obj, method: i64, mor_cards: &HashSet<String>) -> Result<Chec
             return Err(format!("Illegal request param: creditCard.{field} may use only letters and '-'"));
         }
     }
+    // An empty string is "not given": Atlas's own MoR example sends `"cardHolderProvince": ""`.
     let optional = |field: &str, ok: &dyn Fn(&str) -> bool, rule: &str| -> Result<(), String> {
         match cc.str(field).map_err(bad)? {
-            Some(v) if !ok(&v) => Err(format!("Illegal request param: creditCard.{field} {rule}")),
+            Some(v) if !v.is_empty() && !ok(&v) => {
+                Err(format!("Illegal request param: creditCard.{field} {rule}"))
+            }
             _ => Ok(()),
         }
     };
@@ -659,7 +812,8 @@ fn check_card(cc: &Obj, method: i64, mor_cards: &HashSet<String>) -> Result<Chec
     )?;
     optional("cardHolderAddress", &|v| v.chars().count() > 6, "must be more than 6 characters")?;
     if let Some(three_ds) = cc.obj("threeDS").map_err(bad)? {
-        if let Some(ip) = three_ds.str("ip").map_err(bad)? {
+        // `""` is "not given" ("by default, the system will use the source IP of the request").
+        if let Some(ip) = three_ds.str("ip").map_err(bad)?.filter(|ip| !ip.is_empty()) {
             if ip.parse::<std::net::IpAddr>().is_err() {
                 return Err("Illegal request param: creditCard.threeDS.ip is not an IP address".into());
             }
@@ -671,12 +825,7 @@ fn check_card(cc: &Obj, method: i64, mor_cards: &HashSet<String>) -> Result<Chec
             return Err("Illegal request param: creditCard.paymentLimit must not be negative".into());
         }
     }
-    Ok(CheckedCard {
-        brand: number.brand(),
-        last4: number.last4().to_string(),
-        outcome: simulated.unwrap_or_else(|| cards::outcome_of(&number)),
-        masked,
-    })
+    Ok(CheckedCard { brand, last4, outcome: simulated.unwrap_or(card_outcome), masked })
 }
 
 /// Atlas's published failure simulations (legacy GitBook `atlas-sandbox/test-mode.md`, "Testing
@@ -806,7 +955,9 @@ fn finish_payment(world: &mut World, order_no: &str, method: i64, card: Option<C
         last4: card.as_ref().map(|c| c.last4.clone()),
     };
     order.phase = Phase::Paid { payment, due: Instant::now() + delay, outcome };
-    let (total, pnr_code, airline) = (order.total, order.pnr_code.clone(), order.airline.clone());
+    // A VCC is charged by the airline, its own price in its own currency.
+    let total = if method == 3 { order.vendor_total } else { order.total };
+    let (pnr_code, airline) = (order.pnr_code.clone(), order.airline.clone());
     atrip.payment_seq += 1;
     let provider_id = format!("ATP{:08}", atrip.payment_seq);
     world.ledger.record(NewEntry {
@@ -972,6 +1123,23 @@ pub(crate) fn seed_from_json(req: &Obj) -> Result<OrderSeed, String> {
     let methods = req.ints("supportPaymentMethods").map_err(e)?.unwrap_or_else(|| vec![1, 3, 4, 5]);
     let mut seed = OrderSeed::new(total, &methods);
     seed.order_no = req.str("orderNo").map_err(e)?;
+    if let Some(text) = req.decimal_text("totalTransactionFee").map_err(e)? {
+        seed.fee = Money::parse_major(&text, currency, farepoint_core::money::Sign::NonNegative)
+            .map_err(|e| e.to_string())?;
+    }
+    let vendor_currency = match req.str("vendorCurrency").map_err(e)? {
+        Some(code) => Currency::from_code(&code).map_err(|e| e.to_string())?,
+        None => currency,
+    };
+    match req.decimal_text("vendorTotalPrice").map_err(e)? {
+        Some(text) => {
+            seed.vendor_total =
+                Money::parse_major(&text, vendor_currency, farepoint_core::money::Sign::NonNegative)
+                    .map_err(|e| e.to_string())?;
+        }
+        None if vendor_currency != currency => return Err("vendorCurrency needs vendorTotalPrice".into()),
+        None => {}
+    }
     if let Some(text) = req.str("tktLimitTime").map_err(e)? {
         seed.tkt_limit = parse_deadline(&text).ok_or("tktLimitTime must be yyyy-MM-dd HH:mm:ss (GMT+8)")?;
     } else if let Some(secs) = req.int("deadlineInSecs").map_err(e)? {

@@ -44,7 +44,8 @@ pub const JCB_APPROVE: &str = "3530111333300000";
 pub const DINERS_APPROVE: &str = "36227206271667";
 pub const UNIONPAY_APPROVE: &str = "6200000000000005";
 pub const VISA_DECLINE: &str = "4000000000000002";
-pub const MASTERCARD_DECLINE: &str = "5105105105105100";
+/// Not 5105105105105100: Atlas lists that one among its approving VCC test cards.
+pub const MASTERCARD_DECLINE: &str = "5200000000000007";
 pub const VISA_INSUFFICIENT_FUNDS: &str = "4000000000009995";
 pub const VISA_AIRLINE_DECLINES: &str = "4000000000006041";
 pub const VISA_AIRLINE_RISK_CONTROL: &str = "4000000000006132";
@@ -81,6 +82,34 @@ pub const TEST_CARDS: &[TestCard] = &[
         "airline risk control (613)",
     ),
     card(VISA_REQUIRES_3DS, CardBrand::Visa, Outcome::Requires3ds, "needs 3-D Secure: VCC fails with 616"),
+];
+
+/// Atlas's published VCC and MoR test cards ("Test cards" in its sandbox guide). Each approves;
+/// four of them fail the Luhn check Atlas's own `pay.do` page asks for, and ATRIP's simulator
+/// takes them anyway, as Atlas's test environment is published to (Farepoint's own card entry
+/// refuses them, as it refuses any number a real card could not have).
+pub const ATLAS_TEST_CARDS: &[&str] = &[
+    "4532015112830366",
+    "4916931584764308",
+    "4485275742308327",
+    "4556737586899855",
+    "4532644189324563",
+    "5555555555554444",
+    "5105105105105100",
+    "5223456789012346",
+    "5301250070000191",
+    "5454545454545454",
+    "378282246310005",
+    "371449635398431",
+    "340000000000009",
+    "370000000000002",
+    "375987654321001",
+    "6011111111111117",
+    "6011000990139424",
+    "6011987612345678",
+    "3566002020360505",
+    "4054695723100768",
+    "5162774114974622",
 ];
 
 /// The outcome for a parsed card: its entry in the table, or approve.

@@ -20,7 +20,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use farepoint_core::card::{CardNumber, Expiry};
 use farepoint_core::money::{Currency, Money, Sign};
-use farepoint_core::vault::{AesGcmFields, FieldCipher, FieldKey};
+use farepoint_core::vault::{self, FieldKey};
 use serde::Serialize;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
@@ -226,10 +226,9 @@ struct CardData {
 /// Decrypts and checks the card: a field that does not decrypt is a rejection, never a panic.
 fn read_card(req: &Obj, hotel: &Hotel) -> Result<CardData, Rejection> {
     let items = req.req_obj("card_item").map_err(Rejection::field)?;
-    let key = FieldKey::from_base64(&hotel.card_key).map_err(|_| {
+    let cipher = vault::hotel_cipher(&hotel.card_key).map_err(|_| {
         Rejection::new(StatusCode::INTERNAL_SERVER_ERROR, 1, "La llave del hotel no es válida")
     })?;
-    let cipher = AesGcmFields::new(&key);
     let open = |field: &str| {
         let sealed = items.req_str(field).map_err(Rejection::field)?;
         cipher.decrypt_field(&sealed).map_err(|e| {

@@ -11,7 +11,7 @@ use farepoint_core::providers::http::Timeouts;
 use farepoint_core::providers::travelport::{TravelportClient, TravelportConfig};
 use farepoint_core::providers::ProviderError;
 use farepoint_core::secrets::SecretString;
-use farepoint_core::vault::FieldKey;
+use farepoint_core::vault;
 
 use crate::{demo, RunningSandbox};
 
@@ -41,15 +41,15 @@ pub fn clients(sandbox: &RunningSandbox, timeouts: Timeouts) -> Result<Clients, 
         version: ApiVersion::V2,
         timeouts,
     })?;
-    let key = |b64: &str| FieldKey::from_base64(b64).map_err(|e| ProviderError::Config(e.to_string()));
-    let card_keys = HashMap::from([
+    let key = |b64: &str| vault::hotel_cipher(b64).map_err(|e| ProviderError::Config(e.to_string()));
+    let card_ciphers = HashMap::from([
         (demo::heipay::HOTEL_ID, key(demo::heipay::CARD_KEY)?),
         (demo::heipay::SECOND_HOTEL_ID, key(demo::heipay::SECOND_HOTEL_CARD_KEY)?),
     ]);
     let heipay = HeiPayClient::new(HeiPayConfig {
         base_url: sandbox.heipay_base_url(),
         api_token: SecretString::from(demo::heipay::API_TOKEN),
-        card_keys,
+        card_ciphers,
         timeouts,
     })?;
     Ok(Clients {

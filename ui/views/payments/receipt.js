@@ -41,6 +41,10 @@ register({
     "receipt.l.Hotel": "Hotel",
     "receipt.l.Detail": "Detail",
     "receipt.l.Installments": "Installments",
+    "receipt.l.ATRIP service fee": "ATRIP service fee",
+    "receipt.l.Airline price": "Airline price",
+    "receipt.l.Airline price (VCC reference)": "Airline price (VCC reference)",
+    "receipt.l.Charged to the card": "Charged to the card",
   },
   es: {
     "receipt.title": "Recibo",
@@ -74,6 +78,10 @@ register({
     "receipt.l.Hotel": "Hotel",
     "receipt.l.Detail": "Concepto",
     "receipt.l.Installments": "Cuotas",
+    "receipt.l.ATRIP service fee": "Cargo por servicio de ATRIP",
+    "receipt.l.Airline price": "Precio de la aerolínea",
+    "receipt.l.Airline price (VCC reference)": "Precio de la aerolínea (referencia de la VCC)",
+    "receipt.l.Charged to the card": "Cobrado a la tarjeta",
   },
 });
 

@@ -108,6 +108,30 @@ impl Engine {
         self.record(payment_id).await
     }
 
+    /// A refusal whose published meaning leaves the money unclear ("some error happened with the
+    /// payment gateway") stands only if the order then shows unpaid with no trace of a payment;
+    /// otherwise the attempt is `Unknown` and the order is followed, never paid again.
+    async fn confirm_refusal(&self, order_no: &str, refusal: crate::providers::Refusal) -> PayOutcome {
+        match self.atrip().map(|c| c.query_order(order_no)) {
+            Ok(query) => match query.await {
+                Ok(read) if read.result.proves_unpaid() => PayOutcome::Declined(refusal),
+                Ok(_) => PayOutcome::Ambiguous {
+                    reason: format!(
+                        "ATRIP answered {} ({}), yet the order shows a payment",
+                        refusal.code, refusal.message
+                    ),
+                },
+                Err((_, e)) => PayOutcome::Ambiguous {
+                    reason: format!(
+                        "ATRIP answered {} ({}), and the order could not be checked ({e})",
+                        refusal.code, refusal.message
+                    ),
+                },
+            },
+            Err(e) => PayOutcome::Ambiguous { reason: e.to_string() },
+        }
+    }
+
     /// Sends a journaled attempt's `pay.do` and commits what ATRIP answered.
     async fn send_atrip(
         &self,
@@ -119,6 +143,15 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let sent = self.atrip()?.pay(order_no, method, card.as_ref(), three_ds_ip.as_deref()).await;
         drop(card); // the card is not needed past the request: wipe it now
+        let sent = match sent {
+            Ok(crate::providers::Call { exchange, result: PayOutcome::Declined(refusal) })
+                if crate::providers::atrip::wire::refusal_needs_the_order(&refusal.code) =>
+            {
+                let result = self.confirm_refusal(order_no, refusal).await;
+                Ok(crate::providers::Call { exchange, result })
+            }
+            other => other,
+        };
 
         let now = now_ms();
         let first_look = self.policy(Provider::Atrip).first_after;
@@ -202,6 +235,7 @@ impl Engine {
                     return Ok(((), events));
                 }
             };
+            events.extend(record_charges(tx, &attempt.payment_id, &order, now)?);
             let paid = |order: &Order| order.shows_payment();
             let status = attempt.status;
             let reconcile = status == Status::Unknown;
@@ -323,4 +357,29 @@ fn normalize_order_no(order_no: &str) -> Result<String, EngineError> {
         .into());
     }
     Ok(no)
+}
+
+/// Keeps, once, what ATRIP states it took for a paid order (its `payment` object, the airline's
+/// `vendorCost`): in the payment's subject for the detail, receipt and export, and told in the
+/// timeline part by part, each in its own currency.
+fn record_charges(
+    tx: &rusqlite::Transaction<'_>,
+    payment_id: &str,
+    order: &Order,
+    now: i64,
+) -> Result<Option<TimelineEvent>, store::StoreError> {
+    if order.charges.is_empty() {
+        return Ok(None);
+    }
+    let mut subject = store::get_payment(tx, payment_id)?.subject;
+    let charges = json!(order.charges);
+    if subject.get("charges") == Some(&charges) {
+        return Ok(None);
+    }
+    subject["charges"] = charges.clone();
+    subject["card_charged"] = json!(crate::providers::atrip::wire::card_charged(&order.charges));
+    store::set_payment_subject(tx, payment_id, &subject, now)?;
+    let parts: Vec<String> = order.charges.iter().map(|c| format!("{}: {}", c.label(), c.amount)).collect();
+    let text = format!("ATRIP states what was taken: {}", parts.join("; "));
+    journal::record(tx, payment_id, EventKind::Note, &text, json!({ "charges": charges }), now).map(Some)
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::search::{row_from_sql, Shape, ROW_COLUMNS, ROW_COLUMNS_NO_TICKETS};
 use super::{day_text, invalid, utc_timestamp, HistoryQuery, Progress, Result, Throttle};
 use crate::card::CardBrand;
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +70,52 @@ pub const CSV_HEADER: &[&str] = &[
     "card",
     "tickets",
     "payment_id",
+    "service_fee",
+    "airline_price",
+    "card_charged",
 ];
+
+/// The amounts a provider stated beside the total, each in its own currency, as
+/// "<minor units> <currency>" or NULL: ATRIP's service fee, the airline's price (what a VCC is
+/// made out for, possibly in another currency) and, once paid, what the card was charged in all.
+/// Exported as `service_fee`, `airline_price` and `card_charged`, never folded into `amount`,
+/// which is what the payment was for.
+const STATED_COLUMNS: &str = "\
+     CASE WHEN p.provider = 'atrip' THEN json_extract(p.subject, '$.transaction_fee.minor') || ' ' || \
+     json_extract(p.subject, '$.transaction_fee.currency') END AS service_fee, \
+     CASE WHEN p.provider = 'atrip' THEN json_extract(p.subject, '$.airline_amount.minor') || ' ' || \
+     json_extract(p.subject, '$.airline_amount.currency') END AS airline_price, \
+     CASE WHEN p.provider = 'atrip' THEN json_extract(p.subject, '$.card_charged.minor') || ' ' || \
+     json_extract(p.subject, '$.card_charged.currency') END AS card_charged";
+
+/// Where `service_fee`, `airline_price` and `card_charged` sit after `ROW_COLUMNS`.
+const SERVICE_FEE_COLUMN: usize = 15;
+const AIRLINE_PRICE_COLUMN: usize = 16;
+const CARD_CHARGED_COLUMN: usize = 17;
+
+fn export_columns(row_columns: &str) -> String {
+    format!("{row_columns}, {STATED_COLUMNS}")
+}
+
+/// A row of the JSON export: the search row and the stated amounts.
+#[derive(Serialize)]
+struct JsonRow {
+    #[serde(flatten)]
+    row: super::search::Row,
+    service_fee: Option<Money>,
+    airline_price: Option<Money>,
+    card_charged: Option<Money>,
+}
+
+/// "<minor> <currency>" as `STATED_COLUMNS` gives it.
+fn stated(text: Option<&str>) -> Result<Option<Money>> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else { return Ok(None) };
+    let corrupt = || StoreError::Corrupt(format!("a stated amount reads '{text}'"));
+    let (minor, code) = text.split_once(' ').ok_or_else(corrupt)?;
+    let minor: i64 = minor.parse().map_err(|_| corrupt())?;
+    let currency: Currency = code.parse().map_err(|_| corrupt())?;
+    Ok(Some(Money::from_minor(minor, currency)))
+}
 
 /// Writes every payment matching `query` to `out`; returns how many. `progress` hears how far
 /// it has come at most 20 times a second, and once at the end.
@@ -90,8 +135,8 @@ pub fn export(
     // A CSV of every payment reads the tickets in one pass beside the payments (`TicketStream`)
     // rather than looking them up payment by payment: the same text, in a third of the time.
     let streamed = format == ExportFormat::Csv && filter.is_everything();
-    let columns = if streamed { ROW_COLUMNS_NO_TICKETS } else { ROW_COLUMNS };
-    let (sql, params) = filter.select(columns, Shape::All);
+    let columns = export_columns(if streamed { ROW_COLUMNS_NO_TICKETS } else { ROW_COLUMNS });
+    let (sql, params) = filter.select(&columns, Shape::All);
     let mut tickets_stmt = if streamed { Some(conn.prepare(TICKETS_NEWEST_SQL)?) } else { None };
     let mut tickets = match &mut tickets_stmt {
         Some(stmt) => Some(TicketStream::new(stmt.query([])?)),
@@ -115,7 +160,13 @@ pub fn export(
             out.write_all(b"[")?;
             while let Some(row) = rows.next()? {
                 out.write_all(if done == 0 { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut out, &row_from_sql(row)?)?;
+                let json = JsonRow {
+                    row: row_from_sql(row)?,
+                    service_fee: stated(row.get_ref(SERVICE_FEE_COLUMN)?.as_str_or_null()?)?,
+                    airline_price: stated(row.get_ref(AIRLINE_PRICE_COLUMN)?.as_str_or_null()?)?,
+                    card_charged: stated(row.get_ref(CARD_CHARGED_COLUMN)?.as_str_or_null()?)?,
+                };
+                serde_json::to_writer(&mut out, &json)?;
                 done += 1;
                 if done.is_multiple_of(1024) {
                     throttle.tick(done);
@@ -245,8 +296,17 @@ impl CsvWriter {
             crate::payment::push_ticket_number(&mut scratch, number);
         }
         csv_field(line, &scratch, true);
-        self.scratch = scratch;
         csv_field(line, text(0)?, true);
+        for column in [SERVICE_FEE_COLUMN, AIRLINE_PRICE_COLUMN, CARD_CHARGED_COLUMN] {
+            scratch.clear();
+            if let Some(money) = stated(Some(text(column)?))? {
+                push_major(&mut scratch, money.minor, money.currency.exponent());
+                scratch.push(' ');
+                scratch.push_str(money.currency.code());
+            }
+            csv_field(line, &scratch, true);
+        }
+        self.scratch = scratch;
         line.push_str("\r\n");
         Ok(())
     }
@@ -255,7 +315,7 @@ impl CsvWriter {
 /// Rows handed from the reading thread to the formatting one at a time.
 const BATCH_ROWS: usize = 512;
 /// The columns of `ROW_COLUMNS` a CSV line reads as text (NULL as "") and as integers.
-const TEXT_COLUMNS: [usize; 11] = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 13];
+const TEXT_COLUMNS: [usize; 14] = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 13, 15, 16, 17];
 const INT_COLUMNS: [usize; 3] = [4, 11, 12];
 
 /// Where `tickets` and `pid` sit in `ROW_COLUMNS`.
@@ -612,13 +672,12 @@ pub fn export_into_dir(
 /// The SQL an export runs (every match, no paging), for benchmarks.
 #[doc(hidden)]
 pub fn export_sql(query: &HistoryQuery) -> Result<(String, Vec<Value>)> {
-    Ok(query.check()?.select(ROW_COLUMNS, Shape::All))
+    Ok(query.check()?.select(&export_columns(ROW_COLUMNS), Shape::All))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Money;
 
     #[test]
     fn the_fast_cells_are_the_plain_functions_cells() {

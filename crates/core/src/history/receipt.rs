@@ -121,6 +121,9 @@ pub fn paid_for(p: &Payment) -> Vec<ReceiptLine> {
                     money("transaction_fee").filter(|_| s["transaction_fee"]["minor"] != 0),
                 ),
                 (airline, money("airline_amount")),
+                // Once paid, what ATRIP says the card was charged in all (it may be in a
+                // currency of its own): never shown as the order's total, nor the total as it.
+                ("Charged to the card", money("card_charged")),
             ]
         }
         Provider::Travelport => {

@@ -487,7 +487,7 @@ impl Generator {
             "paxTicketInfos": names.iter().map(|n| json!({ "airlinePNRs": [], "name": n, "passengerType": 0, "ticketNos": [] })).collect::<Vec<_>>(),
             "payment": null, "paymentAttempted": null, "paymentMethod": null, "paymentOptions": options,
             "pnrCode": pnr,
-            "routing": { "fromSegments": [{ "arrAirport": to, "carrier": carrier, "depAirport": from, "depDate": "20261206", "flightNumber": format!("{carrier}{}", self.rng.gen_range(100..1000)) }] },
+            "routing": { "fromSegments": [{ "arrAirport": to, "carrier": carrier, "depAirport": from, "depTime": "202612060920", "flightNumber": format!("{carrier}{}", self.rng.gen_range(100..1000)) }] },
             "status": 0, "supportPaymentMethods": methods, "ticketStatus": "0", "tktLimitTime": "2026-11-22 10:20:35",
             "totalPrice": fare, "totalTransactionFee": 0,
         });
@@ -495,7 +495,9 @@ impl Generator {
             self.exchange("/atrip/queryOrderDetails.do".into(), json!({ "orderNo": order_no }), 200, order);
         g.payment.amount = amount;
         g.payment.customer = names.join(", ");
-        g.payment.subject = json!({ "method": method.0, "order_no": order_no, "pnr_code": pnr });
+        // As the engine keeps it: the order above states a zero fee and no airline price.
+        g.payment.subject = json!({ "method": method.0, "order_no": order_no, "pnr_code": pnr,
+            "transaction_fee": Money::from_minor(0, currency), "airline_amount": null });
         g.payment.subject_key = order_no.clone();
         let with_card = method.0 == "vcc" || method.0 == "mor";
         if with_card {

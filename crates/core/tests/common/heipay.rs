@@ -5,16 +5,16 @@ use std::collections::HashMap;
 
 use farepoint_core::providers::heipay::{HeiPayClient, HeiPayConfig};
 use farepoint_core::secrets::SecretString;
-use farepoint_core::vault::FieldKey;
+use farepoint_core::vault;
 use farepoint_sandbox::{demo, RunningSandbox};
 
 pub fn config(sandbox: &RunningSandbox, keys: &[(i64, &str)]) -> HeiPayConfig {
     HeiPayConfig {
         base_url: sandbox.heipay_base_url(),
         api_token: SecretString::from(demo::heipay::API_TOKEN),
-        card_keys: keys
+        card_ciphers: keys
             .iter()
-            .map(|(hotel, key)| (*hotel, FieldKey::from_base64(key).unwrap()))
+            .map(|(hotel, key)| (*hotel, vault::hotel_cipher(key).unwrap()))
             .collect::<HashMap<_, _>>(),
         timeouts: super::timeouts(),
     }

@@ -3,6 +3,7 @@
 
 use farepoint_core::card::{Card, CardInput};
 use farepoint_core::money::{Currency, Money};
+use farepoint_core::providers::atrip::wire::{card_charged, Charge, ChargeKind, DeductedFrom};
 use farepoint_core::providers::atrip::{AtripClient, AtripConfig, Method, OrderStatus};
 use farepoint_core::providers::http::Timeouts;
 use farepoint_core::providers::PayOutcome;
@@ -34,6 +35,7 @@ async fn published_pay_answers_are_accepted() {
         "pay.do.response.success.openapi.json",
         "pay.do.response.success.legacy.json",
         "pay.do.response.success.doc-sabre.json",
+        "pay.do.response.success.doc-2022.json",
     ] {
         let replay = Replay::start().await;
         replay.answer(200, fixture(&format!("atrip/{name}")));
@@ -57,6 +59,19 @@ async fn a_published_ticketed_order_is_read_exactly() {
     assert_eq!(order.supported_methods, [Method::Deposit, Method::Vcc, Method::Mor]);
     assert_eq!(order.paid_with, Some(Method::Mor));
     assert!(order.shows_payment() && !order.proves_unpaid());
+    // What ATRIP states it took, each part in its own currency: the card was charged in EUR on
+    // a USD order for a NOK fare, the service fee came from the deposit.
+    let charge = |what, minor, code, from| Charge { what, amount: money(minor, code), from };
+    assert_eq!(
+        order.charges,
+        [
+            charge(ChargeKind::TicketFare, 11_141, "EUR", Some(DeductedFrom::Card)),
+            charge(ChargeKind::ServiceFee, 500, "USD", Some(DeductedFrom::Deposit)),
+            charge(ChargeKind::PaymentFee, 480, "EUR", Some(DeductedFrom::Card)),
+            charge(ChargeKind::AirlineCharged, 134_600, "NOK", None),
+        ]
+    );
+    assert_eq!(card_charged(&order.charges), Some(money(11_621, "EUR")));
     // ATRIP's sandbox gives the airline PNR as the "ticket number": kept as given.
     assert_eq!(order.tickets(), [("aaaaa/aaaaaabs".to_string(), "S77182".to_string())]);
     assert_eq!(order.ticketing_error, None);
@@ -189,6 +204,7 @@ async fn the_completed_order_view_decides_nothing() {
     assert_eq!(order.ticketing_error, None, "601 on a ticketed order is not a failure");
     assert_eq!(order.transaction_fee, None);
     assert_eq!(order.vendor_total, None);
+    assert!(order.charges.is_empty(), "no payment object, no vendorCost at the top");
 }
 
 /// Our MoR body has the fields and JSON types of Atlas's MoR example (doc-sabre "Pay with credit
@@ -230,4 +246,44 @@ async fn what_we_send_for_mor_has_the_published_shape() {
     assert_eq!(ours["paymentMethod"], mor["paymentMethod"]);
     assert_eq!(ours["creditCard"]["threeDS"]["ip"], "34.132.184.222");
     assert_eq!(ours["creditCard"]["cardExpireYear"], "31", "two digits, as the example");
+}
+
+/// Atlas's older order answers: one without `ticketStatus` or `paymentMethod` (2023, the
+/// airline's price in KRW, whose minor unit is the won), one paid by deposit with a fee (2024).
+/// Both are ticketed with the PNR as every passenger's ticket number.
+#[tokio::test]
+async fn older_published_orders_are_read_exactly() {
+    let replay = Replay::start().await;
+    replay.answer(200, fixture("atrip/queryOrderDetails.do.response.ticketed-vcc-krw.doc-2023.json"));
+    let order = client(&replay).query_order("ZNMKU20220119160129691").await.unwrap().result;
+    assert_eq!(order.status, OrderStatus::Ticketed);
+    assert!(order.tickets_issued, "no ticketStatus: every passenger has a ticket number");
+    assert_eq!(order.total, money(3_790, "USD"));
+    assert_eq!(order.transaction_fee, Some(money(0, "USD")));
+    assert_eq!(order.vendor_total, Some(money(45_000, "KRW")));
+    assert_eq!(order.paid_with, None);
+    assert!(order.charges.is_empty(), "no payment object, vendorCost null");
+    assert_eq!(
+        order.tickets(),
+        [("YAO/SAHA".to_string(), "S10491".to_string()), ("SONG/YUN".to_string(), "S10491".to_string())]
+    );
+
+    let replay = Replay::start().await;
+    replay.answer(200, fixture("atrip/queryOrderDetails.do.response.ticketed-deposit.doc-2024.json"));
+    let order = client(&replay).query_order("AUASC20240105124643947").await.unwrap().result;
+    assert_eq!((order.status.clone(), order.tickets_issued), (OrderStatus::Ticketed, true));
+    assert_eq!(order.total, money(23_277, "USD"));
+    assert_eq!(order.transaction_fee, Some(money(450, "USD")));
+    assert_eq!(order.vendor_total, None, "vendor fields are null");
+    assert_eq!(order.paid_with, Some(Method::Deposit));
+    assert_eq!(order.tickets().len(), 3);
+    assert!(order.tickets().iter().all(|(_, number)| number == "AQTBLW"));
+
+    // With `ticketStatus` present, only "1" says issued, whatever the passengers show.
+    let mut pending = fixture_json("atrip/queryOrderDetails.do.response.ticketed-deposit.doc-2024.json");
+    pending["ticketStatus"] = "0".into();
+    let replay = Replay::start().await;
+    replay.answer(200, pending.to_string());
+    let order = client(&replay).query_order("AUASC20240105124643947").await.unwrap().result;
+    assert!(!order.tickets_issued);
 }

@@ -8,7 +8,7 @@ use farepoint_core::providers::heipay::{HeiPayClient, HeiPayConfig, Order, Order
 use farepoint_core::providers::http::Timeouts;
 use farepoint_core::providers::PayOutcome;
 use farepoint_core::secrets::SecretString;
-use farepoint_core::vault::FieldKey;
+use farepoint_core::vault::{AesGcmFields, FieldKey};
 use serde_json::Value;
 
 use super::replay::Replay;
@@ -18,7 +18,7 @@ fn client(replay: &Replay) -> HeiPayClient {
     HeiPayClient::new(HeiPayConfig {
         base_url: replay.url.clone(),
         api_token: SecretString::from("token"),
-        card_keys: HashMap::from([(1, FieldKey::generate())]),
+        card_ciphers: HashMap::from([(1, Box::new(AesGcmFields::new(&FieldKey::generate())) as _)]),
         timeouts: Timeouts::default(),
     })
     .unwrap()

@@ -151,3 +151,33 @@ async fn what_we_send_to_add_payment_has_the_published_shape() {
     assert_eq!(ours["Payment"]["Amount"]["code"], "AUD");
     assert_eq!(ours["Payment"]["Amount"]["value"], "63.10");
 }
+
+/// Travelport's error pages say an error can come inside `Result` on an HTTP 200. A commit answer
+/// that carries the reservation *and* an error is not a success: unless the error says nothing
+/// was processed, what happened is read from the reservation's tickets. Hand-derived: the
+/// published Create Workbench answer with an `ErrorDetail` of the documented shape added.
+#[tokio::test]
+async fn a_commit_answered_200_with_an_error_is_not_a_success() {
+    use farepoint_core::providers::travelport::CommitOutcome;
+    let with_error = |source_code: &str, status: &str| {
+        let mut answer = super::fixture_json("travelport/workbench.create.response.json");
+        answer["ReservationResponse"]["Result"] = json!({
+            "@type": "Result",
+            "status": status,
+            "Error": [{ "@type": "ErrorDetail", "StatusCode": 400, "Message": "Ticketing failed",
+                "SourceID": "1G", "SourceCode": source_code }]
+        });
+        answer.to_string()
+    };
+    let replay = Replay::start().await;
+    let tp = client(&replay);
+    replay.answer(200, with_error("4500", "Incomplete"));
+    let outcome = tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL").await.unwrap().result;
+    assert!(matches!(outcome, CommitOutcome::Ambiguous { .. }), "{outcome:?}");
+
+    let replay = Replay::start().await;
+    let tp = client(&replay);
+    replay.answer(200, with_error("4500", "Not processed"));
+    let outcome = tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL").await.unwrap().result;
+    assert!(matches!(outcome, CommitOutcome::Declined(_)), "{outcome:?}");
+}

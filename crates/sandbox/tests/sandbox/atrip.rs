@@ -350,3 +350,58 @@ async fn a_ticketed_order_carries_every_published_key() {
     // Vendor amounts only where a VCC or BYOA could pay: this order takes every method.
     assert!(ours["vendorTotalPrice"].is_number() && ours["vendorCurrency"].is_string());
 }
+
+/// An order priced by the airline in another currency, with ATRIP's fee: the answer states each
+/// amount as Atlas's examples do — `vendorCost` only once paid, and a `payment` object whose parts
+/// say where each came from — and the VCC is charged the airline's price, in its currency.
+#[tokio::test]
+async fn a_paid_order_states_what_was_taken_and_from_where() {
+    let env = Env::new();
+    let spec = json!({ "totalPrice": "114.99", "currency": "USD", "totalTransactionFee": 5,
+        "vendorTotalPrice": "1281.9", "vendorCurrency": "NOK", "supportPaymentMethods": [1, 3, 5] });
+    let vcc = seed(&env, spec.clone()).await;
+    let before = env.atrip_order(&vcc).await;
+    assert_eq!(
+        (before["totalTransactionFee"].clone(), before["vendorCurrency"].clone()),
+        (json!(5.00), json!("NOK"))
+    );
+    assert_eq!(before["vendorTotalPrice"], json!(1281.9));
+    assert_eq!(before["vendorCost"], Value::Null, "nothing charged yet");
+    assert_eq!(before["payment"], Value::Null);
+
+    assert_eq!(pay(&env, &vcc, 3, Some(atrip_card(cards::VISA_APPROVE, Some("123")))).await["status"], 0);
+    let after = env.atrip_order(&vcc).await;
+    assert_eq!(after["vendorCost"], json!(1281.9));
+    assert_eq!(after["paymentOptions"], Value::Null, "published: null once paid");
+    let p = &after["payment"];
+    assert_eq!(p["ticketFare"], json!({ "amount": 1281.9, "currency": "NOK", "deductFrom": "CARD" }));
+    assert_eq!(p["serviceFee"], json!({ "amount": 5.0, "currency": "USD", "deductFrom": "DEPOSIT" }));
+    assert_eq!(p["paymentFee"], Value::Null);
+    let ledger = env.ledger().await;
+    assert_eq!((ledger[0].amount_minor, ledger[0].currency.as_str()), (128_190, "NOK"));
+
+    // MoR: the fare in the order's currency from the card, and Atlas's 3% card fee beside it.
+    let mor = seed(&env, spec).await;
+    let mut card = atrip_card(cards::VISA_APPROVE, Some("123"));
+    card["cardHolderProvince"] = json!(""); // as Atlas's own MoR example sends it
+    card["threeDS"] = json!({ "ip": "" }); // as one of its VCC examples does: the source IP is used
+    assert_eq!(pay(&env, &mor, 5, Some(card)).await["status"], 0);
+    let p = env.atrip_order(&mor).await["payment"].clone();
+    assert_eq!(p["ticketFare"], json!({ "amount": 114.99, "currency": "USD", "deductFrom": "CARD" }));
+    assert_eq!(p["paymentFee"], json!({ "amount": 3.45, "currency": "USD", "deductFrom": "CARD" }));
+}
+
+/// Every test card Atlas publishes pays a VCC order here — the four that fail Luhn included — and
+/// the simulator's own decline card is not one of them.
+#[tokio::test]
+async fn atlas_published_test_cards_are_accepted() {
+    let env = Env::new();
+    for number in cards::ATLAS_TEST_CARDS {
+        let order = seed(&env, json!({ "totalPrice": "10.00", "supportPaymentMethods": [3] })).await;
+        let cvv = if number.len() == 15 { "1234" } else { "123" };
+        let paid = pay(&env, &order, 3, Some(atrip_card(number, Some(cvv)))).await;
+        assert_eq!(paid["status"], 0, "{number}: {paid}");
+    }
+    assert!(!cards::ATLAS_TEST_CARDS.contains(&cards::MASTERCARD_DECLINE));
+    assert_eq!(env.ledger().await.len(), cards::ATLAS_TEST_CARDS.len());
+}

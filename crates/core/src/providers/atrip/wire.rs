@@ -87,6 +87,79 @@ pub struct PassengerTickets {
     pub ticket_numbers: Vec<String>,
 }
 
+/// What an amount ATRIP states for a paid order is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeKind {
+    /// `payment.ticketFare`: the tickets' price.
+    TicketFare,
+    /// `payment.serviceFee`: ATRIP's service fee.
+    ServiceFee,
+    /// `payment.paymentFee`: the card handling fee (MoR).
+    PaymentFee,
+    /// `vendorCost`: what the airline actually charged (VCC or BYOA), in its own currency.
+    AirlineCharged,
+}
+
+/// Where ATRIP says an amount was taken from (`deductFrom`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeductedFrom {
+    /// `CARD`: the card sent with the payment.
+    Card,
+    /// `DEPOSIT`: the agency's ATRIP balance.
+    Deposit,
+    /// The agency's own airline account (BYOA's `vendorCost`).
+    AirlineAccount,
+}
+
+/// One amount ATRIP states it took for a paid order, each in its own currency: a card may be
+/// charged in a currency that is neither the order's nor the airline's (Atlas's own MoR example
+/// charges EUR on a USD order for a NOK fare), so nothing here is converted or added to the total.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Charge {
+    pub what: ChargeKind,
+    pub amount: Money,
+    /// `None` when ATRIP does not say, or says something we do not know.
+    pub from: Option<DeductedFrom>,
+}
+
+impl Charge {
+    /// "Ticket fare, charged to the card" — the line the timeline tells.
+    pub fn label(&self) -> String {
+        let what = match self.what {
+            ChargeKind::TicketFare => "Ticket fare",
+            ChargeKind::ServiceFee => "ATRIP service fee",
+            ChargeKind::PaymentFee => "Card fee",
+            ChargeKind::AirlineCharged => "Airline charged",
+        };
+        match self.from {
+            Some(DeductedFrom::Card) => format!("{what}, charged to the card"),
+            Some(DeductedFrom::Deposit) => format!("{what}, from the ATRIP deposit"),
+            Some(DeductedFrom::AirlineAccount) => format!("{what}, to the airline account"),
+            None => what.to_string(),
+        }
+    }
+}
+
+/// What the card was charged in all, when ATRIP's statement gives one amount: the `payment`
+/// parts taken from the card, or (without them) the airline's `vendorCost` on a VCC. `None` when
+/// nothing was taken from a card, or the parts are in different currencies (the timeline then
+/// lists each; they are never added across currencies).
+pub fn card_charged(charges: &[Charge]) -> Option<Money> {
+    let on_card = |c: &&Charge| c.from == Some(DeductedFrom::Card);
+    let parts: Vec<&Charge> =
+        charges.iter().filter(on_card).filter(|c| c.what != ChargeKind::AirlineCharged).collect();
+    let parts = if parts.is_empty() { charges.iter().filter(on_card).collect() } else { parts };
+    let first = parts.first()?.amount.currency;
+    parts.iter().try_fold(Money::from_minor(0, first), |sum, c| {
+        (c.amount.currency == first)
+            .then(|| sum.minor.checked_add(c.amount.minor))
+            .flatten()
+            .map(|m| Money::from_minor(m, first))
+    })
+}
+
 /// What `queryOrderDetails.do` tells about an order.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Order {
@@ -110,6 +183,9 @@ pub struct Order {
     pub paid_with: Option<Method>,
     /// The order carries a `payment` object (ATRIP fills it once the order is paid).
     pub payment_recorded: bool,
+    /// What ATRIP states it took once paid: its `payment` object's amounts and, for VCC and
+    /// BYOA, the airline's `vendorCost`. Empty before payment, or when none can be read.
+    pub charges: Vec<Charge>,
     /// `paymentAttempted: true`: Atlas has already tried to charge the card (VCC).
     pub payment_attempted: bool,
     pub passengers: Vec<PassengerTickets>,
@@ -604,6 +680,14 @@ struct StatusOnly {
     msg: Option<String>,
 }
 
+/// `pay.do` refusals whose published meaning does not say the money stayed put: 411, "Some error
+/// happened with the payment gateway" in Atlas's current reference (its older error table reads
+/// "not enough balance", Atlas's own client treats it as a side effect to check). The engine takes
+/// such a refusal only once the order shows unpaid with no payment on it.
+pub fn refusal_needs_the_order(code: &str) -> bool {
+    code == "411"
+}
+
 /// Maps a `pay.do` answer. Only `status` 0 is success; the codes that mean "the order may
 /// already be paid" are ambiguous on purpose: the engine asks `queryOrderDetails.do`.
 pub fn pay_outcome(http_status: u16, body: &[u8], order_no: &str) -> PayOutcome {
@@ -655,8 +739,11 @@ struct QueryWire {
     #[serde(default, deserialize_with = "lenient::null_as_empty")]
     support_payment_methods: Vec<i64>,
     payment_method: Option<i64>,
-    /// What was paid, present once paid (null or absent before); only its presence is read.
-    payment: Option<serde::de::IgnoredAny>,
+    /// What was paid, present once paid (null or absent before). Read leniently: its presence
+    /// alone says "paid", whatever its amounts look like.
+    payment: Option<Box<RawValue>>,
+    /// What the airline charged (VCC, BYOA), in `vendorCurrency`.
+    vendor_cost: Option<Box<RawValue>>,
     /// VCC: true once Atlas has tried charging the card at the airline.
     payment_attempted: Option<bool>,
     #[serde(default, deserialize_with = "lenient::null_as_empty")]
@@ -709,7 +796,30 @@ pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError
         &wire.vendor_total_price,
         wire.vendor_currency.as_deref().and_then(|c| Currency::from_code(c).ok()),
     );
+    let vendor_currency = wire.vendor_currency.as_deref().and_then(|c| Currency::from_code(c).ok());
+    let paid_with = wire.payment_method.and_then(Method::from_code);
+    let mut charges = wire.payment.as_deref().map(payment_charges).unwrap_or_default();
+    // `vendorCost` is what the airline charged: only a statement once the order shows a payment.
+    let paid = wire.payment.is_some() || paid_with.is_some();
+    if let Some(cost) = amount(&wire.vendor_cost, vendor_currency).filter(|_| paid) {
+        let from = match paid_with {
+            Some(Method::Vcc) => Some(DeductedFrom::Card),
+            Some(Method::Byoa) => Some(DeductedFrom::AirlineAccount),
+            _ => None,
+        };
+        charges.push(Charge { what: ChargeKind::AirlineCharged, amount: cost, from });
+    }
     let status = OrderStatus::parse(wire.order_status.as_deref().unwrap_or(""));
+    // `ticketStatus` "1" says the tickets are out. Atlas's older published answers have no
+    // `ticketStatus`: there a ticketed order whose every passenger has a ticket number says it.
+    let tickets_issued = match wire.ticket_status.as_deref() {
+        Some(ticket_status) => ticket_status == "1",
+        None => {
+            status == OrderStatus::Ticketed
+                && !wire.pax_ticket_infos.is_empty()
+                && wire.pax_ticket_infos.iter().all(|p| !p.ticket_nos.is_empty())
+        }
+    };
     let ticketing_error = match (&status, &wire.error_code) {
         (OrderStatus::Cancelled, Some(code)) => {
             Some(refusal(code, wire.error_message.as_deref().unwrap_or("")))
@@ -724,15 +834,16 @@ pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError
     Ok(Order {
         order_no: wire.order_no.ok_or_else(|| missing("orderNo"))?,
         pnr_code: wire.pnr_code,
-        tickets_issued: wire.ticket_status.as_deref() == Some("1"),
+        tickets_issued,
         status,
         total,
         transaction_fee,
         vendor_total,
         deadline: wire.tkt_limit_time.as_deref().and_then(parse_deadline),
         supported_methods: wire.support_payment_methods.into_iter().filter_map(Method::from_code).collect(),
-        paid_with: wire.payment_method.and_then(Method::from_code),
+        paid_with,
         payment_recorded: wire.payment.is_some(),
+        charges,
         payment_attempted: wire.payment_attempted == Some(true),
         passengers: wire
             .pax_ticket_infos
@@ -741,6 +852,48 @@ pub fn parse_order(http_status: u16, body: &[u8]) -> Result<Order, ProviderError
             .collect(),
         ticketing_error,
     })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentWire {
+    ticket_fare: Option<PartWire>,
+    service_fee: Option<PartWire>,
+    payment_fee: Option<PartWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PartWire {
+    amount: Option<Box<RawValue>>,
+    currency: Option<String>,
+    deduct_from: Option<String>,
+}
+
+/// The amounts of a paid order's `payment` object (`ticketFare`, `serviceFee`, `paymentFee`, each
+/// `{amount, currency, deductFrom}`), read from their literal text; an object or a part that
+/// cannot be read exactly is left out, never guessed.
+fn payment_charges(payment: &RawValue) -> Vec<Charge> {
+    let Ok(wire) = serde_json::from_str::<PaymentWire>(payment.get()) else { return Vec::new() };
+    [
+        (wire.ticket_fare, ChargeKind::TicketFare),
+        (wire.service_fee, ChargeKind::ServiceFee),
+        (wire.payment_fee, ChargeKind::PaymentFee),
+    ]
+    .into_iter()
+    .filter_map(|(part, what)| {
+        let part = part?;
+        let currency = Currency::from_code(part.currency.as_deref()?).ok()?;
+        let text = part.amount?.get().trim_matches('"').to_string();
+        let amount = Money::parse_major(&text, currency, Sign::NonNegative).ok()?;
+        let from = match part.deduct_from.as_deref() {
+            Some("CARD") => Some(DeductedFrom::Card),
+            Some("DEPOSIT") => Some(DeductedFrom::Deposit),
+            _ => None,
+        };
+        Some(Charge { what, amount, from })
+    })
+    .collect()
 }
 
 /// `tktLimitTime`: `yyyy-MM-dd HH:mm:ss` in Singapore time (GMT+8).

@@ -24,7 +24,7 @@ use serde_json::Value;
 use super::http::{Body, HttpClient, Reply, Timeouts};
 use super::{Call, ProviderError};
 use crate::card::Card;
-use crate::vault::{AesGcmFields, FieldKey};
+use crate::vault::FieldCipher;
 pub use wire::{Order, OrderInput, PayAnswer, Rate};
 
 const PROVIDER: &str = "HeiPay";
@@ -35,8 +35,9 @@ pub struct HeiPayConfig {
     /// e.g. `https://api.heipay.example/` — `v2/…` is appended.
     pub base_url: String,
     pub api_token: SecretString,
-    /// Each hotel's card key, from the keyring.
-    pub card_keys: HashMap<i64, FieldKey>,
+    /// Each hotel's cipher, from its card key in the keyring (`vault::hotel_cipher`): the client
+    /// never names the scheme.
+    pub card_ciphers: HashMap<i64, Box<dyn FieldCipher>>,
     pub timeouts: Timeouts,
 }
 
@@ -44,7 +45,7 @@ pub struct HeiPayClient {
     http: HttpClient,
     base_url: String,
     api_token: SecretString,
-    card_keys: HashMap<i64, FieldKey>,
+    card_ciphers: HashMap<i64, Box<dyn FieldCipher>>,
 }
 
 /// What the front desk asks for: charge this guest's card for this hotel (`Engine::pay_heipay`).
@@ -75,23 +76,23 @@ impl HeiPayClient {
             ProviderError::Config(format!("the HeiPay address '{base_url}' is not a URL: {e}"))
         })?;
         let http = HttpClient::new(config.timeouts)?;
-        Ok(HeiPayClient { http, base_url, api_token: config.api_token, card_keys: config.card_keys })
+        Ok(HeiPayClient { http, base_url, api_token: config.api_token, card_ciphers: config.card_ciphers })
     }
 
-    /// Refuses, before anything is journaled, a hotel whose card key Farepoint does not have.
     /// The hotels this terminal can take cards for (those with a card key), in id order.
     pub fn hotel_ids(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = self.card_keys.keys().copied().collect();
+        let mut ids: Vec<i64> = self.card_ciphers.keys().copied().collect();
         ids.sort_unstable();
         ids
     }
 
+    /// Refuses, before anything is journaled, a hotel whose card key Farepoint does not have.
     pub fn check_hotel(&self, hotel_id: i64) -> Result<(), ProviderError> {
-        self.key(hotel_id).map(|_| ())
+        self.cipher(hotel_id).map(|_| ())
     }
 
-    fn key(&self, hotel_id: i64) -> Result<&FieldKey, ProviderError> {
-        self.card_keys.get(&hotel_id).ok_or_else(|| ProviderError::Credentials {
+    fn cipher(&self, hotel_id: i64) -> Result<&dyn FieldCipher, ProviderError> {
+        self.card_ciphers.get(&hotel_id).map(|c| c.as_ref()).ok_or_else(|| ProviderError::Credentials {
             provider: PROVIDER,
             detail: format!(
                 "there is no card key for hotel {hotel_id}, so the card cannot be encrypted — add the HeiPay card key for hotel {hotel_id} in Settings"
@@ -130,8 +131,7 @@ impl HeiPayClient {
         ref_number: &str,
         card: &Card,
     ) -> Result<Call<PayAnswer>, ProviderError> {
-        let cipher = AesGcmFields::new(self.key(order.hotel_id)?);
-        let body = wire::pay_body(order, ref_number, card, &cipher)?;
+        let body = wire::pay_body(order, ref_number, card, self.cipher(order.hotel_id)?)?;
         // The timeline's copy: the float the `Value` holds is replaced by the exact literal sent.
         let mut shown: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
         shown["order"]["amount"] = Value::String(order.amount.to_major_string());

@@ -586,6 +586,19 @@ pub fn commit_outcome(http_status: u16, body: &[u8], locator: &str) -> CommitOut
         return CommitOutcome::Ambiguous { reason: format!("Travelport answered HTTP {http_status}") };
     }
     if is_success(http_status) {
+        // Travelport can answer 200 with errors inside `Result`: such a commit is not a success.
+        if let Some(e) = first_error(body) {
+            return if commit_not_processed(&e) {
+                CommitOutcome::Declined(refusal(&e.source_code, &e.message))
+            } else {
+                CommitOutcome::Ambiguous {
+                    reason: format!(
+                        "Travelport answered HTTP {http_status} with an error: {} ({})",
+                        e.source_code, e.message
+                    ),
+                }
+            };
+        }
         return match parse_reservation(http_status, body, locator) {
             Ok(view) => CommitOutcome::Committed { documents: view.documents },
             Err(e) => {

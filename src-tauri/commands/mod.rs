@@ -22,6 +22,12 @@ pub struct CommandError {
     pub fields: Vec<FieldProblem>,
 }
 
+/// What the window may show of a message: no card number, whoever wrote it.
+fn shown(message: impl ToString) -> String {
+    let text = message.to_string();
+    farepoint_core::redact::redact_text(&text).into_owned()
+}
+
 #[derive(Debug, Serialize)]
 pub struct FieldProblem {
     pub field: String,
@@ -29,13 +35,14 @@ pub struct FieldProblem {
 }
 
 impl CommandError {
+    /// An error for the window; its words are redacted, since they may carry a provider's.
     pub fn new(code: &'static str, message: impl ToString) -> Self {
-        CommandError { code, message: message.to_string(), fields: Vec::new() }
+        CommandError { code, message: shown(message), fields: Vec::new() }
     }
 
     /// A form field the agent must correct.
     pub fn field(field: &str, message: impl ToString) -> Self {
-        let message = message.to_string();
+        let message = shown(message);
         CommandError {
             code: "invalid",
             message: message.clone(),

@@ -150,20 +150,26 @@ fn filled(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
+impl HolidayExtrasRequest {
+    pub fn into_payment(self) -> Result<HolidayExtrasPayment, CommandError> {
+        Ok(HolidayExtrasPayment {
+            amount: money("amount", &self.amount, &self.currency)?,
+            token: self.token,
+            payment_reference: self.payment_reference,
+            customer: self.customer,
+            postal_code: filled(self.postal_code),
+            country_code: filled(self.country_code),
+        })
+    }
+}
+
 #[tauri::command]
 pub async fn pay_holidayextras(
     state: State<'_, AppState>,
     request: HolidayExtrasRequest,
     on_started: Channel<String>,
 ) -> Result<PaymentRecord, CommandError> {
-    let payment = HolidayExtrasPayment {
-        amount: money("amount", &request.amount, &request.currency)?,
-        token: request.token,
-        payment_reference: request.payment_reference,
-        customer: request.customer,
-        postal_code: filled(request.postal_code),
-        country_code: filled(request.country_code),
-    };
+    let payment = request.into_payment()?;
     announced(on_started, state.engine.pay_holidayextras(payment)).await
 }
 
@@ -217,30 +223,39 @@ pub struct HeiPayRequest {
     card: CardEntry,
 }
 
+impl HeiPayRequest {
+    pub fn into_payment(self) -> Result<HeiPayPayment, CommandError> {
+        let request = self;
+        let amount =
+            money("amount", &request.amount, farepoint_core::providers::heipay::wire::CURRENCY_CODE)?;
+        let card = card(request.card)?;
+        let order = OrderInput {
+            hotel_id: request.hotel_id,
+            guest_first_name: request.guest_first_name,
+            guest_last_name: request.guest_last_name,
+            detail: filled(request.detail),
+            amount: Some(amount),
+            installments: request.installments,
+            tax_percent: filled(request.tax_percent),
+            service_percent: filled(request.service_percent),
+            email: filled(request.email),
+            phone: filled(request.phone),
+            address: filled(request.address),
+            fiscal_number: filled(request.fiscal_number),
+            ip: None,
+        };
+        Ok(HeiPayPayment { order, card })
+    }
+}
+
 #[tauri::command]
 pub async fn pay_heipay(
     state: State<'_, AppState>,
     request: HeiPayRequest,
     on_started: Channel<String>,
 ) -> Result<PaymentRecord, CommandError> {
-    let amount = money("amount", &request.amount, farepoint_core::providers::heipay::wire::CURRENCY_CODE)?;
-    let card = card(request.card)?;
-    let order = OrderInput {
-        hotel_id: request.hotel_id,
-        guest_first_name: request.guest_first_name,
-        guest_last_name: request.guest_last_name,
-        detail: filled(request.detail),
-        amount: Some(amount),
-        installments: request.installments,
-        tax_percent: filled(request.tax_percent),
-        service_percent: filled(request.service_percent),
-        email: filled(request.email),
-        phone: filled(request.phone),
-        address: filled(request.address),
-        fiscal_number: filled(request.fiscal_number),
-        ip: None,
-    };
-    announced(on_started, state.engine.pay_heipay(HeiPayPayment { order, card })).await
+    let payment = request.into_payment()?;
+    announced(on_started, state.engine.pay_heipay(payment)).await
 }
 
 #[derive(Serialize)]
@@ -267,3 +282,6 @@ pub fn card_rules() -> CardRules {
         .collect();
     CardRules { ranges: IIN_RANGES, brands }
 }
+
+#[cfg(test)]
+mod fuzz;

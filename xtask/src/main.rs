@@ -20,6 +20,8 @@ commands:
   bench   run the benchmarks (optimised build) and print their figures; `bench engine` runs one;
           `bench startup [-- --runs N]` times Farepoint's window against a bare Tauri window
           `bench history` times search, summary and export over 1,000,000 payments beside sqlite3
+  fuzz    run every fuzz and property target (optimised build) for 1,000,000 cases each, or
+          `fuzz -- --cases N`; prints each target's count, and any failure with its input
 ";
 
 /// Benchmarks by name: (package, bench target). Each prints its own figures and ratios.
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         "run" => run(rest),
         "test" => test(rest),
         "bench" => bench(rest),
+        "fuzz" => fuzz(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
@@ -94,6 +97,39 @@ fn test(extra: &[String]) -> Result<(), String> {
     let mut test = cargo();
     test.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
     session::run_headless(test)
+}
+
+/// The fuzz and property targets: (package, cargo test selection, test-name filter). `cargo
+/// xtask test` runs each with a few hundred cases; here they run long.
+const FUZZ: &[(&str, &[&str], &str)] = &[
+    ("farepoint-core", &["--test", "fuzz"], ""),
+    ("farepoint-core", &["--lib"], "redact::tests::"),
+    ("farepoint-core", &["--lib"], "store::codec::tests::any_"),
+    ("farepoint", &["--lib"], "fuzz"),
+];
+
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let cases = match args {
+        [] => 1_000_000u64,
+        [flag, n] if flag == "--cases" => {
+            n.parse().map_err(|_| format!("--cases takes a number, not '{n}'"))?
+        }
+        _ => return Err(format!("usage: cargo xtask fuzz [-- --cases N]\n\n{USAGE}")),
+    };
+    prereqs::ensure(prereqs::Need::Tests)?;
+    for (package, selection, filter) in FUZZ {
+        let mut cmd = cargo();
+        cmd.env("FAREPOINT_FUZZ_CASES", cases.to_string())
+            .args(["test", "--release", "--package", package])
+            .args(*selection)
+            .args(["--", "--nocapture"]);
+        if !filter.is_empty() {
+            cmd.arg(filter);
+        }
+        status(&mut cmd)?;
+    }
+    println!("\nxtask: every fuzz target ran {cases} cases without a failure (counts above)");
+    Ok(())
 }
 
 fn bench(args: &[String]) -> Result<(), String> {

@@ -5,6 +5,8 @@
 pub mod card;
 pub mod desk_lock;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod history;
 pub mod logging;
 pub mod money;

@@ -1,6 +1,8 @@
 //! Tracing set-up: daily-rolling log files in the OS log dir, plus stderr.
 //!
-//! Nothing secret can be logged by accident: card and credential types print masks.
+//! Nothing secret can be logged by accident: card and credential types print masks, and every
+//! line is redacted on its way out (`redact::redact_text`), so a card number inside a provider's
+//! sentence that an error carries is masked too.
 
 use std::path::Path;
 
@@ -26,7 +28,7 @@ pub enum LoggingError {
 /// Installs the global subscriber. Keep the guard alive for the life of the process: dropping
 /// it flushes and stops the file writer. `RUST_LOG` overrides the default `info` level.
 pub fn init(log_dir: &Path, file_prefix: &str) -> Result<LogGuard, LoggingError> {
-    std::fs::create_dir_all(log_dir)
+    crate::store::private_dir(log_dir)
         .map_err(|source| LoggingError::Dir { path: log_dir.display().to_string(), source })?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
@@ -39,11 +41,36 @@ pub fn init(log_dir: &Path, file_prefix: &str) -> Result<LogGuard, LoggingError>
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::registry()
         .with(filter)
-        .with(fmt::layer().with_writer(file_writer).with_ansi(false))
-        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(fmt::layer().with_writer(Redacting(file_writer)).with_ansi(false))
+        .with(fmt::layer().with_writer(Redacting(std::io::stderr)))
         .try_init()
         .map_err(|_| LoggingError::AlreadySet)?;
     Ok(guard)
+}
+
+/// A writer maker whose writers redact each formatted line before it is written.
+struct Redacting<M>(M);
+
+impl<'a, M: fmt::MakeWriter<'a>> fmt::MakeWriter<'a> for Redacting<M> {
+    type Writer = RedactingWriter<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWriter(self.0.make_writer())
+    }
+}
+
+/// The fmt layer writes each event as one buffer, so a card number never straddles two writes.
+struct RedactingWriter<W>(W);
+
+impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(crate::redact::redact_text(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 #[cfg(test)]
@@ -57,6 +84,7 @@ mod tests {
         let guard = init(&logs, "farepoint").unwrap();
         let card = crate::card::CardNumber::parse("4111111111111111").unwrap();
         tracing::info!(card = ?card, "logging self-test");
+        tracing::warn!("the provider said: card 5555 5555 5555 4444 declined");
         drop(guard);
         let files: Vec<_> = std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().path()).collect();
         assert_eq!(files.len(), 1, "{files:?}");
@@ -65,6 +93,7 @@ mod tests {
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert!(text.contains("logging self-test"), "{text}");
         assert!(text.contains("411111••••••1111") && !text.contains("4111111111111111"), "{text}");
+        assert!(text.contains("card ••••4444 declined") && !text.contains("5555 5555"), "{text}");
         assert!(matches!(init(&logs, "farepoint"), Err(LoggingError::AlreadySet)));
     }
 }

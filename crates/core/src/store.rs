@@ -223,13 +223,14 @@ struct Inner {
 impl Store {
     /// Opens (creating if needed) `<data_dir>/farepoint.sqlite3` and migrates it.
     pub fn open_in(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir)
+        private_dir(data_dir)
             .map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
         Store::open(&data_dir.join(DB_FILE))
     }
 
     /// Opens the database file at `path`, applies the pragmas and every pending migration.
     pub fn open(path: &Path) -> Result<Store> {
+        private_file(path)?;
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         let mode: String = writer.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -332,6 +333,44 @@ impl Store {
 
 /// Where the copy of a version-`version` history is kept before it is upgraded:
 /// `farepoint.sqlite3.bak-v<version>` beside it (`.2`, `.3` … if that name is taken).
+/// Creates `dir` if needed, readable by this user only (`0700` on Unix): the history, its
+/// backups and the desk lock live there.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A file system without Unix permissions (or a folder someone else owns) keeps its own.
+        if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+            tracing::warn!(dir = %dir.display(), "could not make the folder private: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// Makes sure the history file exists readable and writable by this user only (`0600` on Unix)
+/// before SQLite opens it: SQLite gives its `-wal` and `-shm` files the same permissions.
+fn private_file(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let dir_error = |source| StoreError::DataDir { path: path.to_path_buf(), source };
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .create_new(true)
+                .write(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(dir_error)?;
+        } else if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            tracing::warn!(file = %path.display(), "could not make the history private: {e}");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 pub fn backup_path(db: &Path, version: i64) -> PathBuf {
     let base = db.with_file_name(format!(
         "{}.bak-v{version}",
@@ -628,8 +667,8 @@ pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
             a.idempotency_key,
             a.status.as_str(),
             a.provider_ref,
-            a.error_code,
-            a.error_message,
+            a.error_code.as_deref().map(crate::redact::redact_text),
+            a.error_message.as_deref().map(crate::redact::redact_text),
             a.next_poll_at_ms,
             a.created_at_ms,
             a.updated_at_ms,
@@ -649,8 +688,8 @@ pub fn update_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
             a.id,
             a.status.as_str(),
             a.provider_ref,
-            a.error_code,
-            a.error_message,
+            a.error_code.as_deref().map(crate::redact::redact_text),
+            a.error_message.as_deref().map(crate::redact::redact_text),
             a.next_poll_at_ms,
             a.updated_at_ms,
             a.watched_ms
@@ -725,7 +764,13 @@ pub(crate) fn insert_event(tx: &Transaction<'_>, e: &TimelineEvent) -> Result<()
 }
 
 /// Seals `event` onto the end of the payment's chain and stores it.
-pub fn append_event(tx: &Transaction<'_>, payment_id: &str, event: NewEvent) -> Result<TimelineEvent> {
+pub fn append_event(tx: &Transaction<'_>, payment_id: &str, mut event: NewEvent) -> Result<TimelineEvent> {
+    // Whatever an event was made from — a provider's sentence, an error, an exchange — no card
+    // number or secret reaches the stored timeline.
+    if let std::borrow::Cow::Owned(masked) = crate::redact::redact_text(&event.message) {
+        event.message = masked;
+    }
+    crate::redact::redact(&mut event.data);
     let last = tx
         .prepare_cached(&format!(
             "SELECT seq, hash FROM events WHERE pid = {PID_OF} ORDER BY seq DESC LIMIT 1"

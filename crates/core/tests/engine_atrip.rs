@@ -524,3 +524,56 @@ async fn a_gateway_error_is_a_decline_only_when_the_order_shows_no_payment() {
     let pays = server.seen().iter().filter(|r| r.path.ends_with("pay.do")).count();
     assert_eq!(pays, 1, "never sent again");
 }
+
+/// A provider's own words can carry card data: a refusal that quotes the card in a sentence, an
+/// answer that is not JSON. Neither the timeline, the attempt row nor the database file keeps the
+/// card number or its code, however it was written (hand-derived answers; the orders are Atlas's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_data_in_a_providers_words_never_reaches_the_history() {
+    use farepoint_core::card::{Card, CardInput};
+    let order_no = published_unpaid_order()["orderNo"].as_str().unwrap().to_string();
+    let server = replay::Replay::start().await;
+    server.answer(200, published_unpaid_order().to_string());
+    server.answer(
+        200,
+        serde_json::json!({ "status": 411, "msg": "Card 4532 0151 1283 0366 (cvv 739) declined by issuer" })
+            .to_string(),
+    );
+    server.answer(200, published_unpaid_order().to_string());
+    // The retry's read, then an HTML error page that quotes the card with dots.
+    server.answer(200, published_unpaid_order().to_string());
+    server.answer(502, "<html>gateway: card 4532.0151.1283.0366 exp 12/30 cvv 739</html>");
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_on(&server, dir.path());
+    let with_code = |cvv: &str| {
+        let input = CardInput {
+            number: "4532015112830366",
+            cvv,
+            expiry_month: "12",
+            expiry_year: "2030",
+            holder: "Jane Doe",
+        };
+        AtripPayment { card: Some(Card::parse(&input).unwrap()), ..pay(&order_no, Method::Vcc, None) }
+    };
+    let declined = engine.pay_atrip(with_code("739")).await.unwrap();
+    assert_eq!(declined.status(), Status::Declined, "{:#?}", declined.timeline);
+    let unclear = engine.retry_atrip(&declined.payment.id, with_code("739")).await.unwrap();
+    assert_eq!(unclear.status(), Status::Unknown);
+
+    let shown = serde_json::to_string(&unclear).unwrap();
+    for secret in ["4532 0151", "4532015112830366", "4532.0151", "cvv 739"] {
+        assert!(!shown.contains(secret), "{secret} in the record: {shown}");
+    }
+    assert!(unclear.attempts[0].error_message.as_deref().unwrap().contains("••••0366"));
+    // Every file of the open history: the database, its WAL and shared memory.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for secret in [&b"4532015112830366"[..], b"4532 0151", b"4532.0151", b"cvv 739"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret),
+                "{} in the data dir",
+                String::from_utf8_lossy(secret)
+            );
+        }
+    }
+}

@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::redact::redacted;
+use crate::redact::{excerpt, redact_text_with, redact_with, Mask};
 
 /// How long to wait for a provider. Money calls get the longer total: giving up early only makes
 /// more `Unknown` payments to reconcile.
@@ -79,26 +79,41 @@ impl HttpClient {
     /// Sends one request. `shown_body` is what the timeline shows of the request (it is redacted
     /// again here, so a caller cannot forget).
     pub async fn send(&self, method: Method, url: &str, headers: HeaderMap, body: Body) -> (Exchange, Reply) {
+        self.send_masking(method, url, headers, body, Mask::default()).await
+    }
+
+    /// `send`, with card data the request carries out of sight (HeiPay's, encrypted) masked in
+    /// the record as well as what the request shows.
+    pub async fn send_masking(
+        &self,
+        method: Method,
+        url: &str,
+        headers: HeaderMap,
+        body: Body,
+        extra: Mask,
+    ) -> (Exchange, Reply) {
         let started = Instant::now();
         let mut builder = self.client.request(method.clone(), url).headers(headers);
         let shown = match &body {
             Body::None => Value::Null,
             Body::Json(v) => {
                 builder = builder.json(v);
-                redacted(v)
+                v.clone()
             }
             Body::RawJson { text, shown } => {
                 builder =
                     builder.header(reqwest::header::CONTENT_TYPE, "application/json").body(text.clone());
-                redacted(shown)
+                shown.clone()
             }
             Body::Form(pairs) => {
                 builder = builder.form(pairs);
-                redacted(&Value::Object(
-                    pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect(),
-                ))
+                Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect())
             }
         };
+        // The request's own card number and code are masked wherever the exchange shows them.
+        let mask = Mask::from_request(&shown).and(extra);
+        let mut shown = shown;
+        redact_with(&mut shown, &mask);
         let path = reqwest::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_else(|_| url.to_string());
         let mut exchange = Exchange {
             method: method.to_string(),
@@ -123,7 +138,7 @@ impl HttpClient {
                 match response.bytes().await {
                     Err(e) => Reply::Lost(format!("the answer was cut off: {e}")),
                     Ok(bytes) => {
-                        exchange.response = shown_response(&bytes, exchange.content_type.as_deref());
+                        exchange.response = shown_response(&bytes, exchange.content_type.as_deref(), &mask);
                         Reply::Answer { status, body: bytes.to_vec() }
                     }
                 }
@@ -131,7 +146,7 @@ impl HttpClient {
         };
         exchange.elapsed_ms = started.elapsed().as_millis() as u64;
         if let Reply::NotSent(e) | Reply::Lost(e) = &reply {
-            exchange.error = Some(e.clone());
+            exchange.error = Some(redact_text_with(e, &mask).into_owned());
         }
         (exchange, reply)
     }
@@ -172,19 +187,18 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// What the timeline keeps of an answer: JSON redacted; a document (PDF, HTML…) only described;
 /// other text as a redacted excerpt.
-fn shown_response(bytes: &[u8], content_type: Option<&str>) -> Value {
+fn shown_response(bytes: &[u8], content_type: Option<&str>, mask: &Mask) -> Value {
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(v) => redacted(&v),
+        Ok(mut v) => {
+            redact_with(&mut v, mask);
+            v
+        }
         Err(_)
             if content_type
                 .is_some_and(|c| !c.starts_with("application/json") && !c.starts_with("text/plain")) =>
         {
             Value::String(format!("{} bytes of {}", bytes.len(), content_type.unwrap_or_default()))
         }
-        Err(_) => {
-            let mut v = Value::String(String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).to_string());
-            crate::redact::redact(&mut v);
-            v
-        }
+        Err(_) => Value::String(excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(600)]), 300, mask)),
     }
 }

@@ -35,6 +35,28 @@ pub enum PayOutcome {
     Ambiguous { reason: String },
 }
 
+impl PayOutcome {
+    /// The outcome with `mask`'s exact card data masked in the provider's words it carries (a
+    /// refusal or reason may quote the card's code, which no general rule can recognise).
+    pub fn redacted(self, mask: &crate::redact::Mask) -> PayOutcome {
+        let clean = |text: String| crate::redact::redact_text_with(&text, mask).into_owned();
+        match self {
+            PayOutcome::Accepted { provider_ref, message } => {
+                PayOutcome::Accepted { provider_ref, message: clean(message) }
+            }
+            PayOutcome::Declined(r) => PayOutcome::Declined(r.redacted(mask)),
+            PayOutcome::Ambiguous { reason } => PayOutcome::Ambiguous { reason: clean(reason) },
+        }
+    }
+}
+
+impl Refusal {
+    pub fn redacted(self, mask: &crate::redact::Mask) -> Refusal {
+        let clean = |text: String| crate::redact::redact_text_with(&text, mask).into_owned();
+        Refusal { code: clean(self.code), message: clean(self.message), advice: self.advice }
+    }
+}
+
 /// A call's result with the exchange that produced it, for the timeline.
 #[derive(Debug, Clone)]
 pub struct Call<T> {

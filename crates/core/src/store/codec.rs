@@ -166,4 +166,62 @@ mod tests {
         let body = encode(&event("Paid", json!({"attempt": 1}))).unwrap();
         assert!(decode(&body[..body.len() - 2]).is_err(), "a truncated frame was accepted");
     }
+
+    fn cases() -> u32 {
+        crate::fuzz::cases_or(300)
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "\\PC{0,30}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::btree_map("\\PC{0,8}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: cases(), failure_persistence: None, ..Default::default()
+        })]
+
+        /// Any event reads back as it was written.
+        #[test]
+        fn any_event_round_trips(message in "\\PC{0,200}", data in json_value(),
+                                 kind in proptest::sample::select(vec![EventKind::Created, EventKind::Ticket, EventKind::Note]),
+                                 before in proptest::option::of(proptest::sample::select(Status::ALL.to_vec()))) {
+            crate::fuzz::count("event_codec_round_trip", cases());
+            let mut e = event(&message, data);
+            e.kind = kind;
+            e.status_before = before;
+            let body = decode(&encode(&e).unwrap()).unwrap();
+            proptest::prop_assert_eq!(
+                body,
+                Body { kind, status_before: before, status_after: e.status_after, message, data: e.data.clone() }
+            );
+        }
+
+        /// A stored body changed or cut anywhere is refused with a reason or read, never a panic.
+        #[test]
+        fn any_damaged_body_is_refused_or_read(message in "\\PC{0,60}", flips in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 0..4),
+                                               cut in proptest::prelude::any::<usize>(), raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            crate::fuzz::count("event_codec_damaged", cases());
+            let mut body = encode(&event(&message, json!({ "n": 1 }))).unwrap();
+            for (at, byte) in flips {
+                let n = body.len();
+                body[at % n] ^= byte;
+            }
+            body.truncate(cut % (body.len() + 1));
+            let _ = decode(&body);
+            let _ = decode(&raw);
+        }
+    }
 }

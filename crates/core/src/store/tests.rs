@@ -542,3 +542,24 @@ fn a_v5_history_keeps_its_refunds_when_upgraded() {
     assert_eq!(read("whole")[0].amount.minor, 12_345, "the full amount when the timeline does not say");
     store.read_blocking(|c| verify_payment_events(c, "part")).unwrap();
 }
+
+/// The data dir is this user's alone, and so are the history and the files SQLite keeps beside
+/// it; a history left readable by an older version is made private when opened.
+#[cfg(unix)]
+#[test]
+fn the_data_dir_and_the_history_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let (dir, store) = temp_store();
+    let data = dir.path().join("data");
+    create(&store, payment("p1", 1));
+    assert_eq!(mode(&data), 0o700);
+    for name in [DB_FILE.to_string(), format!("{DB_FILE}-wal"), format!("{DB_FILE}-shm")] {
+        assert_eq!(mode(&data.join(&name)), 0o600, "{name}");
+    }
+    drop(store);
+    std::fs::set_permissions(data.join(DB_FILE), std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let _again = Store::open_in(&data).unwrap();
+    assert_eq!((mode(&data), mode(&data.join(DB_FILE))), (0o700, 0o600));
+}

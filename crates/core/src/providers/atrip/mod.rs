@@ -107,7 +107,8 @@ impl AtripClient {
             }
             Reply::Lost(reason) => PayOutcome::Ambiguous { reason: reason.clone() },
         };
-        Ok(Call { exchange, result: outcome })
+        let mask = card.map(crate::redact::Mask::for_card).unwrap_or_default();
+        Ok(Call { exchange, result: outcome.redacted(&mask) })
     }
 
     /// `regenerateOrder.do`: a new, unpaid order replacing a cancelled one.

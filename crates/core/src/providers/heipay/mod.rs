@@ -24,6 +24,7 @@ use serde_json::Value;
 use super::http::{Body, HttpClient, Reply, Timeouts};
 use super::{Call, ProviderError};
 use crate::card::Card;
+use crate::redact::Mask;
 use crate::vault::FieldCipher;
 pub use wire::{Order, OrderInput, PayAnswer, Rate};
 
@@ -137,8 +138,12 @@ impl HeiPayClient {
         shown["order"]["amount"] = Value::String(order.amount.to_major_string());
         let headers = self.headers("application/json")?;
         let url = format!("{}{PAY_PATH}", self.base_url);
-        let (exchange, reply) =
-            self.http.send(Method::POST, &url, headers, Body::RawJson { text: body, shown }).await;
+        // The card goes encrypted; should HeiPay ever echo it in plain, the record masks it.
+        let mask = Mask::for_card(card);
+        let (exchange, reply) = self
+            .http
+            .send_masking(Method::POST, &url, headers, Body::RawJson { text: body, shown }, mask)
+            .await;
         let answer = match reply {
             Reply::Answer { status, body } => wire::pay_answer(status, &body, order.hotel_id),
             Reply::NotSent(detail) => return Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
@@ -153,6 +158,7 @@ impl HeiPayClient {
             }
             other => other,
         };
+        let outcome = outcome.redacted(&Mask::for_card(card));
         Ok(Call { exchange, result: PayAnswer { outcome, voucher_url: absolute } })
     }
 

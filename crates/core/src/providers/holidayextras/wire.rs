@@ -79,7 +79,7 @@ impl PayRequest {
         if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid("token", "a Holiday Extras card token is digits only (up to 64)"));
         }
-        if crate::redact::mask_if_card_number(token).is_some() {
+        if crate::redact::looks_like_card_number(token) {
             return Err(invalid(
                 "token",
                 "this looks like a card number, not a Holiday Extras token — tokenise the card with \

@@ -242,12 +242,19 @@ impl TravelportClient {
         id: &str,
         fop: NewFop<'_>,
     ) -> Result<Call<FopRef>, Failed> {
-        let body = match fop {
-            NewFop::Card(card) => wire::card_fop_body(id, card),
-            NewFop::Cash => wire::cash_fop_body(id),
+        let (body, mask) = match fop {
+            NewFop::Card(card) => (wire::card_fop_body(id, card), crate::redact::Mask::for_card(card)),
+            NewFop::Cash => (wire::cash_fop_body(id), crate::redact::Mask::default()),
         };
         let path = format!("payment/reservationworkbench/{workbench_id}/formofpayment");
-        self.call(Method::POST, &path, Some(&body), wire::parse_fop_added).await
+        // A refusal may quote the card's code, which only the exact mask recognises.
+        self.call(Method::POST, &path, Some(&body), wire::parse_fop_added).await.map_err(|(exchanges, e)| {
+            let e = match e {
+                ProviderError::Refused(r) => ProviderError::Refused(r.redacted(&mask)),
+                other => other,
+            };
+            (exchanges, e)
+        })
     }
 
     /// Adds the Payment: one FOP for the chosen offers, the exact amount. Nothing is charged yet.

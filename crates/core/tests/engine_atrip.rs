@@ -507,6 +507,25 @@ async fn a_gateway_error_is_a_decline_only_when_the_order_shows_no_payment() {
     assert_eq!(declined.status(), Status::Declined, "{:#?}", declined.timeline);
     assert_eq!(declined.attempts[0].error_code.as_deref(), Some("411"));
 
+    // A card whose security code is 411 too: ATRIP's code is still 411, and the order is asked.
+    let server = replay::Replay::start().await;
+    server.answer(200, published_unpaid_order().to_string());
+    server.answer(200, gateway_error.clone());
+    server.answer(200, atrip_fixture("queryOrderDetails.do.response.ticketed.openapi.json").to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_on(&server, dir.path());
+    let input = farepoint_core::card::CardInput {
+        number: "4532015112830366",
+        cvv: "411",
+        expiry_month: "12",
+        expiry_year: "2030",
+        holder: "Jane Doe",
+    };
+    let card = farepoint_core::card::Card::parse(&input).unwrap();
+    let paying = AtripPayment { card: Some(card), ..pay(&order_no, Method::Vcc, None) };
+    let unclear = engine.pay_atrip(paying).await.unwrap();
+    assert_eq!(unclear.status(), Status::Unknown, "{:#?}", unclear.timeline);
+
     // The order shows it paid after all: not a decline; followed until ticketed.
     let server = replay::Replay::start().await;
     server.answer(200, published_unpaid_order().to_string());

@@ -51,9 +51,11 @@ impl PayOutcome {
 }
 
 impl Refusal {
+    /// The provider's words masked; its code is left as sent — the engine decides on it (a card
+    /// whose code happens to be "411" must not turn ATRIP's 411 into something else).
     pub fn redacted(self, mask: &crate::redact::Mask) -> Refusal {
-        let clean = |text: String| crate::redact::redact_text_with(&text, mask).into_owned();
-        Refusal { code: clean(self.code), message: clean(self.message), advice: self.advice }
+        let message = crate::redact::redact_text_with(&self.message, mask).into_owned();
+        Refusal { code: self.code, message, advice: self.advice }
     }
 }
 

@@ -14,8 +14,18 @@ use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::CommandError;
+use super::{bounded, bounded_list, bounded_opt, CommandError, MAX_ID, MAX_SHORT};
 use crate::AppState;
+
+/// A query's text and lists within what the window can send; the core checks their meaning.
+fn bounded_query(q: &HistoryQuery) -> Result<(), CommandError> {
+    bounded_opt("text", q.text.as_deref(), MAX_SHORT)?;
+    for (field, list) in [("providers", &q.providers), ("statuses", &q.statuses), ("refunds", &q.refunds)] {
+        bounded_list(field, list.as_deref().unwrap_or_default(), MAX_ID)?;
+    }
+    bounded_opt("currency", q.currency.as_deref(), MAX_ID)?;
+    bounded_opt("after", q.after.as_deref(), MAX_SHORT)
+}
 
 fn history_error(e: HistoryError) -> CommandError {
     match e {
@@ -58,6 +68,7 @@ where
 /// One page of payments, newest first; pass `next` back as `after` for the following page.
 #[tauri::command]
 pub async fn search_payments(state: State<'_, AppState>, query: HistoryQuery) -> Result<Page, CommandError> {
+    bounded_query(&query)?;
     on_reader(&state, move |c| history::search(c, &query)).await
 }
 
@@ -95,6 +106,7 @@ pub async fn export_payments(
 ) -> Result<ExportDone, CommandError> {
     let dir: PathBuf = app.path().download_dir().unwrap_or_else(|_| state.data_dir.join("exports"));
     let ExportRequest { query, format } = request;
+    bounded_query(&query)?;
     let now = farepoint_core::now_ms();
     let (path, rows) = on_own_reader(&state, move |c| {
         let mut progress = |p: Progress| {
@@ -126,5 +138,6 @@ pub async fn payment_receipt(
     state: State<'_, AppState>,
     payment_id: String,
 ) -> Result<Receipt, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     on_reader(&state, move |c| history::receipt(c, &payment_id)).await
 }

@@ -22,6 +22,43 @@ pub struct CommandError {
     pub fields: Vec<FieldProblem>,
 }
 
+/// The most a command's text field may carry: ids, references, locators, tokens and codes…
+pub const MAX_ID: usize = 128;
+/// …names, amounts and other short text typed at the desk…
+pub const MAX_SHORT: usize = 300;
+/// …and notes, details and addresses.
+pub const MAX_TEXT: usize = 2_000;
+/// The most items a list in a command may hold (offers, filters).
+pub const MAX_ITEMS: usize = 100;
+
+/// Refuses text longer than its field can hold before it reaches the core, saying by how much.
+pub fn bounded(field: &str, value: &str, max: usize) -> Result<(), CommandError> {
+    let length = value.chars().count();
+    if length > max {
+        return Err(CommandError::field(
+            field,
+            format!("is {length} characters long; at most {max} fit here"),
+        ));
+    }
+    Ok(())
+}
+
+/// `bounded` for an optional field.
+pub fn bounded_opt(field: &str, value: Option<&str>, max: usize) -> Result<(), CommandError> {
+    value.map_or(Ok(()), |v| bounded(field, v, max))
+}
+
+/// Refuses a list with more items than a desk could choose, and items longer than `max`.
+pub fn bounded_list(field: &str, items: &[String], max: usize) -> Result<(), CommandError> {
+    if items.len() > MAX_ITEMS {
+        return Err(CommandError::field(
+            field,
+            format!("has {} items; at most {MAX_ITEMS} can be sent at once", items.len()),
+        ));
+    }
+    items.iter().try_for_each(|item| bounded(field, item, max))
+}
+
 /// What the window may show of a message: no card number, whoever wrote it.
 fn shown(message: impl ToString) -> String {
     let text = message.to_string();

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tauri::State;
 
 use super::take::{card, money, AtripRequest, FopRequest};
-use super::CommandError;
+use super::{bounded, CommandError, MAX_ID, MAX_TEXT};
 use crate::AppState;
 
 #[tauri::command]
@@ -16,12 +16,14 @@ pub async fn payment_detail(
     state: State<'_, AppState>,
     payment_id: String,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     Ok(state.engine.record(&payment_id).await?)
 }
 
 /// Asks the provider now instead of waiting for the next scheduled look.
 #[tauri::command]
 pub async fn poll_now(state: State<'_, AppState>, payment_id: String) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     Ok(state.engine.poll_now(&payment_id).await?)
 }
 
@@ -33,6 +35,8 @@ pub async fn resolve_review(
     outcome: Status,
     note: String,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
+    bounded("note", &note, MAX_TEXT)?;
     Ok(state.engine.resolve_review(&payment_id, outcome, &note).await?)
 }
 
@@ -42,6 +46,7 @@ pub async fn retry_atrip(
     payment_id: String,
     request: AtripRequest,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     Ok(state.engine.retry_atrip(&payment_id, request.into_payment()?).await?)
 }
 
@@ -51,6 +56,7 @@ pub async fn retry_travelport(
     payment_id: String,
     fop: FopRequest,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     Ok(state.engine.retry_travelport(&payment_id, fop.into_fop()?).await?)
 }
 
@@ -60,6 +66,7 @@ pub async fn retry_holidayextras(
     state: State<'_, AppState>,
     payment_id: String,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     Ok(state.engine.retry_holidayextras(&payment_id).await?)
 }
 
@@ -69,6 +76,7 @@ pub async fn retry_heipay(
     payment_id: String,
     card_entry: CardEntry,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     let card = card(card_entry)?;
     Ok(state.engine.retry_heipay(&payment_id, card).await?)
 }
@@ -80,6 +88,8 @@ pub async fn refund_holidayextras(
     payment_id: String,
     amount: Option<String>,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
+    super::bounded_opt("amount", amount.as_deref(), MAX_ID)?;
     let amount = match amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         None => None,
         Some(text) => {
@@ -98,6 +108,8 @@ pub async fn resolve_refund(
     refunded: bool,
     note: String,
 ) -> Result<PaymentRecord, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
+    bounded("note", &note, MAX_TEXT)?;
     Ok(state.engine.resolve_refund(&payment_id, refunded, &note).await?)
 }
 
@@ -110,6 +122,7 @@ pub struct Voucher {
 
 #[tauri::command]
 pub async fn heipay_voucher(state: State<'_, AppState>, payment_id: String) -> Result<Voucher, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
     let (content_type, bytes) = state.engine.heipay_voucher(&payment_id).await?;
     let body = String::from_utf8(bytes)
         .map_err(|_| CommandError::new("voucher_unreadable", "HeiPay sent a voucher that is not text"))?;

@@ -173,6 +173,19 @@ pub async fn save_provider_settings(
     hotels: Option<Vec<Hotel>>,
     profile: Option<String>,
 ) -> Result<ProviderView, CommandError> {
+    if values.len() > super::MAX_ITEMS {
+        return Err(CommandError::new(
+            "invalid",
+            format!("{} values at once; at most {}", values.len(), super::MAX_ITEMS),
+        ));
+    }
+    for (key, value) in &values {
+        super::bounded("field", key, super::MAX_ID)?;
+        super::bounded(key, value, super::MAX_TEXT)?;
+    }
+    if hotels.as_ref().is_some_and(|h| h.len() > super::MAX_ITEMS) {
+        return Err(CommandError::field("hotels", format!("at most {} hotels", super::MAX_ITEMS)));
+    }
     let provider = self::provider(&provider)?;
     let target = target(profile)?;
     let now = farepoint_core::now_ms();
@@ -209,6 +222,14 @@ pub async fn store_credential(
     value: String,
     profile: Option<String>,
 ) -> Result<ProviderView, CommandError> {
+    super::bounded("field", &field, super::MAX_ID)?;
+    // Never the value in the message: only how long it is.
+    if value.chars().count() > super::MAX_TEXT {
+        return Err(CommandError::field(
+            &field,
+            format!("is too long; at most {} characters", super::MAX_TEXT),
+        ));
+    }
     let value = SecretString::from(value);
     let provider = self::provider(&provider)?;
     let target = target(profile)?;
@@ -289,6 +310,8 @@ pub async fn set_preference(
     key: String,
     value: String,
 ) -> Result<(), CommandError> {
+    super::bounded("key", &key, super::MAX_ID)?;
+    super::bounded(&key, &value, super::MAX_SHORT)?;
     let now = farepoint_core::now_ms();
     flat(state.settings.write(move |c| Ok(settings::set_preference(c, &key, &value, now))).await)
 }

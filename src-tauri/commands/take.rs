@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::State;
 
-use super::CommandError;
+use super::{bounded, bounded_list, bounded_opt, CommandError, MAX_ID, MAX_SHORT, MAX_TEXT};
 use crate::AppState;
 
 /// An amount as typed at the desk, read by the core's desk rule (`Money::parse_typed`).
@@ -58,6 +58,7 @@ where
 
 #[tauri::command]
 pub async fn atrip_order(state: State<'_, AppState>, order_no: String) -> Result<Order, CommandError> {
+    bounded("order_no", &order_no, MAX_ID)?;
     Ok(state.engine.atrip_order(&order_no).await?)
 }
 
@@ -75,6 +76,8 @@ pub struct AtripRequest {
 impl AtripRequest {
     pub fn into_payment(self) -> Result<AtripPayment, CommandError> {
         let AtripRequest { order_no, method, card: entry, three_ds_ip } = self;
+        bounded("order_no", &order_no, MAX_ID)?;
+        bounded_opt("three_ds_ip", three_ds_ip.as_deref(), MAX_ID)?;
         let card = card_if(method.needs_card(), entry)?;
         Ok(AtripPayment { order_no, method, card, three_ds_ip: filled(three_ds_ip) })
     }
@@ -95,6 +98,7 @@ pub async fn travelport_workbench(
     state: State<'_, AppState>,
     locator: String,
 ) -> Result<WorkbenchView, CommandError> {
+    bounded("locator", &locator, MAX_ID)?;
     Ok(state.engine.travelport_workbench(&locator).await?)
 }
 
@@ -112,8 +116,20 @@ impl FopRequest {
         Ok(match self {
             FopRequest::Card { card: entry } => TravelportFop::Card(card(entry)?),
             FopRequest::Cash => TravelportFop::Cash,
-            FopRequest::Stored { id } => TravelportFop::Stored(id),
+            FopRequest::Stored { id } => {
+                bounded("fop", &id, MAX_ID)?;
+                TravelportFop::Stored(id)
+            }
         })
+    }
+}
+
+impl TravelportRequest {
+    pub fn into_payment(self) -> Result<TravelportPayment, CommandError> {
+        let TravelportRequest { locator, offer_ids, fop } = self;
+        bounded("locator", &locator, MAX_ID)?;
+        bounded_list("offer_ids", &offer_ids, MAX_ID)?;
+        Ok(TravelportPayment { locator, offer_ids, fop: fop.into_fop()? })
     }
 }
 
@@ -130,8 +146,7 @@ pub async fn pay_travelport(
     request: TravelportRequest,
     on_started: Channel<String>,
 ) -> Result<PaymentRecord, CommandError> {
-    let TravelportRequest { locator, offer_ids, fop } = request;
-    let payment = TravelportPayment { locator, offer_ids, fop: fop.into_fop()? };
+    let payment = request.into_payment()?;
     announced(on_started, state.engine.pay_travelport(payment)).await
 }
 
@@ -152,6 +167,13 @@ fn filled(value: Option<String>) -> Option<String> {
 
 impl HolidayExtrasRequest {
     pub fn into_payment(self) -> Result<HolidayExtrasPayment, CommandError> {
+        bounded("token", &self.token, MAX_ID)?;
+        bounded("payment_reference", &self.payment_reference, MAX_ID)?;
+        bounded("amount", &self.amount, MAX_ID)?;
+        bounded("currency", &self.currency, MAX_ID)?;
+        bounded("customer", &self.customer, MAX_SHORT)?;
+        bounded_opt("postal_code", self.postal_code.as_deref(), MAX_ID)?;
+        bounded_opt("country_code", self.country_code.as_deref(), MAX_ID)?;
         Ok(HolidayExtrasPayment {
             amount: money("amount", &self.amount, &self.currency)?,
             token: self.token,
@@ -226,6 +248,20 @@ pub struct HeiPayRequest {
 impl HeiPayRequest {
     pub fn into_payment(self) -> Result<HeiPayPayment, CommandError> {
         let request = self;
+        for (field, value, max) in [
+            ("guest_first_name", Some(request.guest_first_name.as_str()), MAX_SHORT),
+            ("guest_last_name", Some(request.guest_last_name.as_str()), MAX_SHORT),
+            ("detail", request.detail.as_deref(), MAX_TEXT),
+            ("amount", Some(request.amount.as_str()), MAX_ID),
+            ("tax_percent", request.tax_percent.as_deref(), MAX_ID),
+            ("service_percent", request.service_percent.as_deref(), MAX_ID),
+            ("email", request.email.as_deref(), MAX_SHORT),
+            ("phone", request.phone.as_deref(), MAX_ID),
+            ("address", request.address.as_deref(), MAX_TEXT),
+            ("fiscal_number", request.fiscal_number.as_deref(), MAX_ID),
+        ] {
+            bounded_opt(field, value, max)?;
+        }
         let amount =
             money("amount", &request.amount, farepoint_core::providers::heipay::wire::CURRENCY_CODE)?;
         let card = card(request.card)?;

@@ -62,10 +62,13 @@ proptest! {
             let _ = request.into_payment();
         }
         let fop = json!({ "kind": fop_kind, "card": card.clone(), "id": "fop_1" });
+        let fop_value = fop.clone();
         if let Ok(request) = serde_json::from_value::<FopRequest>(fop) {
             let _ = request.into_fop();
         }
-        let _ = serde_json::from_value::<TravelportRequest>(json!({ "locator": "ABC123", "offer_ids": ["o1"], "fop": { "kind": "cash" } }));
+        if let Ok(request) = serde_json::from_value::<TravelportRequest>(json!({ "locator": "ABC123", "offer_ids": ["o1"], "fop": fop_value })) {
+            let _ = request.into_payment();
+        }
         if let Ok(request) = serde_json::from_value::<HolidayExtrasRequest>(hx) {
             let _ = request.into_payment();
         }
@@ -76,4 +79,25 @@ proptest! {
         }
         let _ = serde_json::from_value::<ExportRequest>(export);
     }
+}
+
+/// Text longer than its field is refused at the boundary, naming the field; a list longer than a
+/// desk could pick is refused whole.
+#[test]
+fn oversized_input_is_refused_naming_the_field() {
+    let long = "9".repeat(super::super::MAX_TEXT + 1);
+    let hx = json!({ "token": "9000000000000001", "payment_reference": long, "amount": "10.00",
+        "currency": "GBP", "customer": "Jane Doe" });
+    let err = serde_json::from_value::<HolidayExtrasRequest>(hx).unwrap().into_payment().err().unwrap();
+    assert_eq!((err.code, err.fields[0].field.as_str()), ("invalid", "payment_reference"));
+    assert!(err.message.contains("at most 128"), "{}", err.message);
+
+    let offers: Vec<String> = (0..=super::super::MAX_ITEMS).map(|i| format!("offer_{i}")).collect();
+    let tp = json!({ "locator": "ABC123", "offer_ids": offers, "fop": { "kind": "cash" } });
+    let err = serde_json::from_value::<TravelportRequest>(tp).unwrap().into_payment().err().unwrap();
+    assert_eq!(err.fields[0].field, "offer_ids");
+
+    let atrip = json!({ "order_no": "A".repeat(200), "method": "deposit" });
+    let err = serde_json::from_value::<AtripRequest>(atrip).unwrap().into_payment().err().unwrap();
+    assert_eq!(err.fields[0].field, "order_no");
 }

@@ -2,6 +2,7 @@
 //! profile, the keyring check. Whatever stops the start is a `StartupFault` the window explains.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use farepoint_core::desk_lock::DeskLock;
 
@@ -9,6 +10,7 @@ use farepoint_core::engine::{Clients, Engine};
 use farepoint_core::logging;
 use farepoint_core::profile::{self, Profile};
 use farepoint_core::providers::http::Timeouts;
+use farepoint_core::seal::Sealing;
 use farepoint_core::secrets::{self, KeyringStore, SecretStore};
 use farepoint_core::settings::{self, SettingsError};
 use farepoint_core::store::{Store, StoreError};
@@ -113,7 +115,15 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
     // Before anything reads the history: a second Farepoint on it must not recover, poll or pay.
     let desk_lock = DeskLock::acquire_within(&data_dir, std::time::Duration::from_secs(5))
         .map_err(|e| StartupFault::new(e.to_string()))?;
-    let settings = Store::open_in(&data_dir).map_err(|e| StartupFault::history(e, &data_dir))?;
+    // Each history is sealed with its profile's key (the keyring's for Production), its newest
+    // seal kept in the keyring too; without a keyring the Sandbox still works.
+    let keyring: Option<Arc<dyn SecretStore>> = KeyringStore::new()
+        .inspect_err(|e| tracing::warn!("no OS keyring for the history's seal: {e}"))
+        .ok()
+        .map(|k| Arc::new(k) as Arc<dyn SecretStore>);
+    let sealing = |profile| Sealing::for_profile(profile, keyring.clone());
+    let settings = Store::open_in_sealed(&data_dir, &sealing(Profile::Production))
+        .map_err(|e| StartupFault::history(e, &data_dir))?;
     let profile =
         settings.read_blocking(|c| profile::active(c)).map_err(|e| StartupFault::history(e, &data_dir))?;
     tracing::info!(%profile, "active profile");
@@ -128,7 +138,8 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
         Profile::Production => settings.clone(),
         Profile::Sandbox => {
             let dir = profile::history_dir(&data_dir, Profile::Sandbox);
-            Store::open_in(&dir).map_err(|e| StartupFault::history(e, &dir))?
+            Store::open_in_sealed(&dir, &sealing(Profile::Sandbox))
+                .map_err(|e| StartupFault::history(e, &dir))?
         }
     };
 

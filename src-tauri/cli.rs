@@ -144,6 +144,16 @@ fn data_dir(flag: Option<String>) -> Result<PathBuf, String> {
 /// Opens the existing history read-only: never migrated, vacuumed or written, so this works
 /// beside a running app and cannot change what it reads.
 fn open(data_dir: &Path, profile: Option<&str>) -> Result<farepoint_core::store::Connection, String> {
+    let (dir, _) = history_of(data_dir, profile)?;
+    Store::open_read_only(&dir.join(DB_FILE)).map_err(|e| e.explain(&dir))
+}
+
+/// The folder of the history `profile` names (the active one when none is named), which must
+/// hold a history.
+fn history_of(
+    data_dir: &Path,
+    profile: Option<&str>,
+) -> Result<(std::path::PathBuf, farepoint_core::profile::Profile), String> {
     use farepoint_core::profile::{self, Profile};
     let profile = match profile {
         Some(p) => p.parse::<Profile>()?,
@@ -162,7 +172,30 @@ fn open(data_dir: &Path, profile: Option<&str>) -> Result<farepoint_core::store:
             dir.display()
         ));
     }
-    Store::open_read_only(&path).map_err(|e| e.explain(&dir))
+    Ok((dir, profile))
+}
+
+/// As `open`, with the key that checks the history's seals and the newest seal this computer
+/// kept outside it (both from the OS keyring; the Sandbox's key is the demo one).
+fn open_sealed(
+    data_dir: &Path,
+    profile: Option<&str>,
+) -> Result<(farepoint_core::store::Connection, Option<farepoint_core::seal::Head>), String> {
+    use farepoint_core::seal::Sealing;
+    use farepoint_core::secrets::{KeyringStore, SecretStore};
+    let (dir, profile) = history_of(data_dir, profile)?;
+    let keyring = KeyringStore::new().ok().map(|k| std::sync::Arc::new(k) as std::sync::Arc<dyn SecretStore>);
+    let sealing = Sealing::for_profile(profile, keyring);
+    let path = dir.join(DB_FILE);
+    let conn = Store::open_read_only_sealed(&path, &sealing).map_err(|e| e.explain(&dir))?;
+    let anchor = match sealing.anchor(&path).map(|a| a.load()) {
+        None => None,
+        Some(Ok(head)) => head,
+        Some(Err(e)) => {
+            return Err(format!("could not read this history's newest seal from the keyring: {e}"))
+        }
+    };
+    Ok((conn, anchor))
 }
 
 fn export(args: &[String]) -> i32 {
@@ -287,23 +320,38 @@ fn verify(args: &[String]) -> i32 {
         Ok(d) => d,
         Err(problem) => return usage_error(&problem, "verify"),
     };
-    let report = open(&dir, last("--profile").as_deref())
-        .and_then(|conn| history::verify(&conn, &mut progress_printer("checked")).map_err(|e| e.to_string()));
+    let report = open_sealed(&dir, last("--profile").as_deref()).and_then(|(conn, anchor)| {
+        history::verify(&conn, anchor, &mut progress_printer("checked")).map_err(|e| e.to_string())
+    });
     match report {
         Err(problem) => {
             eprintln!("farepoint verify: {problem}");
             FAILED
         }
-        Ok(report) if report.broken.is_empty() => {
-            println!("checked {} payments: every timeline holds together", report.checked);
-            0
-        }
         Ok(report) => {
-            println!("checked {} payments: {} do not hold together", report.checked, report.broken.len());
-            for b in &report.broken {
+            let payments = report.broken.iter().filter(|b| !b.payment_id.is_empty()).count();
+            let whole: Vec<_> = report.broken.iter().filter(|b| b.payment_id.is_empty()).collect();
+            if payments == 0 {
+                println!("checked {} payments: every timeline holds together", report.checked);
+            } else {
+                println!("checked {} payments: {payments} do not hold together", report.checked);
+            }
+            for b in report.broken.iter().filter(|b| !b.payment_id.is_empty()) {
                 println!("  {} ({}): {}", b.reference, b.payment_id, b.problem);
             }
-            FAILED
+            if whole.is_empty() && report.anchored {
+                println!("the history is whole: no payment is missing, and it ends where this computer last saw it");
+            } else if whole.is_empty() {
+                println!("no payment is missing from the history (this computer keeps no record of its newest event to compare)");
+            }
+            for b in &whole {
+                println!("the history as a whole: {}", b.problem);
+            }
+            if report.broken.is_empty() {
+                0
+            } else {
+                FAILED
+            }
         }
     }
 }

@@ -20,12 +20,21 @@ fn seed(dir: &Path) -> Vec<sample::Generated> {
     let mut tricky = gen.payment(Provider::HolidayExtras, Outcome::Success, NOV_20 + 5, None);
     tricky.payment.customer = "Muñoz, \"Lucha\"\nsecond line".into();
     payments.push(tricky);
-    let store = Store::open_in(dir).unwrap();
+    let store = production_store(dir);
     sample::store_all(&store, &payments).unwrap();
     // These are Production payments, in the Production history (the main file): the desk is in
     // Production, so the commands read it by default.
     store.write_blocking(|c| farepoint_core::profile::set_active(c, Profile::Production, 1)).unwrap();
     payments
+}
+
+/// The Production history in `dir` as the app opens it: sealed with this computer's key, its
+/// newest seal kept in the OS keyring (the test session's own).
+fn production_store(dir: &Path) -> Store {
+    let keyring = farepoint_core::secrets::KeyringStore::new().unwrap();
+    let sealing =
+        farepoint_core::seal::Sealing::for_profile(Profile::Production, Some(std::sync::Arc::new(keyring)));
+    Store::open_in_sealed(dir, &sealing).unwrap()
 }
 
 /// The app binary with the data dir set and no display of any kind.
@@ -203,24 +212,65 @@ fn verify_reports_a_clean_history_and_a_tampered_one() {
 
     // Someone with the file drops the append-only trigger and rewrites an event.
     let victim = seeded[5].payment.clone();
-    let id = victim.id.clone();
-    let store = Store::open_in(dir.path()).unwrap();
-    store
-        .write_blocking(move |c| {
-            c.execute_batch("DROP TRIGGER events_no_update")?;
-            c.execute(
-                "UPDATE events SET at_ms = at_ms + 1 WHERE pid = (SELECT pid FROM payments WHERE id = ?1) AND seq = 1",
-                [&id],
-            )?;
-            Ok(())
-        })
-        .unwrap();
-    drop(store);
+    let raw =
+        farepoint_core::store::Connection::open(dir.path().join(farepoint_core::store::DB_FILE)).unwrap();
+    raw.execute_batch("DROP TRIGGER events_no_update").unwrap();
+    raw.execute(
+        "UPDATE events SET at_ms = at_ms + 1 WHERE pid = (SELECT pid FROM payments WHERE id = ?1) AND seq = 1",
+        [&victim.id],
+    )
+    .unwrap();
+    drop(raw);
     let out = farepoint(dir.path(), &["verify"]);
     assert_eq!(out.status.code(), Some(1));
     let report = text(&out.stdout);
     assert!(report.contains("1 do not hold together"), "{report}");
     assert!(report.contains(&victim.reference) && report.contains("event 1 was altered"), "{report}");
+}
+
+/// The file edited without the key: an amount raised, a payment deleted whole, the newest two
+/// cut off. `farepoint verify` names each, exits 1, and said the history was whole before.
+#[test]
+fn verify_names_an_edited_amount_a_deleted_payment_and_a_cut_off_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seed(dir.path());
+    let out = farepoint(dir.path(), &["verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("it ends where this computer last saw it"), "{}", text(&out.stdout));
+
+    // The newest payments are the last ones stored (the seed stores them in order).
+    let raw =
+        farepoint_core::store::Connection::open(dir.path().join(farepoint_core::store::DB_FILE)).unwrap();
+    raw.execute_batch("DROP TRIGGER events_no_delete").unwrap();
+    let edited = &seeded[3].payment;
+    raw.execute("UPDATE payments SET amount_minor = amount_minor * 10 WHERE id = ?1", [&edited.id]).unwrap();
+    let delete = |id: &str| {
+        for table in ["events", "attempts", "tickets", "refunds"] {
+            raw.execute(
+                &format!("DELETE FROM {table} WHERE pid = (SELECT pid FROM payments WHERE id = ?1)"),
+                [id],
+            )
+            .unwrap();
+        }
+        raw.execute("DELETE FROM payments WHERE id = ?1", [id]).unwrap();
+    };
+    delete(&seeded[10].payment.id);
+    let n = seeded.len();
+    delete(&seeded[n - 1].payment.id);
+    delete(&seeded[n - 2].payment.id);
+    drop(raw);
+
+    let out = farepoint(dir.path(), &["verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains(&format!("checked {} payments: 1 do not hold together", n - 3)), "{report}");
+    assert!(
+        report.contains(&edited.reference)
+            && report.contains("amount, currency, reference, customer or what it pays was changed"),
+        "{report}"
+    );
+    assert!(report.contains("the history as a whole: event") && report.contains("was deleted"), "{report}");
+    assert!(report.contains("the newest payments were removed"), "{report}");
 }
 
 /// Beside a running app (its store open for writing and its desk lock held), export and verify
@@ -231,7 +281,7 @@ fn export_and_verify_read_beside_the_app_and_never_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     seed(dir.path());
     let app_lock = farepoint_core::desk_lock::DeskLock::acquire(dir.path()).unwrap();
-    let app_store = Store::open_in(dir.path()).unwrap();
+    let app_store = production_store(dir.path());
     let out = farepoint(dir.path(), &["verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = farepoint(dir.path(), &["export", "--format", "json"]);

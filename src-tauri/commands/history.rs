@@ -58,8 +58,8 @@ where
     F: FnOnce(&history::Connection) -> Result<T, HistoryError> + Send + 'static,
     T: Send + 'static,
 {
-    let path = state.store.path().to_path_buf();
-    tauri::async_runtime::spawn_blocking(move || f(&history::open_reader(&path)?))
+    let store = state.store.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&store.own_reader()?))
         .await
         .map_err(|e| CommandError::new("internal", format!("the history task stopped: {e}")))?
         .map_err(history_error)
@@ -118,14 +118,21 @@ pub async fn export_payments(
     Ok(ExportDone { path: path.display().to_string(), rows })
 }
 
-/// Checks every payment's hash chain (and that its status matches its timeline).
+/// Checks every payment's seals (and that its status matches its timeline), and the history
+/// against deleted payments and the newest seal this computer kept outside it.
 #[tauri::command]
 pub async fn verify_history(
     state: State<'_, AppState>,
     on_progress: Channel<Progress>,
 ) -> Result<VerifyReport, CommandError> {
+    let store = state.store.clone();
     on_own_reader(&state, move |c| {
-        history::verify(c, &mut |p| {
+        // On this blocking thread: the keyring may take a moment.
+        let anchor = store.anchored_head().unwrap_or_else(|e| {
+            tracing::warn!("could not read the history's newest seal from the keyring: {e}");
+            None
+        });
+        history::verify(c, anchor, &mut |p| {
             let _ = on_progress.send(p);
         })
     })

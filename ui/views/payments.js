@@ -52,11 +52,13 @@ register({
     "pay.exporting": "Exporting the payments of the current filter…",
     "pay.exported": "Saved {rows} payments to",
     "pay.verify": "Verify history",
-    "pay.verifying": "Checking every payment's timeline against its hash chain…",
+    "pay.verifying": "Checking every payment's timeline against its seals…",
     "pay.verified_ok": "{n} payments checked, no break",
     "pay.verified_bad": "{n} payments checked — {b} with a broken history:",
     "pay.break": "{reference}, event {seq}: {problem}",
     "pay.break_open": "Open",
+    "pay.break_whole": "The history as a whole: {problem}",
+    "pay.unanchored": "This computer keeps no record of the history's newest event, so a cut-off end could not be checked.",
     "pay.task_close": "Dismiss",
     "pay.progress": "{done} of {total}",
     "pay.filters": "Filters",
@@ -100,11 +102,13 @@ register({
     "pay.exporting": "Exportando los pagos del filtro actual…",
     "pay.exported": "{rows} pagos guardados en",
     "pay.verify": "Verificar historial",
-    "pay.verifying": "Comprobando la cronología de cada pago con su cadena de hashes…",
+    "pay.verifying": "Comprobando la cronología de cada pago con sus sellos…",
     "pay.verified_ok": "{n} pagos comprobados, sin ninguna rotura",
     "pay.verified_bad": "{n} pagos comprobados — {b} con el historial roto:",
     "pay.break": "{reference}, evento {seq}: {problem}",
     "pay.break_open": "Abrir",
+    "pay.break_whole": "El historial en su conjunto: {problem}",
+    "pay.unanchored": "Este equipo no guarda constancia del último evento del historial, así que no se pudo comprobar si falta el final.",
     "pay.task_close": "Cerrar",
     "pay.progress": "{done} de {total}",
     "pay.filters": "Filtros",
@@ -652,15 +656,20 @@ export class PaymentsView {
     const onProgress = this.taskProgress(t("pay.verifying"));
     try {
       const report = await busy(this.verifyButton, t("common.working"), () => call("verify_history", { onProgress }));
+      const unanchored = report.anchored ? [] : [h("p", { class: "muted", id: "pay-verify-unanchored", text: t("pay.unanchored") })];
       if (!report.broken.length) {
-        this.taskDone("good", h("span", { id: "pay-verify-result", text: t("pay.verified_ok", { n: report.checked }) }));
+        this.taskDone("good", h("span", { id: "pay-verify-result", text: t("pay.verified_ok", { n: report.checked }) }), ...unanchored);
       } else {
+        // A break of the whole history (a deleted payment, a cut-off end) has no payment to open.
+        const line = (b) => b.payment_id
+          ? h("li", { "data-kind": b.kind }, h("span", { text: t("pay.break", { reference: b.reference, seq: b.seq, problem: b.problem }) }), " ",
+            h("button", { type: "button", class: "link", onclick: () => this.open(b.payment_id) }, t("pay.break_open")))
+          : h("li", { "data-kind": b.kind }, h("span", { text: t("pay.break_whole", { problem: b.problem }) }));
         this.taskDone(
           "bad",
           h("span", { id: "pay-verify-result", text: t("pay.verified_bad", { n: report.checked, b: report.broken.length }) }),
-          h("ul", { class: "breaks" }, report.broken.map((b) =>
-            h("li", {}, h("span", { text: t("pay.break", { reference: b.reference, seq: b.seq, problem: b.problem }) }), " ",
-              h("button", { type: "button", class: "link", onclick: () => this.open(b.payment_id) }, t("pay.break_open"))))),
+          h("ul", { class: "breaks" }, report.broken.map(line)),
+          ...unanchored,
         );
       }
     } catch (error) {

@@ -14,6 +14,7 @@ pub mod payment;
 pub mod profile;
 pub mod providers;
 pub mod redact;
+pub mod seal;
 pub mod secrets;
 pub mod settings;
 pub mod store;

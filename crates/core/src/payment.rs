@@ -376,12 +376,22 @@ pub struct NewEvent {
     pub data: serde_json::Value,
 }
 
-/// One append-only timeline entry, chained to the previous entry of the same payment.
+impl NewEvent {
+    /// A note: no status change.
+    pub fn note(at_ms: i64, message: String, data: serde_json::Value) -> NewEvent {
+        NewEvent { at_ms, kind: EventKind::Note, status_before: None, status_after: None, message, data }
+    }
+}
+
+/// One append-only timeline entry, chained to the previous entry of the same payment and sealed
+/// (`crate::seal`): `hash` is the event's HMAC-SHA-256 seal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEvent {
     pub payment_id: String,
     /// 1, 2, 3 … within the payment.
     pub seq: i64,
+    /// 1, 2, 3 … across the whole history, in the order events were sealed (0 before sealing).
+    pub gseq: i64,
     pub at_ms: i64,
     pub kind: EventKind,
     pub status_before: Option<Status>,
@@ -398,13 +408,15 @@ pub struct TimelineEvent {
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
 impl TimelineEvent {
-    /// Seals `event` as the next entry after the one with `prev`'s sequence number and hash (or
-    /// as the first one when `prev` is None).
-    pub fn seal(payment_id: &str, prev: Option<(i64, [u8; 32])>, event: NewEvent) -> TimelineEvent {
+    /// `event` as the next entry after the one with `prev`'s sequence number and seal (or as the
+    /// first one when `prev` is None), not yet sealed: the store gives it its place in the
+    /// history and its seal.
+    pub fn next(payment_id: &str, prev: Option<(i64, [u8; 32])>, event: NewEvent) -> TimelineEvent {
         let (seq, prev_hash) = prev.map_or((1, GENESIS_HASH), |(seq, hash)| (seq + 1, hash));
-        let mut sealed = TimelineEvent {
+        TimelineEvent {
             payment_id: payment_id.to_string(),
             seq,
+            gseq: 0,
             at_ms: event.at_ms,
             kind: event.kind,
             status_before: event.status_before,
@@ -413,13 +425,50 @@ impl TimelineEvent {
             data: event.data,
             prev_hash,
             hash: [0; 32],
-        };
-        sealed.hash = sealed.compute_hash();
-        sealed
+        }
     }
 
-    /// SHA-256 over every field, each length-prefixed so no two contents hash alike.
-    pub fn compute_hash(&self) -> [u8; 32] {
+    /// What the event says, without its place and seal (to be sealed again elsewhere).
+    pub fn content(&self) -> NewEvent {
+        NewEvent {
+            at_ms: self.at_ms,
+            kind: self.kind,
+            status_before: self.status_before,
+            status_after: self.status_after,
+            message: self.message.clone(),
+            data: self.data.clone(),
+        }
+    }
+
+    /// What the seal covers: every field, each length-prefixed so no two contents read alike,
+    /// the seal before it, its place in the history and the payment's facts (`seal::Facts`).
+    pub fn seal_input(&self, facts: &[u8; 32]) -> Vec<u8> {
+        let data = self.data.to_string();
+        let mut out = Vec::with_capacity(160 + self.message.len() + data.len());
+        let mut field = |bytes: &[u8]| {
+            out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+            out.extend_from_slice(bytes);
+        };
+        field(b"farepoint event v2");
+        field(self.payment_id.as_bytes());
+        field(&self.seq.to_be_bytes());
+        field(&self.gseq.to_be_bytes());
+        field(&self.at_ms.to_be_bytes());
+        field(self.kind.as_str().as_bytes());
+        field(self.status_before.map_or("", Status::as_str).as_bytes());
+        field(self.status_after.map_or("", Status::as_str).as_bytes());
+        field(self.message.as_bytes());
+        // The data as its compact JSON text (the store keeps it compressed; reading it back
+        // gives the same text).
+        field(data.as_bytes());
+        field(&self.prev_hash);
+        field(facts);
+        out
+    }
+
+    /// The plain SHA-256 chain of histories before they were sealed (v6 and older), checked
+    /// once when such a history is sealed.
+    pub fn unsealed_hash(&self) -> [u8; 32] {
         let mut h = Sha256::new();
         let mut field = |bytes: &[u8]| {
             h.update((bytes.len() as u64).to_be_bytes());
@@ -432,35 +481,49 @@ impl TimelineEvent {
         field(self.status_before.map_or("", Status::as_str).as_bytes());
         field(self.status_after.map_or("", Status::as_str).as_bytes());
         field(self.message.as_bytes());
-        // The data is hashed as its compact JSON text (the store keeps it compressed; reading it
-        // back gives the same text).
         field(self.data.to_string().as_bytes());
         field(&self.prev_hash);
         h.finalize().into()
     }
 }
 
+/// How one payment's stored timeline fails to hold together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
-    #[error("event {seq} of payment {payment_id} was altered: its content no longer matches its hash")]
+    #[error("event {seq} of payment {payment_id} was altered: its content no longer matches its seal")]
     Altered { payment_id: String, seq: i64 },
     #[error("event {seq} of payment {payment_id} does not follow the event before it (one was removed, inserted or reordered)")]
     Broken { payment_id: String, seq: i64 },
+    #[error("payment {payment_id}'s amount, currency, reference, customer or what it pays was changed after it was recorded")]
+    FactsEdited { payment_id: String },
+    #[error("payment {payment_id}'s {key} differs from what its timeline recorded")]
+    StatedEdited { payment_id: String, key: String },
+    #[error(
+        "payment {payment_id}'s timeline did not hold together when this history was first sealed: {problem}"
+    )]
+    BrokenBeforeSealing { payment_id: String, problem: String },
 }
 
-/// Checks one payment's timeline, given in order: sequence numbers, links and hashes.
-pub fn verify_chain(events: &[TimelineEvent]) -> Result<(), ChainError> {
+/// Checks the links of one payment's timeline, given in order: sequence numbers and the seal
+/// each event points back to (the seals themselves are the store's to check: they need the key).
+pub fn check_links(events: &[TimelineEvent]) -> Result<(), ChainError> {
     let mut expected_prev = GENESIS_HASH;
     for (i, event) in events.iter().enumerate() {
         if event.seq != i as i64 + 1 || event.prev_hash != expected_prev {
             return Err(ChainError::Broken { payment_id: event.payment_id.clone(), seq: event.seq });
         }
-        if event.compute_hash() != event.hash {
-            return Err(ChainError::Altered { payment_id: event.payment_id.clone(), seq: event.seq });
-        }
         expected_prev = event.hash;
     }
     Ok(())
+}
+
+/// Checks a timeline sealed before v7 against its plain SHA-256 chain.
+pub fn check_unsealed_chain(events: &[TimelineEvent]) -> Result<(), ChainError> {
+    check_links(events)?;
+    match events.iter().find(|e| e.unsealed_hash() != e.hash) {
+        Some(e) => Err(ChainError::Altered { payment_id: e.payment_id.clone(), seq: e.seq }),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -539,31 +602,33 @@ mod tests {
         }
     }
 
+    /// A v6 chain: each event hashed with the plain SHA-256 of unsealed histories.
     fn chain(n: i64) -> Vec<TimelineEvent> {
         let mut events: Vec<TimelineEvent> = Vec::new();
         for i in 0..n {
-            let next = TimelineEvent::seal(
+            let mut next = TimelineEvent::next(
                 "p1",
                 events.last().map(|e| (e.seq, e.hash)),
                 event(i, &format!("step {i}")),
             );
+            next.hash = next.unsealed_hash();
             events.push(next);
         }
         events
     }
 
     #[test]
-    fn a_sealed_chain_verifies() {
+    fn an_unsealed_chain_verifies() {
         let events = chain(5);
         assert_eq!(events[0].prev_hash, GENESIS_HASH);
         assert_eq!(events[3].prev_hash, events[2].hash);
         assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
-        verify_chain(&events).unwrap();
-        verify_chain(&[]).unwrap();
+        check_unsealed_chain(&events).unwrap();
+        check_unsealed_chain(&[]).unwrap();
     }
 
     #[test]
-    fn any_edit_breaks_verification() {
+    fn any_edit_breaks_an_unsealed_chain() {
         type Edit = Box<dyn Fn(&mut TimelineEvent)>;
         let edits: Vec<Edit> = vec![
             Box::new(|e| e.message.push('!')),
@@ -577,26 +642,47 @@ mod tests {
             let mut events = chain(4);
             edit(&mut events[2]);
             assert!(
-                matches!(verify_chain(&events), Err(ChainError::Altered { seq: 3, .. })),
+                matches!(check_unsealed_chain(&events), Err(ChainError::Altered { seq: 3, .. })),
                 "edit of event 3 not detected"
             );
         }
         // Re-hashing the edited event does not help: the next link no longer matches.
         let mut events = chain(4);
         events[1].message = "rewritten".into();
-        events[1].hash = events[1].compute_hash();
-        assert!(matches!(verify_chain(&events), Err(ChainError::Broken { seq: 3, .. })));
+        events[1].hash = events[1].unsealed_hash();
+        assert!(matches!(check_unsealed_chain(&events), Err(ChainError::Broken { seq: 3, .. })));
         // Removing or reordering events is caught.
         let mut events = chain(4);
         events.remove(1);
-        assert!(matches!(verify_chain(&events), Err(ChainError::Broken { seq: 3, .. })));
+        assert!(matches!(check_unsealed_chain(&events), Err(ChainError::Broken { seq: 3, .. })));
         let mut events = chain(4);
         events.swap(1, 2);
-        assert!(verify_chain(&events).is_err());
+        assert!(check_unsealed_chain(&events).is_err());
     }
 
     #[test]
-    fn events_serialize_with_hex_hashes() {
+    fn the_seal_covers_every_field_its_place_and_the_facts() {
+        let event = chain(2).pop().unwrap();
+        let facts = [1u8; 32];
+        let base = event.seal_input(&facts);
+        type Edit = Box<dyn Fn(&mut TimelineEvent)>;
+        let edits: Vec<Edit> = vec![
+            Box::new(|e| e.message.push('!')),
+            Box::new(|e| e.gseq += 1),
+            Box::new(|e| e.seq += 1),
+            Box::new(|e| e.prev_hash[0] ^= 1),
+            Box::new(|e| e.data = json!({"attempt": 99})),
+        ];
+        for edit in edits {
+            let mut edited = event.clone();
+            edit(&mut edited);
+            assert_ne!(edited.seal_input(&facts), base);
+        }
+        assert_ne!(event.seal_input(&[2u8; 32]), base, "other facts, another seal");
+    }
+
+    #[test]
+    fn events_serialize_with_hex_seals() {
         let events = chain(2);
         let json = serde_json::to_value(&events[1]).unwrap();
         assert_eq!(json["prev_hash"].as_str().unwrap(), hex::encode(events[0].hash));

@@ -117,17 +117,37 @@ pub fn move_legacy_sandbox_payments(main: &Store, data_dir: &Path) -> Result<usi
     let sandbox_dir = history_dir(data_dir, Profile::Sandbox);
     drop(Store::open_in(&sandbox_dir)?);
     let sandbox_db = sandbox_dir.join(store::DB_FILE).to_string_lossy().into_owned();
-    main.write_blocking(move |c| {
-        let n = count(c)?;
+    let held = main.write_blocking(move |c| {
+        // Each timeline checked with the key that sealed it here, before it leaves.
+        let held = legacy_timelines_held(c)?;
         c.execute("ATTACH DATABASE ?1 AS sb", [&sandbox_db])?;
         let moved = move_attached(c);
         let detached = c.execute("DETACH DATABASE sb", []);
         moved?;
         detached?;
         note_checked(c)?;
-        tracing::info!(count = n, "Sandbox payments moved out of the Production history");
-        Ok(n as usize)
-    })
+        Ok(held)
+    })?;
+    // There, sealed again with the Sandbox's key at the end of its history.
+    let n = held.len();
+    Store::open_in(&sandbox_dir)?.write_blocking(move |c| store::reseal_moved(c, held, crate::now_ms()))?;
+    tracing::info!(count = n, "Sandbox payments moved out of the Production history");
+    Ok(n)
+}
+
+/// Whether each Sandbox payment's timeline in the main file holds together, by payment id.
+fn legacy_timelines_held(c: &Connection) -> Result<Vec<store::Moved>, StoreError> {
+    let ids: Vec<String> = {
+        let mut stmt = c.prepare("SELECT id FROM payments WHERE profile = 'sandbox' ORDER BY pid")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    ids.into_iter()
+        .map(|id| {
+            let held = store::check_timeline(c, &id)?.map_err(|e| e.to_string());
+            Ok((id, held))
+        })
+        .collect()
 }
 
 /// The copy into `sb` (new `pid`s there, found again by payment id) and the removal from `main`.
@@ -158,6 +178,8 @@ fn move_attached(c: &mut Connection) -> Result<(), StoreError> {
     // Now out of the main file. Its timeline is append-only to everything else: the guard is
     // lifted for these rows only, inside this transaction, and put back as it was.
     let tx = c.transaction()?;
+    // The places they leave behind are recorded, sealed, so "verify" knows them from a deletion.
+    store::record_moved_out(&tx, &format!("SELECT pid FROM ({LEGACY})"))?;
     tx.execute_batch(&format!(
         "DROP TRIGGER main.events_no_delete;
          DELETE FROM main.events WHERE pid IN (SELECT pid FROM ({LEGACY}));

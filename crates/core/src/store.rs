@@ -23,9 +23,10 @@ use rusqlite_migration::{HookError, Migrations, M};
 use crate::card::{CardBrand, CardSummary};
 use crate::money::{Currency, Money};
 use crate::payment::{
-    verify_chain, Attempt, ChainError, IllegalTransition, NewEvent, Payment, Provider, Status, Ticket,
-    TicketKind, TimelineEvent, GENESIS_HASH,
+    Attempt, ChainError, IllegalTransition, NewEvent, Payment, Provider, Status, Ticket, TicketKind,
+    TimelineEvent, GENESIS_HASH,
 };
+use crate::seal::{Anchor, Head, Sealing};
 
 /// The database file's name inside the data dir.
 pub const DB_FILE: &str = "farepoint.sqlite3";
@@ -50,6 +51,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("a timeline event could not be stored: {0}")]
     Event(String),
+    #[error("the history cannot be sealed or its seals checked: {0}")]
+    Seal(String),
     #[error("'{0}' looks like a secret; secrets belong in the OS keyring, not in the settings table")]
     SecretInSettings(String),
     #[error(
@@ -113,9 +116,11 @@ mod codec;
 pub use codec::body_json;
 mod refunds;
 pub use refunds::{get_refund, insert_refund, refunds_for, refunds_in_status, update_refund};
+mod sealing;
+pub use sealing::{check_events, check_timeline, gaps, head, key_matches, record_moved_out};
 
 /// The history version this Farepoint writes (the number of migration steps).
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Schema versions, oldest first. Never edit a shipped step: add a new one (and raise
 /// `SCHEMA_VERSION`).
@@ -132,6 +137,11 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("store/005_watched.sql")),
         M::up_with_hook(include_str!("store/006_refunds.sql"), |tx: &Transaction<'_>| {
             refunds::carry_over_v6(tx)
+        }),
+        M::up_with_hook(include_str!("store/007_seal.sql"), |tx: &Transaction<'_>| {
+            sealing::seal_v7(tx)?;
+            tx.execute_batch(include_str!("store/007_seal_finish.sql"))?;
+            Ok(())
         }),
     ])
 }
@@ -177,8 +187,11 @@ struct ConnectionThread {
     jobs: mpsc::Sender<Job>,
 }
 
+/// What the writer does after each job: hand a new head of the history to the anchor.
+type AfterJob = Box<dyn FnMut(&Connection) + Send>;
+
 impl ConnectionThread {
-    fn spawn(name: &str, conn: Connection) -> Self {
+    fn spawn(name: &str, conn: Connection, mut after: Option<AfterJob>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name(name.to_string())
@@ -187,6 +200,9 @@ impl ConnectionThread {
                 // Ends when every Store handle (and so every sender) is gone.
                 for job in queue {
                     job(&mut conn);
+                    if let Some(after) = after.as_mut() {
+                        after(&conn);
+                    }
                 }
             })
             .expect("spawn database thread");
@@ -214,22 +230,87 @@ pub struct Store {
     inner: Arc<Inner>,
 }
 
+// Fields drop in this order: the writer's queue closes first, so the anchor thread hears the
+// last head before it is joined.
 struct Inner {
     writer: ConnectionThread,
     reader: ConnectionThread,
     path: PathBuf,
+    /// The key both connections seal with (or why there is none), for connections of its own.
+    key: std::result::Result<crate::seal::SealKey, String>,
+    anchor: Option<Arc<Anchor>>,
+    _anchoring: Option<AnchorThread>,
+}
+
+/// Keeps the newest head in the keyring, a moment behind the writer (a burst of events is one
+/// keyring write). Joined when the store closes, so the last head is kept.
+struct AnchorThread(Option<thread::JoinHandle<()>>);
+
+impl Drop for AnchorThread {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn spawn_anchor(anchor: Arc<Anchor>) -> (AfterJob, AnchorThread) {
+    let (heads, queue) = mpsc::channel::<Head>();
+    let handle = thread::Builder::new()
+        .name("farepoint-anchor".into())
+        .spawn(move || {
+            let keep = |head: Head| {
+                if let Err(e) = anchor.save(&head) {
+                    tracing::warn!("could not keep the history's newest seal in the keyring: {e}");
+                }
+            };
+            while let Ok(mut head) = queue.recv() {
+                loop {
+                    match queue.recv_timeout(std::time::Duration::from_millis(300)) {
+                        Ok(newer) => head = newer,
+                        Err(mpsc::RecvTimeoutError::Timeout) => break,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return keep(head),
+                    }
+                }
+                keep(head);
+            }
+        })
+        .expect("spawn anchor thread");
+    let mut last: Option<Head> = None;
+    let after: AfterJob = Box::new(move |conn: &Connection| {
+        // Read from the file, so only what was committed is ever anchored.
+        if let Ok(Some(head)) = sealing::head(conn) {
+            if last != Some(head) {
+                last = Some(head);
+                let _ = heads.send(head);
+            }
+        }
+    });
+    (after, AnchorThread(Some(handle)))
 }
 
 impl Store {
-    /// Opens (creating if needed) `<data_dir>/farepoint.sqlite3` and migrates it.
+    /// Opens (creating if needed) `<data_dir>/farepoint.sqlite3` and migrates it, sealed with the
+    /// demo key (tests, samples; the app opens each profile's history with `open_in_sealed`).
     pub fn open_in(data_dir: &Path) -> Result<Store> {
-        private_dir(data_dir)
-            .map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
-        Store::open(&data_dir.join(DB_FILE))
+        Store::open_in_sealed(data_dir, &Sealing::demo())
     }
 
-    /// Opens the database file at `path`, applies the pragmas and every pending migration.
+    /// As `open_in`, sealed as `sealing` says.
+    pub fn open_in_sealed(data_dir: &Path, sealing: &Sealing) -> Result<Store> {
+        private_dir(data_dir)
+            .map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
+        Store::open_sealed(&data_dir.join(DB_FILE), sealing)
+    }
+
+    /// Opens the database file at `path` with the demo key (see `open_in`).
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_sealed(path, &Sealing::demo())
+    }
+
+    /// Opens the database file at `path`, applies the pragmas and every pending migration, and
+    /// gives both connections the history's key.
+    pub fn open_sealed(path: &Path, sealing: &Sealing) -> Result<Store> {
         private_file(path)?;
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
@@ -244,7 +325,27 @@ impl Store {
         if (1..SCHEMA_VERSION).contains(&version) {
             backup_before_upgrade(&writer, path, version)?;
         }
+        let key = sealing.key(&writer, true);
+        crate::seal::install(&writer, key.clone())?;
         migrations().to_latest(&mut writer)?;
+        // The key recorded first, or checked against the record. Another key seals nothing
+        // more (the writer refuses, saying why); readers keep it, so "verify" can say so.
+        let recorded = if key.is_ok() { sealing::key_matches(&writer)? } else { None };
+        match (&key, recorded) {
+            (Ok(_), None) => {
+                writer.execute(
+                    "INSERT INTO seal (id, key_check) VALUES (1, ?1)",
+                    [sealing::key_check(&writer)?.as_slice()],
+                )?;
+            }
+            (Ok(_), Some(false)) => {
+                let refused = "this history was sealed with another key than the one in this computer's keyring \
+                               — nothing more is sealed until that is sorted out (restore the keyring, or the history)";
+                tracing::error!("{refused}");
+                crate::seal::install(&writer, Err(refused.to_string()))?;
+            }
+            _ => {}
+        }
         if (1..4).contains(&version) {
             // v4 rewrote the history into about a third of the pages; give the rest back to the
             // disk (and empty the WAL the copy went through). Only space is at stake: a failure
@@ -264,11 +365,23 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         configure(&reader)?;
+        crate::seal::install(&reader, key.clone())?;
+        let anchor = sealing.anchor(path).map(Arc::new);
+        let (after, anchoring) = match &anchor {
+            Some(anchor) => {
+                let (after, thread) = spawn_anchor(anchor.clone());
+                (Some(after), Some(thread))
+            }
+            None => (None, None),
+        };
         Ok(Store {
             inner: Arc::new(Inner {
-                writer: ConnectionThread::spawn("farepoint-db-writer", writer),
-                reader: ConnectionThread::spawn("farepoint-db-reader", reader),
+                writer: ConnectionThread::spawn("farepoint-db-writer", writer, after),
+                reader: ConnectionThread::spawn("farepoint-db-reader", reader, None),
                 path: path.to_path_buf(),
+                key,
+                anchor,
+                _anchoring: anchoring,
             }),
         })
     }
@@ -277,10 +390,36 @@ impl Store {
         &self.inner.path
     }
 
+    /// A read-only connection of its own, able to check seals, for long reads that should not
+    /// queue behind the store's reader (an export, "verify").
+    pub fn own_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.inner.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        crate::seal::install(&conn, self.inner.key.clone())?;
+        Ok(conn)
+    }
+
+    /// The history's newest seal as this computer last kept it outside the file, if it keeps one.
+    /// Reads the keyring: call from a blocking thread.
+    pub fn anchored_head(&self) -> std::result::Result<Option<Head>, String> {
+        match &self.inner.anchor {
+            None => Ok(None),
+            Some(anchor) => anchor.load().map_err(|e| e.to_string()),
+        }
+    }
+
     /// A read-only connection to an existing history, for tools that run beside the app
     /// (`farepoint export`, `farepoint verify`): it never migrates, vacuums or writes, and works
     /// while the app has the history open. A history of another version is refused plainly.
     pub fn open_read_only(path: &Path) -> Result<Connection> {
+        Store::open_read_only_sealed(path, &Sealing::demo())
+    }
+
+    /// As `open_read_only`, able to check seals with `sealing`'s key (never making one).
+    pub fn open_read_only_sealed(path: &Path, sealing: &Sealing) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
@@ -290,7 +429,11 @@ impl Store {
         match version {
             v if v > SCHEMA_VERSION => Err(StoreError::TooNew { found: v, supported: SCHEMA_VERSION }),
             v if v < SCHEMA_VERSION => Err(StoreError::NeedsUpgrade { found: v, supported: SCHEMA_VERSION }),
-            _ => Ok(conn),
+            _ => {
+                let key = sealing.key(&conn, false);
+                crate::seal::install(&conn, key)?;
+                Ok(conn)
+            }
         }
     }
 
@@ -553,7 +696,8 @@ pub fn set_payment_card(
     Ok(())
 }
 
-/// Replaces what the payment is for (`subject`) — only with more of what the provider stated.
+/// Replaces what the payment is for (`subject`) — only with more of what the provider stated,
+/// under the keys of `seal::STATED_LATER` (the payment's seals cover the rest of it).
 pub fn set_payment_subject(
     tx: &Transaction<'_>,
     payment_id: &str,
@@ -753,16 +897,6 @@ fn hash_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; 32]> {
     bytes.try_into().map_err(|_| corrupt("hash is not 32 bytes"))
 }
 
-/// Appends a sealed event to its payment's stored timeline.
-pub(crate) fn insert_event(tx: &Transaction<'_>, e: &TimelineEvent) -> Result<()> {
-    let body = codec::encode(e).map_err(StoreError::Event)?;
-    tx.prepare_cached(&format!(
-        "INSERT INTO events (pid, seq, at_ms, body, hash) VALUES ({PID_OF},?2,?3,?4,?5)"
-    ))?
-    .execute(params![e.payment_id, e.seq, e.at_ms, body, e.hash.as_slice()])?;
-    Ok(())
-}
-
 /// Seals `event` onto the end of the payment's chain and stores it.
 pub fn append_event(tx: &Transaction<'_>, payment_id: &str, mut event: NewEvent) -> Result<TimelineEvent> {
     // Whatever an event was made from — a provider's sentence, an error, an exchange — no card
@@ -771,22 +905,50 @@ pub fn append_event(tx: &Transaction<'_>, payment_id: &str, mut event: NewEvent)
         event.message = masked;
     }
     crate::redact::redact(&mut event.data);
-    let last = tx
-        .prepare_cached(&format!(
-            "SELECT seq, hash FROM events WHERE pid = {PID_OF} ORDER BY seq DESC LIMIT 1"
-        ))?
-        .query_row([payment_id], |r| Ok((r.get(0)?, hash_col(r, 1)?)))
-        .optional()?;
-    let sealed = TimelineEvent::seal(payment_id, last, event);
-    insert_event(tx, &sealed)?;
-    Ok(sealed)
+    sealing::append(tx, payment_id, event)
+}
+
+/// As `append_event` for a whole timeline made here without outside text (the sample
+/// generator), sealed in one pass.
+pub(crate) fn append_own_events(
+    tx: &Transaction<'_>,
+    payment_id: &str,
+    events: Vec<NewEvent>,
+) -> Result<Vec<TimelineEvent>> {
+    sealing::append_all(tx, payment_id, events)
+}
+
+/// A payment moving between histories, and whether its timeline held together where it was.
+pub type Moved = (String, std::result::Result<(), String>);
+
+/// Seals payments just moved into this history from another (whose key is not this one's), each
+/// with whether its timeline held together there.
+pub fn reseal_moved(c: &mut Connection, moved: Vec<Moved>, now: i64) -> Result<()> {
+    let tx = c.transaction()?;
+    tx.execute_batch("DROP TRIGGER events_no_update")?;
+    for (id, held) in moved {
+        let events = events_for(&tx, &id)?;
+        let message = match &held {
+            Ok(()) => "Moved here from the Production history, where its timeline held together, and sealed again with this history's key".to_string(),
+            Err(problem) => format!("Moved here from the Production history and sealed again as found: its timeline did not hold together there ({problem})"),
+        };
+        sealing::reseal_payment(&tx, &id, events, held, message, now)?;
+    }
+    tx.execute_batch(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN
+             SELECT RAISE(ABORT, 'timeline events are append-only');
+         END;",
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// A payment's timeline in order. Each event's `prev_hash` is the hash of the row before it
 /// (none is stored): a missing, extra or reordered row then fails the chain check.
 pub fn events_for(conn: &Connection, payment_id: &str) -> Result<Vec<TimelineEvent>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT seq, at_ms, body, hash FROM events WHERE pid = {PID_OF} ORDER BY seq"
+        "SELECT seq, at_ms, body, hash, gseq FROM events WHERE pid = {PID_OF} ORDER BY seq"
     ))?;
     let mut rows = stmt.query([payment_id])?;
     let mut events: Vec<TimelineEvent> = Vec::new();
@@ -798,6 +960,7 @@ pub fn events_for(conn: &Connection, payment_id: &str) -> Result<Vec<TimelineEve
         events.push(TimelineEvent {
             payment_id: payment_id.to_string(),
             seq,
+            gseq: row.get::<_, Option<i64>>(4)?.unwrap_or(0),
             at_ms: row.get(1)?,
             kind: body.kind,
             status_before: body.status_before,
@@ -811,9 +974,9 @@ pub fn events_for(conn: &Connection, payment_id: &str) -> Result<Vec<TimelineEve
     Ok(events)
 }
 
-/// Verifies one payment's stored timeline.
+/// Verifies one payment's stored timeline (`check_timeline`), its break as an error.
 pub fn verify_payment_events(conn: &Connection, payment_id: &str) -> Result<()> {
-    Ok(verify_chain(&events_for(conn, payment_id)?)?)
+    Ok(check_timeline(conn, payment_id)??)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@
 use std::collections::HashSet;
 
 use farepoint_core::history::sample::{self, Generated, Generator, Outcome};
+use farepoint_core::history::BreakKind;
 use farepoint_core::history::{self, ExportFormat, HistoryError, HistoryQuery, Page, Row, SummaryRange};
-use farepoint_core::payment::{Provider, Refund, RefundStatus, Status};
+use farepoint_core::payment::{EventKind, Provider, Refund, RefundStatus, Status, TimelineEvent};
 use farepoint_core::store::{self, Store};
 
 const DAY: i64 = 86_400_000;
@@ -591,7 +592,37 @@ fn the_index_follows_the_engine_writes() {
 }
 
 fn verify(store: &Store) -> history::VerifyReport {
-    store.read_blocking(|c| Ok(history::verify(c, &mut |_| {}))).unwrap().unwrap()
+    store.read_blocking(|c| Ok(history::verify(c, None, &mut |_| {}))).unwrap().unwrap()
+}
+
+/// What a timeline says, without its seals and places: the same before and after sealing.
+type Said = (i64, i64, EventKind, Option<Status>, Option<Status>, String, serde_json::Value);
+fn said(events: &[TimelineEvent]) -> Vec<Said> {
+    events
+        .iter()
+        .map(|e| (e.seq, e.at_ms, e.kind, e.status_before, e.status_after, e.message.clone(), e.data.clone()))
+        .collect()
+}
+
+/// A generated timeline hashed as histories before v7 chained it (plain SHA-256).
+fn unsealed_chain(events: &[TimelineEvent]) -> Vec<TimelineEvent> {
+    let mut out: Vec<TimelineEvent> = Vec::new();
+    for e in events {
+        let mut e = e.clone();
+        e.prev_hash = out.last().map_or([0; 32], |p| p.hash);
+        e.hash = e.unsealed_hash();
+        out.push(e);
+    }
+    out
+}
+
+/// A timeline an upgrade sealed: what it said before, then the note that it was sealed.
+fn assert_sealed_on_upgrade(events: &[TimelineEvent], before: &[TimelineEvent]) {
+    let (last, earlier) = events.split_last().expect("a sealed timeline");
+    assert_eq!(said(earlier), said(before));
+    assert_eq!(last.kind, EventKind::Note);
+    assert!(last.message.starts_with("History sealed with this desk's key"), "{}", last.message);
+    assert_eq!(last.data["sealed"]["held"], true);
 }
 
 #[test]
@@ -657,7 +688,10 @@ fn verify_passes_a_clean_history_and_reports_each_kind_of_tampering() {
     assert!(removed.problem.contains("does not follow"), "{}", removed.problem);
     let status = find(&c);
     assert!(status.problem.contains("status was edited"), "{}", status.problem);
-    assert_eq!(report.broken.len(), 3);
+    // The removed event also left a hole in the history's places.
+    let hole = report.broken.iter().find(|b| b.kind == BreakKind::Deleted).expect("the hole is reported");
+    assert!(hole.payment_id.is_empty() && hole.problem.contains("was deleted"), "{}", hole.problem);
+    assert_eq!(report.broken.len(), 4);
 }
 
 #[test]
@@ -758,16 +792,9 @@ fn sample_rows_are_the_rows_the_store_functions_write() {
                     store::insert_refund(&tx, r)?;
                 }
                 for e in &g.events {
-                    let event = farepoint_core::payment::NewEvent {
-                        at_ms: e.at_ms,
-                        kind: e.kind,
-                        status_before: e.status_before,
-                        status_after: e.status_after,
-                        message: e.message.clone(),
-                        data: e.data.clone(),
-                    };
                     // The store seals it itself: the same chain must come out.
-                    assert_eq!(&store::append_event(&tx, &g.payment.id, event)?, e);
+                    let sealed = store::append_event(&tx, &g.payment.id, e.content())?;
+                    assert_eq!(said(&[sealed]), said(std::slice::from_ref(e)));
                 }
             }
             tx.commit()?;
@@ -847,7 +874,7 @@ fn v2_database(dir: &std::path::Path, payments: &[Generated]) -> std::path::Path
             )
             .unwrap();
         }
-        for e in &g.events {
+        for e in &unsealed_chain(&g.events) {
             tx.execute(
                 "INSERT INTO events (payment_id, seq, at_ms, kind, status_before, status_after, message, data, \
                  prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
@@ -894,6 +921,11 @@ fn a_hand_edited_v2_history_still_migrates_and_verify_reports_the_edits() {
         [&payments[4].payment.id],
     )
     .unwrap();
+    raw.execute(
+        "UPDATE events SET message = 'rewritten' WHERE payment_id = ?1 AND seq = 2",
+        [&payments[6].payment.id],
+    )
+    .unwrap();
     drop(raw);
 
     let migrated = Store::open(&path).expect("an edited history must not stop the upgrade");
@@ -901,15 +933,31 @@ fn a_hand_edited_v2_history_still_migrates_and_verify_reports_the_edits() {
     assert_eq!(report.checked, 12);
     let mut broken: Vec<&str> = report.broken.iter().map(|b| b.payment_id.as_str()).collect();
     broken.sort();
-    let mut edited = vec![payments[2].payment.id.as_str(), payments[4].payment.id.as_str()];
+    let mut edited = vec![
+        payments[2].payment.id.as_str(),
+        payments[4].payment.id.as_str(),
+        payments[6].payment.id.as_str(),
+    ];
     edited.sort();
     assert_eq!(broken, edited, "{:?}", report.broken);
     assert!(report.broken.iter().any(|b| b.problem.contains("cannot be read")), "{:?}", report.broken);
     // Every other timeline came through whole.
     for g in payments.iter().filter(|g| !edited.contains(&g.payment.id.as_str())) {
         let id = g.payment.id.clone();
-        assert_eq!(migrated.read_blocking(move |c| store::events_for(c, &id)).unwrap(), g.events);
+        assert_sealed_on_upgrade(
+            &migrated.read_blocking(move |c| store::events_for(c, &id)).unwrap(),
+            &g.events,
+        );
     }
+    // The edited one that still reads was sealed as found, and says so: the edit is never
+    // sealed over.
+    let id = payments[6].payment.id.clone();
+    let events = migrated.read_blocking(move |c| store::events_for(c, &id)).unwrap();
+    assert_eq!(events.last().unwrap().data["sealed"]["held"], false);
+    let kind =
+        |i: usize| report.broken.iter().find(|b| b.payment_id == payments[i].payment.id).map(|b| b.kind);
+    assert_eq!(kind(6), Some(BreakKind::BrokenBeforeSealing), "{:?}", report.broken);
+    assert_eq!((kind(2), kind(4)), (Some(BreakKind::Unreadable), Some(BreakKind::Unreadable)));
 }
 
 #[test]
@@ -931,10 +979,13 @@ fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only
     assert_eq!(copy_version, 2);
     assert_eq!(copy_events as usize, payments.iter().map(|g| g.events.len()).sum::<usize>());
     assert!(!before.is_empty());
-    // Every row is there, unchanged: the same as a database created at the latest version.
+    // Every row is there, unchanged: the same as a database created at the latest version (the
+    // timeline is compared below: sealing gave it places, seals and a note each).
     let rows = dump(&migrated);
     assert!(rows.iter().filter(|r| r.starts_with("events:")).count() > 200);
-    assert_eq!(rows, dump(&fresh));
+    let not_events =
+        |rows: Vec<String>| rows.into_iter().filter(|r| !r.starts_with("events:")).collect::<Vec<_>>();
+    assert_eq!(not_events(rows), not_events(dump(&fresh)));
     let read = |sql: &'static str| -> Vec<String> {
         migrated
             .read_blocking(move |c| {
@@ -950,7 +1001,7 @@ fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only
     assert!(!ddl.contains("prev_hash") && !ddl.contains("payment_id"), "{ddl}");
     assert_eq!(
         read("SELECT type || ' ' || name FROM sqlite_schema WHERE tbl_name = 'events' ORDER BY name"),
-        ["table events", "trigger events_no_delete", "trigger events_no_update"]
+        ["table events", "index events_gseq", "trigger events_no_delete", "trigger events_no_update"]
     );
     assert_eq!(read("SELECT count(*) || '' FROM pragma_foreign_key_check"), ["0"]);
     // Nothing left of the old tables, and the space they took was given back.
@@ -971,7 +1022,7 @@ fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only
     for g in &payments {
         let id = g.payment.id.clone();
         let events = migrated.read_blocking(move |c| store::events_for(c, &id)).unwrap();
-        assert_eq!(events, g.events);
+        assert_sealed_on_upgrade(&events, &g.events);
     }
 
     // Still append-only: updates and deletes are refused, a duplicate (payment, seq) too.
@@ -1021,8 +1072,10 @@ fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only
             Ok(e)
         })
         .unwrap();
-    assert_eq!(appended.seq, payments[5].events.len() as i64 + 1);
-    assert_eq!(appended.prev_hash, payments[5].events.last().unwrap().hash);
+    let id = payments[5].payment.id.clone();
+    let sealed = migrated.read_blocking(move |c| store::events_for(c, &id)).unwrap();
+    assert_eq!(appended.seq, payments[5].events.len() as i64 + 2, "after the events and the sealing note");
+    assert_eq!(appended.prev_hash, sealed[sealed.len() - 2].hash);
     assert_eq!(verify(&migrated).broken, vec![]);
 }
 
@@ -1207,7 +1260,14 @@ fn sandbox_payments_of_an_older_shared_history_move_to_their_own() {
                 Ok((store::events_for(c, &id)?, store::attempts_for(c, &id)?, store::tickets_for(c, &id)?))
             })
             .unwrap();
-        assert_eq!(events, g.events);
+        if g.payment.id == own.payment.id {
+            assert_eq!(said(&events), said(&g.events));
+        } else {
+            // Sealed again with the Sandbox history's key, saying where it came from.
+            let (moved, before) = events.split_last().unwrap();
+            assert_eq!(said(before), said(&g.events));
+            assert!(moved.message.starts_with("Moved here from the Production history"), "{}", moved.message);
+        }
         assert_eq!(attempts.len(), g.attempts.len());
         assert_eq!(tickets.len(), g.tickets.len());
         // Found by name in its new home.
@@ -1221,4 +1281,94 @@ fn sandbox_payments_of_an_older_shared_history_move_to_their_own() {
     // The Production timeline is append-only again.
     let refused = main.write_blocking(|c| Ok(c.execute("DELETE FROM events", [])));
     assert!(refused.unwrap().is_err(), "events can be deleted after the move");
+}
+
+/// Someone who can write the history file but does not hold its key: an edited amount, a payment
+/// deleted whole and the newest payments cut off are each found, by kind, in a real file — and a
+/// history opened with another key seals nothing more.
+#[test]
+fn a_file_editor_without_the_key_cannot_hide_an_edit_a_deletion_or_a_truncation() {
+    use farepoint_core::profile::Profile;
+    use farepoint_core::seal::Sealing;
+    use farepoint_core::secrets::{CredentialKey, MemoryStore, SecretStore, SecretString};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let keyring: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let sealing = Sealing::for_profile(Profile::Production, Some(keyring.clone()));
+    let mut gen = Generator::new(31);
+    let payments: Vec<Generated> = (0..20).map(|i| gen.any(NOV_20 + i * 1000)).collect();
+    let open = || Store::open_in_sealed(dir.path(), &sealing).unwrap();
+    let checked = |store: &Store| {
+        let anchor = store.anchored_head().unwrap();
+        store.read_blocking(move |c| Ok(history::verify(c, anchor, &mut |_| {}))).unwrap().unwrap()
+    };
+    let store = open();
+    put(&store, payments.clone());
+    drop(store); // the newest seal is kept outside the file as the store closes
+    let clean = checked(&open());
+    assert_eq!((clean.checked, clean.broken.clone(), clean.anchored), (20, vec![], true));
+
+    // The editor works on the file directly, without Farepoint (and so without the key).
+    let raw = rusqlite::Connection::open(dir.path().join(store::DB_FILE)).unwrap();
+    raw.execute_batch("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;").unwrap();
+    let edited = &payments[3].payment;
+    raw.execute("UPDATE payments SET amount_minor = amount_minor + 100 WHERE id = ?1", [&edited.id]).unwrap();
+    let delete = |id: &str| {
+        for table in ["events", "attempts", "tickets", "refunds"] {
+            raw.execute(
+                &format!("DELETE FROM {table} WHERE pid = (SELECT pid FROM payments WHERE id = ?1)"),
+                [id],
+            )
+            .unwrap();
+        }
+        raw.execute("DELETE FROM payments WHERE id = ?1", [id]).unwrap();
+    };
+    delete(&payments[7].payment.id);
+    // The newest two: no hole is left behind them.
+    delete(&payments[19].payment.id);
+    delete(&payments[18].payment.id);
+    drop(raw);
+
+    let report = checked(&open());
+    assert_eq!(report.checked, 17);
+    let kinds: Vec<(BreakKind, &str)> =
+        report.broken.iter().map(|b| (b.kind, b.reference.as_str())).collect();
+    assert!(kinds.contains(&(BreakKind::PaymentEdited, edited.reference.as_str())), "{kinds:?}");
+    let whole = |kind| report.broken.iter().find(|b| b.kind == kind && b.payment_id.is_empty());
+    assert!(whole(BreakKind::Deleted).unwrap().problem.contains("a payment, or part of one, was deleted"));
+    assert!(whole(BreakKind::Truncated).unwrap().problem.contains("the newest payments were removed"));
+    assert_eq!(report.broken.len(), 3, "{:?}", report.broken);
+
+    // Another key in the keyring (the file copied to another desk, the entry replaced): one
+    // break for the whole history, and nothing more is sealed with the wrong key.
+    let entry = CredentialKey::new("production", "history", "seal_key");
+    keyring.set(&entry, &SecretString::from("ab".repeat(32))).unwrap();
+    let store = open();
+    let report = checked(&store);
+    assert_eq!(report.broken.iter().map(|b| b.kind).collect::<Vec<_>>(), vec![BreakKind::WrongKey]);
+    let id = payments[0].payment.id.clone();
+    let refused = store.write_blocking(move |c| {
+        let tx = c.transaction()?;
+        let note = farepoint_core::payment::NewEvent {
+            at_ms: NOV_20,
+            kind: EventKind::Note,
+            status_before: None,
+            status_after: None,
+            message: "after the key changed".into(),
+            data: serde_json::json!({}),
+        };
+        store::append_event(&tx, &id, note)?;
+        Ok(())
+    });
+    assert!(refused.unwrap_err().to_string().contains("sealed with another key"));
+    drop(store);
+
+    // No key at all: the history opens (to be read), and says why nothing can be sealed.
+    keyring.delete(&entry).unwrap();
+    let store = open();
+    let missing = store
+        .read_blocking(|c| Ok(history::verify(c, None, &mut |_| {}).map_err(|e| e.to_string())))
+        .unwrap();
+    assert!(missing.unwrap_err().contains("missing from the OS keyring"));
 }

@@ -376,10 +376,13 @@ fn record_charges(
     if subject.get("charges") == Some(&charges) {
         return Ok(None);
     }
+    let card_charged = json!(crate::providers::atrip::wire::card_charged(&order.charges));
     subject["charges"] = charges.clone();
-    subject["card_charged"] = json!(crate::providers::atrip::wire::card_charged(&order.charges));
+    subject["card_charged"] = card_charged.clone();
     store::set_payment_subject(tx, payment_id, &subject, now)?;
     let parts: Vec<String> = order.charges.iter().map(|c| format!("{}: {}", c.label(), c.amount)).collect();
     let text = format!("ATRIP states what was taken: {}", parts.join("; "));
-    journal::record(tx, payment_id, EventKind::Note, &text, json!({ "charges": charges }), now).map(Some)
+    // The event holds what the subject now holds: its seal covers them (`seal::STATED_LATER`).
+    let data = json!({ "charges": charges, "card_charged": card_charged });
+    journal::record(tx, payment_id, EventKind::Note, &text, data, now).map(Some)
 }

@@ -32,7 +32,7 @@ pub use receipt::{receipt, Receipt};
 pub use rusqlite::Connection;
 pub use search::{search, HistoryQuery, Page, Row};
 pub use summary::{summary, Summary, SummaryRange};
-pub use verify::{verify, VerifyReport};
+pub use verify::{verify, Break, BreakKind, VerifyReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {

@@ -1,13 +1,13 @@
 //! Realistic payments in bulk, shaped as the engine writes them, for the history benchmark and
 //! tests: the four providers, their outcomes (with retries after a decline), names with
 //! accents, ticket numbers, and the same attempts and timeline — provider exchanges included,
-//! redacted as the HTTP layer records them — sealed into valid hash chains.
+//! redacted as the HTTP layer records them — sealed as the store seals every event.
 //!
 //! The rows go through the store's own insert functions and the schema's triggers, in large
-//! transactions instead of the engine's one fsync per step; only the timeline is sealed in
-//! memory (`TimelineEvent::seal`, as `store::append_event` does) and inserted with one prepared
-//! statement, as reading the previous event back for every append would make a million
-//! payments take many minutes.
+//! transactions instead of the engine's one fsync per step; each payment's timeline is sealed
+//! in one pass (`store::append_own_events`), as reading the previous event back for every
+//! append would make a million payments take many minutes. `Generated::events` are the events
+//! before sealing (no place in the history, no seal).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -220,9 +220,9 @@ impl Chain {
         };
         let event =
             NewEvent { at_ms: self.at, kind, status_before: before, status_after: after, message, data };
-        let sealed =
-            TimelineEvent::seal(&self.payment_id, self.events.last().map(|e| (e.seq, e.hash)), event);
-        self.events.push(sealed);
+        // Sealed by the store as it is inserted (`insert`).
+        let next = TimelineEvent::next(&self.payment_id, self.events.last().map(|e| (e.seq, e.hash)), event);
+        self.events.push(next);
         if let Some(to) = to {
             self.status = to;
         }
@@ -965,9 +965,8 @@ pub fn insert(tx: &Transaction<'_>, g: &Generated) -> store::Result<()> {
     for r in &g.refunds {
         store::insert_refund(tx, r)?;
     }
-    for e in &g.events {
-        store::insert_event(tx, e)?;
-    }
+    let events = g.events.iter().map(TimelineEvent::content).collect();
+    store::append_own_events(tx, &g.payment.id, events)?;
     Ok(())
 }
 

@@ -130,7 +130,7 @@ mod tests {
             message: message.into(),
             data,
         };
-        TimelineEvent::seal("p", None, e)
+        TimelineEvent::next("p", None, e)
     }
 
     #[test]

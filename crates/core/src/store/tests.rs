@@ -505,6 +505,25 @@ fn the_schema_keeps_one_open_refund_and_never_more_than_charged() {
     );
 }
 
+/// An event as histories before v7 stored it: no place in the history, a plain SHA-256 chain.
+fn append_v6_event(tx: &Transaction<'_>, payment_id: &str, event: NewEvent) {
+    let pid: i64 =
+        tx.query_row("SELECT pid FROM payments WHERE id = ?1", [payment_id], |r| r.get(0)).unwrap();
+    let last = tx
+        .query_row("SELECT seq, hash FROM events WHERE pid = ?1 ORDER BY seq DESC LIMIT 1", [pid], |r| {
+            Ok((r.get(0)?, hash_col(r, 1)?))
+        })
+        .optional()
+        .unwrap();
+    let mut e = TimelineEvent::next(payment_id, last, event);
+    e.hash = e.unsealed_hash();
+    tx.execute(
+        "INSERT INTO events (pid, seq, at_ms, body, hash) VALUES (?1,?2,?3,?4,?5)",
+        params![pid, e.seq, e.at_ms, codec::encode(&e).unwrap(), e.hash.as_slice()],
+    )
+    .unwrap();
+}
+
 /// Before v6 a refund was only its payment's status, its amount only on the timeline: the
 /// upgrade keeps each as a refund row with the amount the timeline recorded.
 #[test]
@@ -529,7 +548,7 @@ fn a_v5_history_keeps_its_refunds_when_upgraded() {
                 data,
                 ..note("Refunded")
             };
-            append_event(&tx, id, event).unwrap();
+            append_v6_event(&tx, id, event);
         }
         tx.commit().unwrap();
     }

@@ -292,7 +292,12 @@ fn apply(text: &str, mut ranges: Vec<Masked>) -> Cow<'_, str> {
     let mut at = 0;
     for r in ranges {
         if r.start < at {
-            continue; // inside a range already masked
+            // Overlapping the range before it: what it holds beyond that range is hidden too.
+            if r.end > at {
+                out.push_str(HIDDEN);
+                at = r.end;
+            }
+            continue;
         }
         out.push_str(&text[at..r.start]);
         out.push_str(&r.replacement);
@@ -329,11 +334,22 @@ impl Run {
     }
 }
 
+/// A percent-escape (`%22`, `%20`) at `i`: URL-encoded text (a form body, a query string) puts
+/// one right before or between a card's digits.
+fn is_escape(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == b'%'
+        && i + 2 < bytes.len()
+        && bytes[i + 1].is_ascii_hexdigit()
+        && bytes[i + 2].is_ascii_hexdigit()
+}
+
 fn digit_runs(bytes: &[u8]) -> Vec<Run> {
     let mut runs = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
+        if is_escape(bytes, i) {
+            i += 3;
+        } else if bytes[i].is_ascii_digit() {
             let start = i;
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
@@ -349,8 +365,23 @@ fn digit_runs(bytes: &[u8]) -> Vec<Run> {
 /// Groups of at most this many digits join across one separator into one number.
 const MAX_GROUP: usize = 6;
 
-fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'-' | b'.')
+/// Whether `gap` (the bytes between two digit groups) separates groups of one number: one to
+/// three of space, tab, `-`, `.`, `/`, `_`, a no-break space or a URL-escaped one (`%20`, `%2D` …),
+/// as in "4111 - 1111" or "4111%201111".
+fn is_separator(gap: &[u8]) -> bool {
+    let mut rest = gap;
+    let mut count = 0;
+    while !rest.is_empty() {
+        let len = match rest {
+            [b' ' | b'\t' | b'-' | b'.' | b'/' | b'_', ..] => 1,
+            [0xC2, 0xA0, ..] => 2,
+            [b'%', b'2', x, ..] if matches!(x.to_ascii_uppercase(), b'0' | b'D' | b'E' | b'F') => 3,
+            _ => return false,
+        };
+        rest = &rest[len..];
+        count += 1;
+    }
+    (1..=3).contains(&count)
 }
 
 /// The ranges of `text` that hold a card number by the module's rules.
@@ -365,8 +396,7 @@ fn card_number_ranges(text: &str) -> Vec<Masked> {
         if runs[i].len() <= MAX_GROUP {
             while j + 1 < runs.len()
                 && runs[j + 1].len() <= MAX_GROUP
-                && runs[j + 1].start == runs[j].end + 1
-                && is_separator(bytes[runs[j].end])
+                && is_separator(&bytes[runs[j].end..runs[j + 1].start])
             {
                 j += 1;
             }
@@ -506,32 +536,25 @@ fn exact_ranges(text: &str, mask: &Mask, found: &mut Vec<Masked>) {
     let bytes = text.as_bytes();
     let runs = digit_runs(bytes);
     for number in &mask.numbers {
-        // Walk the digits, allowing any non-digit, non-letter characters between them.
-        for (k, first) in runs.iter().enumerate() {
-            let mut want = number.as_bytes().iter();
-            let mut end = first.start;
-            let mut ok = true;
-            'runs: for run in &runs[k..] {
-                if run.start > end && bytes[end..run.start].iter().any(|b| b.is_ascii_alphanumeric()) {
-                    ok = false;
+        let want = number.as_bytes();
+        for start in (0..bytes.len()).filter(|&i| Some(&bytes[i]) == want.first()) {
+            // Walk its digits in order, past anything that is neither a digit nor a letter
+            // (separators, quotes, escapes).
+            let (mut at, mut matched) = (start, 0);
+            while at < bytes.len() && matched < want.len() {
+                if bytes[at] == want[matched] {
+                    matched += 1;
+                    at += 1;
+                } else if is_escape(bytes, at) {
+                    at += 3;
+                } else if bytes[at].is_ascii_alphanumeric() {
                     break;
-                }
-                for (at, byte) in bytes.iter().enumerate().take(run.end).skip(run.start) {
-                    match want.next() {
-                        Some(d) if d == byte => end = at + 1,
-                        Some(_) => {
-                            ok = false;
-                            break 'runs;
-                        }
-                        None => break 'runs,
-                    }
-                }
-                if want.len() == 0 {
-                    break;
+                } else {
+                    at += 1;
                 }
             }
-            if ok && want.len() == 0 {
-                found.push(Masked { start: first.start, end, replacement: masked_number(number) });
+            if matched == want.len() {
+                found.push(Masked { start, end: at, replacement: masked_number(number) });
             }
         }
     }
@@ -556,8 +579,10 @@ pub fn excerpt(text: &str, max: usize, mask: &Mask) -> String {
     }
     // Back off over a number (and its separators) the cut runs through.
     let bytes = text.as_bytes();
-    if bytes[cut].is_ascii_digit() || is_separator(bytes[cut]) {
-        while cut > 0 && (bytes[cut - 1].is_ascii_digit() || is_separator(bytes[cut - 1])) {
+    let in_number =
+        |b: u8| b.is_ascii_digit() || matches!(b, b' ' | b'\t' | b'-' | b'.' | b'/' | b'_' | b'%');
+    if in_number(bytes[cut]) {
+        while cut > 0 && in_number(bytes[cut - 1]) {
             cut -= 1;
         }
     }

@@ -79,6 +79,35 @@ fn card_numbers_are_masked_in_sentences_groups_numbers_and_keys() {
     assert!(body.get("••••1111").is_some(), "{text}");
 }
 
+/// Each of these slipped past before: text URL-encoded (a form body echoed back), groups split by
+/// a tab, a slash, two spaces, a no-break space or an escaped space; and the request's own card
+/// glued to other digits.
+#[test]
+fn card_numbers_are_masked_however_they_are_written() {
+    for text in [
+        "card=%224111111111111111%22",
+        "pan%3D4111111111111111%26cvv",
+        "4111%201111%201111%201111",
+        "4111\t1111\t1111\t1111",
+        "4111/1111/1111/1111",
+        "4111  1111  1111  1111",
+        "4111 - 1111 - 1111 - 1111",
+        "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+        "4111_1111_1111_1111",
+    ] {
+        let masked = redact_text(text);
+        assert!(masked.contains("••••1111"), "{text:?} → {masked:?}");
+        assert!(!masked.contains("4111"), "{text:?} → {masked:?}");
+    }
+    let mask = Mask::default().with_card("6011111111111117", "739");
+    for text in ["ref 96011111111111117", "60111111111111170042", "%2260111111%2011111117%22"] {
+        let masked = redact_text_with(text, &mask);
+        assert!(!masked.contains("11111117") && !masked.contains("60111111"), "{text:?} → {masked:?}");
+    }
+    // Dates and amounts with slashes stay as they are.
+    assert_eq!(redact_text("valid 12/2029, paid 100/200"), "valid 12/2029, paid 100/200");
+}
+
 #[test]
 fn provider_references_are_left_alone() {
     let mut body = json!({

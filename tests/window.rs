@@ -56,11 +56,16 @@ async fn scenario(app: &AppSession) -> TestResult {
     ensure!(logs >= 1, "the app wrote no log file");
     app.screenshot("window-settings").await?;
 
+    // No ready-made Tauri API object in the window (`withGlobalTauri` is off): the UI calls
+    // through its own ui/lib/tauri.js, and the facts above came through it.
+    let global = c.execute("return typeof window.__TAURI__;", vec![]).await?;
+    ensure!(global == "undefined", "window.__TAURI__ is {global}");
+
     // The capability ACL is in force: a window command the main window was not granted is refused.
     let answer = c
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             window.__TAURI__.core.invoke('plugin:window|set_title', { label: 'main', value: 'Changed' })
+             window.__TAURI_INTERNALS__.invoke('plugin:window|set_title', { label: 'main', value: 'Changed' })
                .then(() => done('allowed'), (e) => done(String(e)));",
             vec![],
         )

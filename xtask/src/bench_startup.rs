@@ -176,7 +176,7 @@ fn build_bare() -> Result<PathBuf, String> {
         ),
         (
             "page/ready.js",
-            "requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI__.core.invoke(\"ui_ready\")));\n"
+            "requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI_INTERNALS__.invoke(\"ui_ready\")));\n"
                 .into(),
         ),
     ];

@@ -6,6 +6,16 @@
 
 const internals = window.__TAURI_INTERNALS__;
 
+// Every message passes the isolation hook (isolation/hook.js) first. A message it refuses is
+// dropped by Tauri without an answer, so the call would never settle: the hook posts which call it
+// refused, and that call is rejected here with the hook's reason. Only the isolation frame is heard.
+window.addEventListener("message", (event) => {
+  const refused = event.data?.farepointIpcRefused;
+  const frame = document.getElementById("__tauri_isolation__");
+  if (!refused || !frame || event.source !== frame.contentWindow || typeof refused.error !== "number") return;
+  internals.runCallback(refused.error, { code: "refused", message: String(refused.reason) });
+});
+
 /** Calls a command; resolves with its answer, rejects with its error. */
 export function invoke(command, args = {}) {
   return internals.invoke(command, args);

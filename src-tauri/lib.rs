@@ -94,7 +94,8 @@ pub fn run() {
             commands::settings::forget_credential,
             commands::settings::set_profile,
             commands::settings::set_preference,
-            // Every command is also listed in build.rs and granted in capabilities/main.json.
+            // Every command is also listed in build.rs, granted in capabilities/main.json and
+            // allowed in isolation/hook.js: tests/ipc_allow_list.rs checks all three.
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

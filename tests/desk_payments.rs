@@ -58,10 +58,9 @@ async fn pay(app: &AppSession, command: &str, request: Value) -> TestResult<Valu
         .client
         .execute_async(
             "const [cmd, request, done] = arguments;
-             const { invoke, Channel } = window.__TAURI__.core;
-             const started = new Channel();
-             started.onmessage = () => {};
-             invoke(cmd, { request, onStarted: started }).then((v) => done({ ok: v }), (e) => done({ err: e }));",
+             import('./lib/tauri.js').then(({ invoke, Channel }) =>
+               invoke(cmd, { request, onStarted: new Channel() })
+             ).then((v) => done({ ok: v }), (e) => done({ err: e }));",
             vec![json!(command), request],
         )
         .await?;

@@ -1,6 +1,6 @@
 // The one door to the Rust side: commands, their typed errors, and the live event stream.
 
-const { invoke, Channel } = window.__TAURI__.core;
+import { invoke, Channel } from "./tauri.js";
 
 /** A command's refusal: a stable code, a message saying what to fix, and field problems. */
 export class CommandError extends Error {

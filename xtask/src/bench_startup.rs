@@ -127,7 +127,8 @@ fn build_bare() -> Result<PathBuf, String> {
         release_profile(&manifest),
     );
 
-    // Our own configuration, window and security settings included, with an empty page.
+    // Our own configuration, window and security settings (isolation pattern) included, with an
+    // empty page.
     let mut bare_conf = conf;
     for (key, value) in
         [("productName", "Bare"), ("identifier", "com.farepoint.bench-bare"), ("frontendDist", "page")]
@@ -176,19 +177,24 @@ fn build_bare() -> Result<PathBuf, String> {
         ),
         (
             "page/ready.js",
-            "requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI__.core.invoke(\"ui_ready\")));\n"
+            "requestAnimationFrame(() => requestAnimationFrame(() => window.__TAURI_INTERNALS__.invoke(\"ui_ready\")));\n"
                 .into(),
         ),
     ];
     for (path, text) in &files {
         write_if_changed(&dir.join(path), text.as_bytes())?;
     }
-    let icons = root.join("icons");
-    for entry in std::fs::read_dir(&icons).map_err(|e| format!("cannot list {}: {e}", icons.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_file() {
-            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            write_if_changed(&dir.join("icons").join(path.file_name().unwrap_or_default()), &bytes)?;
+    // The icons, and the isolation application our configuration names (every IPC message of the
+    // bare window passes the same hook as Farepoint's).
+    for folder in ["icons", "isolation"] {
+        let from = root.join(folder);
+        for entry in std::fs::read_dir(&from).map_err(|e| format!("cannot list {}: {e}", from.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_file() {
+                let bytes =
+                    std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                write_if_changed(&dir.join(folder).join(path.file_name().unwrap_or_default()), &bytes)?;
+            }
         }
     }
 

@@ -104,7 +104,7 @@ fn field_kind(key: &str) -> FieldKind {
 }
 
 /// The exact card data of one request, masked wherever it appears in that exchange. Wiped on drop.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Mask {
     numbers: Vec<Zeroizing<String>>,
     codes: Vec<Zeroizing<String>>,

@@ -17,6 +17,7 @@ use crate::providers::travelport::{
     CommitOutcome, Document, FopRef, NewFop, Offer, TravelportClient, WorkbenchView,
 };
 use crate::providers::ProviderError;
+use crate::redact::Mask;
 use crate::store;
 
 /// What the agent asks for: pay these offers of this reservation with this form of payment.
@@ -416,6 +417,11 @@ impl Engine {
             }
         };
         let wb = view.workbench_id.as_str();
+        // The card, kept as a mask for the steps after the FOP: their answers may quote it.
+        let mask = match &fop {
+            TravelportFop::Card(card) => Mask::for_card(card),
+            _ => Mask::default(),
+        };
         let fop_ref = match (fop, stored) {
             (_, Some(stored)) => stored,
             (fop, None) => {
@@ -437,14 +443,14 @@ impl Engine {
             }
         };
         // `Payment.id` is the attempt's key: the ledger and Travelport support can match it.
-        match client.add_payment(wb, payment_key, amount, &fop_ref, offers).await {
+        match client.add_payment(wb, payment_key, amount, &fop_ref, offers, &mask).await {
             Ok(call) => keep("payment", call.exchanges),
             Err((exchanges, e)) => {
                 keep("payment", exchanges);
                 return (log, Settled::NotCommitted(e));
             }
         }
-        match client.commit(wb, &view.locator).await {
+        match client.commit(wb, &view.locator, &mask).await {
             Ok(call) => {
                 keep("commit", call.exchanges);
                 (log, Settled::Commit(call.result))

@@ -50,6 +50,33 @@ impl PayOutcome {
     }
 }
 
+impl ProviderError {
+    /// The error with `mask`'s exact card data masked in the words it carries (a later step's
+    /// answer may quote the card's code, which no general rule can recognise).
+    pub fn redacted(self, mask: &crate::redact::Mask) -> ProviderError {
+        let clean = |text: String| crate::redact::redact_text_with(&text, mask).into_owned();
+        match self {
+            ProviderError::Config(text) => ProviderError::Config(clean(text)),
+            ProviderError::Credentials { provider, detail } => {
+                ProviderError::Credentials { provider, detail: clean(detail) }
+            }
+            ProviderError::Invalid { field, message } => {
+                ProviderError::Invalid { field, message: clean(message) }
+            }
+            ProviderError::Refused(r) => ProviderError::Refused(r.redacted(mask)),
+            ProviderError::Unreachable { provider, detail } => {
+                ProviderError::Unreachable { provider, detail: clean(detail) }
+            }
+            ProviderError::Unclear { provider, detail } => {
+                ProviderError::Unclear { provider, detail: clean(detail) }
+            }
+            ProviderError::NoAnswer { provider, detail } => {
+                ProviderError::NoAnswer { provider, detail: clean(detail) }
+            }
+        }
+    }
+}
+
 impl Refusal {
     /// The provider's words masked; its code is left as sent — the engine decides on it (a card
     /// whose code happens to be "411" must not turn ATRIP's 411 into something else).

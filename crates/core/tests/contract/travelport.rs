@@ -5,6 +5,7 @@
 use farepoint_core::payment::TicketKind;
 use farepoint_core::providers::http::Timeouts;
 use farepoint_core::providers::travelport::{TravelportClient, TravelportConfig};
+use farepoint_core::redact::Mask;
 use farepoint_core::secrets::SecretString;
 use serde_json::json;
 
@@ -115,7 +116,7 @@ async fn what_we_send_to_add_payment_has_the_published_shape() {
         201,
         json!({ "PaymentResponse": { "Payment": { "Identifier": { "value": "p" } } } }).to_string(),
     );
-    tp.add_payment("workbench-1", "payment_1", offer.price, &fop, &[&offer]).await.unwrap();
+    tp.add_payment("workbench-1", "payment_1", offer.price, &fop, &[&offer], &Mask::default()).await.unwrap();
     let sent = replay.last();
     assert_eq!(sent.path, "/paymentoffer/reservationworkbench/workbench-1/payments");
     let ours = sent.json();
@@ -172,12 +173,71 @@ async fn a_commit_answered_200_with_an_error_is_not_a_success() {
     let replay = Replay::start().await;
     let tp = client(&replay);
     replay.answer(200, with_error("4500", "Incomplete"));
-    let outcome = tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL").await.unwrap().result;
+    let outcome =
+        tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL", &Mask::default()).await.unwrap().result;
     assert!(matches!(outcome, CommitOutcome::Ambiguous { .. }), "{outcome:?}");
 
     let replay = Replay::start().await;
     let tp = client(&replay);
     replay.answer(200, with_error("4500", "Not processed"));
-    let outcome = tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL").await.unwrap().result;
+    let outcome =
+        tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL", &Mask::default()).await.unwrap().result;
     assert!(matches!(outcome, CommitOutcome::Declined(_)), "{outcome:?}");
+}
+
+/// Not a published answer — the worst a gateway could send: the steps after the form of payment
+/// quoting the card and its code. Three digits are no card number, so only the payment's own card
+/// (the mask its flow keeps) recognises the code: neither the timeline's exchanges nor the
+/// outcome keep either.
+#[tokio::test]
+async fn the_card_quoted_by_a_later_step_is_masked_in_its_exchange_and_its_words() {
+    use farepoint_core::money::{Currency, Money};
+    use farepoint_core::providers::travelport::{CommitOutcome, FopRef, Offer, OfferKind};
+    let mask = Mask::default().with_card("4532015112830366", "739");
+    let leaks = |text: &str| ["739", "4532015112830366", "4532 0151"].into_iter().find(|s| text.contains(s));
+
+    let replay = Replay::start().await;
+    let tp = client(&replay);
+    replay.answer(500, "<html>gateway error: card 4532015112830366 cvv 739 refused</html>");
+    let call = tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL", &mask).await.unwrap();
+    let shown = serde_json::to_string(&call.exchanges).unwrap();
+    assert_eq!(leaks(&shown), None, "{shown}");
+    assert!(matches!(call.result, CommitOutcome::Ambiguous { .. }), "{:?}", call.result);
+
+    let replay = Replay::start().await;
+    let tp = client(&replay);
+    let mut answer = super::fixture_json("travelport/workbench.create.response.json");
+    answer["ReservationResponse"]["Result"] = json!({ "status": "Not processed", "Error": [{
+        "StatusCode": 400, "Message": "Card 4532 0151 1283 0366 with CVV 739 declined", "SourceCode": "1100" }] });
+    replay.answer(200, answer.to_string());
+    let call = tp.commit("af9da82f-1966-4134-8561-3fd1a430d62e", "0058XL", &mask).await.unwrap();
+    let CommitOutcome::Declined(refusal) = &call.result else { panic!("{:?}", call.result) };
+    assert_eq!(leaks(&refusal.message), None, "{}", refusal.message);
+    assert_eq!(leaks(&serde_json::to_string(&call.exchanges).unwrap()), None);
+
+    // A refused Add Payment: the error the agent reads.
+    let replay = Replay::start().await;
+    let tp = client(&replay);
+    replay.answer(
+        400,
+        json!({ "PaymentResponse": { "Result": { "Error": [{
+        "StatusCode": 400, "Message": "Security code 739 does not match" }] } } })
+        .to_string(),
+    );
+    let offer = Offer {
+        id: "offer_1".into(),
+        identifier: "0b1d7a40".into(),
+        kind: OfferKind::Itinerary,
+        description: "Flights".into(),
+        price: Money::from_minor(1000, Currency::from_code("USD").unwrap()),
+        travelers: vec![],
+    };
+    let fop = FopRef { id: "fop_1".into(), identifier: "1".into() };
+    let Err((exchanges, error)) =
+        tp.add_payment("wb", "payment_1", offer.price, &fop, &[&offer], &mask).await
+    else {
+        panic!("a refused Add Payment is an error")
+    };
+    assert_eq!(leaks(&error.to_string()), None, "{error}");
+    assert_eq!(leaks(&serde_json::to_string(&exchanges).unwrap()), None);
 }

@@ -19,6 +19,7 @@ use tokio::sync::Mutex;
 use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
 use super::ProviderError;
 use crate::card::Card;
+use crate::redact::Mask;
 pub use wire::{CommitOutcome, Document, FopRef, Offer, OfferKind, StoredFop, Traveler, WorkbenchView};
 
 const PROVIDER: &str = "Travelport";
@@ -184,7 +185,13 @@ impl TravelportClient {
 
     /// One air call. A 401 means the gateway refused the token before doing anything, so the
     /// call is sent once more with a fresh token — safe even for commit.
-    async fn air(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Call<Reply>, Failed> {
+    async fn air(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        mask: &Mask,
+    ) -> Result<Call<Reply>, Failed> {
         let url = format!("{}{path}", self.air_base_url);
         let mut exchanges = Vec::new();
         let mut rejected: Option<String> = None;
@@ -192,7 +199,8 @@ impl TravelportClient {
             let token = self.token(rejected.as_deref()).await.map_err(|e| (exchanges.clone(), e))?;
             let headers = self.headers(&token, body.is_some()).map_err(|e| (exchanges.clone(), e))?;
             let sent = body.map_or(Body::None, |b| Body::Json(b.clone()));
-            let (exchange, reply) = self.http.send(method.clone(), &url, headers, sent).await;
+            let (exchange, reply) =
+                self.http.send_masking(method.clone(), &url, headers, sent, mask.clone()).await;
             exchanges.push(exchange);
             match reply {
                 Reply::Answer { status: 401, .. } if rejected.is_none() => {
@@ -205,15 +213,17 @@ impl TravelportClient {
     }
 
     /// A read-only or pre-commit call: its answer mapped by `parse`; no answer is an error
-    /// (nothing was charged: only commit moves money).
+    /// (nothing was charged: only commit moves money). `mask` is the payment's card, masked
+    /// wherever the exchange or the error shows it.
     async fn call<T>(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
+        mask: &Mask,
         parse: impl FnOnce(u16, &[u8]) -> Result<T, ProviderError>,
     ) -> Result<Call<T>, Failed> {
-        let Call { exchanges, result } = self.air(method, path, body).await?;
+        let Call { exchanges, result } = self.air(method, path, body, mask).await?;
         let parsed = match result {
             Reply::Answer { status, body } => parse(status, &body),
             Reply::NotSent(detail) => Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
@@ -221,7 +231,7 @@ impl TravelportClient {
         };
         match parsed {
             Ok(result) => Ok(Call { exchanges, result }),
-            Err(e) => Err((exchanges, e)),
+            Err(e) => Err((exchanges, e.redacted(mask))),
         }
     }
 
@@ -229,8 +239,9 @@ impl TravelportClient {
     /// of payment and documents already issued. `locator` must be validated by the caller.
     pub async fn open_workbench(&self, locator: &str) -> Result<Call<WorkbenchView>, Failed> {
         let path = format!("book/session/reservationworkbench/buildfromlocator?Locator={locator}");
-        let call =
-            self.call(Method::POST, &path, None, |s, b| wire::parse_reservation(s, b, locator)).await?;
+        let call = self
+            .call(Method::POST, &path, None, &Mask::default(), |s, b| wire::parse_reservation(s, b, locator))
+            .await?;
         check_id(&call.result.workbench_id).map_err(|e| (call.exchanges.clone(), e))?;
         Ok(call)
     }
@@ -243,21 +254,16 @@ impl TravelportClient {
         fop: NewFop<'_>,
     ) -> Result<Call<FopRef>, Failed> {
         let (body, mask) = match fop {
-            NewFop::Card(card) => (wire::card_fop_body(id, card), crate::redact::Mask::for_card(card)),
-            NewFop::Cash => (wire::cash_fop_body(id), crate::redact::Mask::default()),
+            NewFop::Card(card) => (wire::card_fop_body(id, card), Mask::for_card(card)),
+            NewFop::Cash => (wire::cash_fop_body(id), Mask::default()),
         };
         let path = format!("payment/reservationworkbench/{workbench_id}/formofpayment");
         // A refusal may quote the card's code, which only the exact mask recognises.
-        self.call(Method::POST, &path, Some(&body), wire::parse_fop_added).await.map_err(|(exchanges, e)| {
-            let e = match e {
-                ProviderError::Refused(r) => ProviderError::Refused(r.redacted(&mask)),
-                other => other,
-            };
-            (exchanges, e)
-        })
+        self.call(Method::POST, &path, Some(&body), &mask, wire::parse_fop_added).await
     }
 
     /// Adds the Payment: one FOP for the chosen offers, the exact amount. Nothing is charged yet.
+    /// `mask` is the card the FOP was added with (its answer may quote it).
     pub async fn add_payment(
         &self,
         workbench_id: &str,
@@ -265,19 +271,27 @@ impl TravelportClient {
         amount: crate::money::Money,
         fop: &FopRef,
         offers: &[&Offer],
+        mask: &Mask,
     ) -> Result<Call<String>, Failed> {
         let body = wire::payment_body(payment_id, amount, fop, offers);
         let path = format!("paymentoffer/reservationworkbench/{workbench_id}/payments");
-        self.call(Method::POST, &path, Some(&body), wire::parse_payment_added).await
+        self.call(Method::POST, &path, Some(&body), mask, wire::parse_payment_added).await
     }
 
     /// Commits the workbench with ticket issuance: money moves here. The caller has journaled
     /// the attempt. An error means nothing reached Travelport (or it refused the token).
-    pub async fn commit(&self, workbench_id: &str, locator: &str) -> Result<Call<CommitOutcome>, Failed> {
+    /// `mask` is the card the workbench's FOP was added with (its answer may quote it).
+    pub async fn commit(
+        &self,
+        workbench_id: &str,
+        locator: &str,
+        mask: &Mask,
+    ) -> Result<Call<CommitOutcome>, Failed> {
         let path = format!(
             "book/reservation/reservations/{workbench_id}?Issuance=Ticket&DocumentValue=Retain&payLaterInd=false"
         );
-        let Call { exchanges, result } = self.air(Method::POST, &path, Some(&wire::commit_body())).await?;
+        let Call { exchanges, result } =
+            self.air(Method::POST, &path, Some(&wire::commit_body()), mask).await?;
         let outcome = match result {
             Reply::Answer { status, body } => wire::commit_outcome(status, &body, locator),
             Reply::NotSent(detail) => {
@@ -285,19 +299,20 @@ impl TravelportClient {
             }
             Reply::Lost(reason) => CommitOutcome::Ambiguous { reason },
         };
-        Ok(Call { exchanges, result: outcome })
+        Ok(Call { exchanges, result: outcome.redacted(mask) })
     }
 
     /// Retrieves the reservation (with its receipts). Safe to repeat.
     pub async fn retrieve(&self, locator: &str) -> Result<Call<WorkbenchView>, Failed> {
         let path = format!("book/reservation/reservations/{locator}");
-        self.call(Method::GET, &path, None, |s, b| wire::parse_reservation(s, b, locator)).await
+        self.call(Method::GET, &path, None, &Mask::default(), |s, b| wire::parse_reservation(s, b, locator))
+            .await
     }
 
     /// The reservation's tickets and EMDs (Ticket List). Safe to repeat.
     pub async fn ticket_list(&self, locator: &str) -> Result<Call<Vec<Document>>, Failed> {
         let path = format!("receipt/reservations/{locator}/receipts");
-        self.call(Method::GET, &path, None, wire::parse_ticket_list).await
+        self.call(Method::GET, &path, None, &Mask::default(), wire::parse_ticket_list).await
     }
 }
 

@@ -98,6 +98,19 @@ pub enum CommitOutcome {
     Ambiguous { reason: String },
 }
 
+impl CommitOutcome {
+    /// The outcome with `mask`'s exact card data masked in Travelport's words.
+    pub fn redacted(self, mask: &crate::redact::Mask) -> CommitOutcome {
+        match self {
+            CommitOutcome::Declined(r) => CommitOutcome::Declined(r.redacted(mask)),
+            CommitOutcome::Ambiguous { reason } => CommitOutcome::Ambiguous {
+                reason: crate::redact::redact_text_with(&reason, mask).into_owned(),
+            },
+            committed => committed,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 

@@ -203,18 +203,35 @@ pub fn redact_with(value: &mut Value, mask: &Mask) {
             }
         }
         Value::Number(n) => {
-            // A JSON number is masked when it is a card number of a known brand (a count or a
-            // millisecond time never has one's prefix and length) or the request's own card data.
+            // A JSON number is masked when its digits are a card number by the same rules as in
+            // text (a count, an amount or a millisecond time never passes them), however it is
+            // written — negative, or as a float with nothing after the point — or when it is the
+            // request's own card data.
             let text = n.to_string();
-            let digits = text.bytes().all(|b| b.is_ascii_digit());
-            if digits && is_card_number(&text, true) {
-                *value = Value::String(masked_number(&text));
+            let digits = number_digits(n);
+            if digits.as_deref().is_some_and(|d| is_card_number(d, false)) {
+                *value = Value::String(masked_number(digits.as_deref().unwrap_or_default()));
             } else if let Cow::Owned(masked) = exact_only(&text, mask) {
                 *value = Value::String(masked);
+            } else if let Some(masked) = digits.filter(|d| matches!(exact_only(d, mask), Cow::Owned(_))) {
+                *value = Value::String(masked_number(&masked));
             }
         }
         _ => {}
     }
+}
+
+/// The digits of a JSON number that is a whole number (sign dropped): `-4111…`, `4111….0`.
+fn number_digits(n: &serde_json::Number) -> Option<String> {
+    if let Some(u) = n.as_u64() {
+        return Some(u.to_string());
+    }
+    if let Some(i) = n.as_i64() {
+        return Some(i.unsigned_abs().to_string());
+    }
+    let f = n.as_f64()?.abs();
+    // Below 2^64 and whole: its digits as an integer (a float keeps a 16-digit card exactly).
+    (f.fract() == 0.0 && f < 1.8e19).then(|| format!("{f:.0}"))
 }
 
 /// A copy of `value`, redacted.

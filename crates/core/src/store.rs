@@ -604,9 +604,13 @@ fn brand_text(brand: CardBrand) -> String {
     }
 }
 
-/// Inserts a new payment. Its timeline starts with the caller's first event.
+/// Inserts a new payment. Its timeline starts with the caller's first event. The customer's name
+/// is redacted like everything else stored (a card number pasted as a name never reaches the
+/// file); the subject is the provider's to check, as its free text is sent on (HeiPay refuses a
+/// card number in it) and its tokens must stay as they are.
 pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
     let card = p.card.as_ref();
+    let customer = crate::redact::redact_text(&p.customer);
     // Cached: preparing an insert also compiles the search index's triggers.
     tx.prepare_cached(&format!(
         "INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
@@ -619,7 +623,7 @@ pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
             p.status.as_str(),
             p.amount.minor,
             p.amount.currency.code(),
-            p.customer,
+            customer,
             p.subject.to_string(),
             card.map(|c| brand_text(c.brand)),
             card.map(|c| c.last4.as_str()),

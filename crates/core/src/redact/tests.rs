@@ -2,6 +2,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
+use serde_json::Value;
 
 #[test]
 fn masks_card_fields_and_secrets_by_name() {
@@ -106,6 +107,24 @@ fn card_numbers_are_masked_however_they_are_written() {
     }
     // Dates and amounts with slashes stay as they are.
     assert_eq!(redact_text("valid 12/2029, paid 100/200"), "valid 12/2029, paid 100/200");
+}
+
+/// JSON numbers are card numbers whatever their sign or form, and of any scheme the text rules
+/// know (Maestro, UATP, Mir as well as the brands Farepoint takes).
+#[test]
+fn card_numbers_sent_as_json_numbers_are_masked_in_any_form() {
+    let mut body: Value = serde_json::from_str(
+        r#"{"negative": -4111111111111111, "float": 4111111111111111.0, "maestro": 6759649826438453,
+            "uatp": 135410014004955, "mir": 2200000000000004, "amount": 1281.9, "count": 12,
+            "millis": 1795132800008}"#,
+    )
+    .unwrap();
+    redact(&mut body);
+    for key in ["negative", "float", "maestro", "uatp", "mir"] {
+        assert!(body[key].as_str().is_some_and(|s| s.starts_with('•')), "{key}: {}", body[key]);
+    }
+    assert_eq!((body["amount"].clone(), body["count"].clone()), (json!(1281.9), json!(12)));
+    assert_eq!(body["millis"], json!(1795132800008u64), "a time in milliseconds passing Luhn is no card");
 }
 
 #[test]

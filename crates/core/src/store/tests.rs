@@ -191,6 +191,25 @@ fn no_column_can_hold_a_card_number_or_cvv() {
     }
 }
 
+/// A card number pasted as the customer's name is masked before it is stored, and no byte of the
+/// file holds it.
+#[test]
+fn a_card_number_typed_as_a_name_never_reaches_the_file() {
+    let (dir, store) = temp_store();
+    let mut p = payment("typed", 1_000);
+    p.customer = "Ana 4111 1111 1111 1111".into();
+    create(&store, p);
+    let stored = store.read_blocking(|c| get_payment(c, "typed")).unwrap();
+    assert_eq!(stored.customer, "Ana ••••1111");
+    store.read_blocking(|c| verify_payment_events(c, "typed")).unwrap();
+    drop(store);
+    for entry in std::fs::read_dir(dir.path().join("data")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let card = b"4111 1111 1111 1111";
+        assert!(!bytes.windows(card.len()).any(|w| w == card));
+    }
+}
+
 #[test]
 fn payments_round_trip_and_list_newest_first() {
     let (_dir, store) = temp_store();

@@ -127,7 +127,7 @@ impl Order {
         }
         let ref_name = required_name("guest_first_name", input.guest_first_name, "first name")?;
         let ref_lastname = required_name("guest_last_name", input.guest_last_name, "last name")?;
-        let detail = tidy(input.detail);
+        let detail = no_card_number("detail", tidy(input.detail))?;
         if let Some(d) = &detail {
             let n = d.chars().count();
             if n > DETAIL_MAX {
@@ -158,7 +158,7 @@ impl Order {
             service_percent: rate("service_percent", input.service_percent)?,
             email: check_email(tidy(input.email))?,
             phone: check_phone(tidy(input.phone))?,
-            address: check_text("address", tidy(input.address), 200)?,
+            address: no_card_number("address", check_text("address", tidy(input.address), 200)?)?,
             fiscal_number: check_fiscal_number(tidy(input.fiscal_number))?,
             ip: check_ip(tidy(input.ip))?,
         })
@@ -210,6 +210,18 @@ fn check_phone(phone: Option<String>) -> Result<Option<String>, ProviderError> {
         ));
     }
     Ok(Some(digits))
+}
+
+/// Free text is sent to HeiPay and kept with the payment to send again: a card number typed
+/// into it (pasted into the wrong field) is refused, never sent or stored.
+fn no_card_number(field: &str, text: Option<String>) -> Result<Option<String>, ProviderError> {
+    match text {
+        Some(t) if matches!(crate::redact::redact_text(&t), std::borrow::Cow::Owned(_)) => Err(invalid(
+            field,
+            "this looks like a card number — card details go only in the card fields; remove it from here",
+        )),
+        other => Ok(other),
+    }
 }
 
 fn check_text(field: &str, text: Option<String>, max: usize) -> Result<Option<String>, ProviderError> {
@@ -458,6 +470,30 @@ mod tests {
             installments: 1,
             ..OrderInput::default()
         }
+    }
+
+    #[test]
+    fn a_card_number_in_free_text_is_refused_naming_the_field() {
+        for (detail, address) in
+            [(Some("paid by 4111 1111 1111 1111"), None), (None, Some("Calle 5555-5555-5555-4444"))]
+        {
+            let e = Order::validate(OrderInput {
+                detail: detail.map(str::to_string),
+                address: address.map(str::to_string),
+                ..input()
+            })
+            .unwrap_err();
+            let field = if detail.is_some() { "detail" } else { "address" };
+            assert!(
+                matches!(&e, ProviderError::Invalid { field: f, message } if f == field && message.contains("card fields")),
+                "{e}"
+            );
+            assert!(!e.to_string().contains("1111 1111"), "the error does not repeat it: {e}");
+        }
+        // Ordinary text with numbers is fine.
+        let ok =
+            Order::validate(OrderInput { detail: Some("Room 1204, 3 nights from 12/05".into()), ..input() });
+        assert!(ok.is_ok());
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct AppStatus {
     pub demo: Vec<DemoHint>,
     /// Decimals of each currency's minor unit (ISO 4217): the window formats amounts by these.
     pub currency_decimals: std::collections::BTreeMap<&'static str, u32>,
+    /// The providers and statuses the window offers to choose from.
+    pub catalog: farepoint_core::catalog::Catalog,
 }
 
 /// Sandbox data worth trying, shown beside the forms while the Sandbox profile is active.
@@ -96,6 +98,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         keyring,
         demo,
         currency_decimals: farepoint_core::money::currency_decimals(),
+        catalog: farepoint_core::catalog::catalog(),
     })
 }
 

@@ -115,8 +115,6 @@ register({
   },
 });
 
-const PROVIDERS = ["atrip", "travelport", "holidayextras", "heipay"];
-const STATUSES = ["Paid", "Ticketing", "Ticketed", "TicketingFailed", "Declined", "Unknown", "NeedsReview", "Refunded", "Submitting"];
 const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "AUD", "COP"];
 const COLUMNS = ["time", "reference", "provider", "customer", "what", "tickets", "card", "amount", "status"];
 const PAGE = 50;
@@ -189,8 +187,10 @@ export class PaymentsView {
 
     this.providerLabel = h("span", { class: "chip-label", id: "pay-providers-label" });
     this.statusLabel = h("span", { class: "chip-label", id: "pay-statuses-label" });
-    this.providerChips = PROVIDERS.map((p) => this.chip(p, this.providers, "provider"));
-    this.statusChips = STATUSES.map((s) => this.chip(s, this.statuses, "status"));
+    // The lists come from the core (`app_status`'s catalog); the window keeps no copy.
+    this.catalog = this.ctx.status.catalog;
+    this.providerChips = this.catalog.providers.map((p) => this.chip(p, this.providers, "provider"));
+    this.statusChips = this.catalog.statuses.map((s) => this.chip(s, this.statuses, "status"));
     // A payment whose refund may or may not have been made waits for a person, whatever its status.
     this.refundChip = this.chip("Unclear", this.refundStates, "refund");
     this.filterError = h("p", { class: "form-alert", role: "alert", id: "pay-error", hidden: true });
@@ -253,8 +253,8 @@ export class PaymentsView {
     this.clearButton.textContent = t("pay.clear");
     this.providerLabel.textContent = t("pay.providers");
     this.statusLabel.textContent = t("pay.statuses");
-    this.providerChips.forEach((b, i) => (b.textContent = t(`provider.${PROVIDERS[i]}`)));
-    this.statusChips.forEach((b, i) => (b.textContent = t(`status.${STATUSES[i]}`)));
+    this.providerChips.forEach((b, i) => (b.textContent = t(`provider.${this.catalog.providers[i]}`)));
+    this.statusChips.forEach((b, i) => (b.textContent = t(`status.${this.catalog.statuses[i]}`)));
     this.refundChip.textContent = t("pay.refund_unclear");
     this.table.querySelector("caption").textContent = t("pay.table");
     fill(this.headRow, COLUMNS.map((c) => h("th", { scope: "col", class: `col-${c}${c === "amount" ? " amount" : ""}`, text: t(`pay.col.${c}`) })));
@@ -347,8 +347,8 @@ export class PaymentsView {
   }
 
   syncChips() {
-    this.providerChips.forEach((b, i) => b.setAttribute("aria-pressed", String(this.providers.has(PROVIDERS[i]))));
-    this.statusChips.forEach((b, i) => b.setAttribute("aria-pressed", String(this.statuses.has(STATUSES[i]))));
+    this.providerChips.forEach((b, i) => b.setAttribute("aria-pressed", String(this.providers.has(this.catalog.providers[i]))));
+    this.statusChips.forEach((b, i) => b.setAttribute("aria-pressed", String(this.statuses.has(this.catalog.statuses[i]))));
     this.refundChip.setAttribute("aria-pressed", String(this.refundStates.has("Unclear")));
   }
 

@@ -88,7 +88,6 @@ register({
 });
 
 const RANGES = ["today", "7d", "30d", "month", "custom"];
-const PROVIDERS = ["atrip", "travelport", "holidayextras", "heipay"];
 const STATUS_ORDER = ["NeedsReview", "Unknown", "Paid", "Ticketing", "Ticketed", "TicketingFailed", "Declined", "Refunded", "Submitting", "Draft"];
 
 function midnight(d) {
@@ -415,7 +414,7 @@ export class SummaryView {
       if (row.currency !== currency || !byDay.has(row.day)) continue;
       byDay.get(row.day).set(row.provider, row);
     }
-    const providers = PROVIDERS.filter((p) => [...byDay.values()].some((m) => m.has(p)));
+    const providers = this.ctx.status.catalog.providers.filter((p) => [...byDay.values()].some((m) => m.has(p)));
     const dayTotal = (key) => [...byDay.get(key).values()].reduce((sum, r) => sum + r.total_minor, 0);
     const max = Math.max(0, ...days.map((d) => dayTotal(dayKey(d))));
 
@@ -443,7 +442,7 @@ export class SummaryView {
       const key = dayKey(d);
       const x = m.left + band * i + (band - barW) / 2;
       let base = 0;
-      const segments = PROVIDERS.filter((p) => byDay.get(key).has(p)).map((p) => {
+      const segments = this.ctx.status.catalog.providers.filter((p) => byDay.get(key).has(p)).map((p) => {
         const r = byDay.get(key).get(p);
         const y0 = y(base);
         base += r.total_minor;

@@ -3,6 +3,7 @@
 //! One module a concept (DESIGN.md §2). The Tauri shell only adapts these to commands.
 
 pub mod card;
+pub mod catalog;
 pub mod desk_lock;
 pub mod engine;
 #[doc(hidden)]

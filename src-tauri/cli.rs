@@ -272,7 +272,9 @@ fn export(args: &[String]) -> i32 {
             }
         };
         match written {
-            Err(HistoryError::Invalid(problem)) => Err(format!("bad filter: {problem}")),
+            Err(e @ (HistoryError::Invalid(_) | HistoryError::Field { .. })) => {
+                Err(format!("bad filter: {e}"))
+            }
             // A reader that stops early (`| head`) is not a failure of ours.
             Err(HistoryError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             Err(e) => Err(e.to_string()),

@@ -470,6 +470,11 @@ async fn search_scenario(app: &AppSession) -> TestResult {
         "amount filter open without a currency"
     );
     app.wait_visible("#pay-currency").await?.select_by_value("GBP").await?;
+    // The core reads what was typed: a third decimal is refused at its field, in its words.
+    app.type_into("#pay-min", "20.001").await?;
+    app.client.find(Locator::Css("#pay-search")).await?.click().await?;
+    let refused = app.wait_for_text("#pay-min-error", |t| !t.is_empty()).await?;
+    ensure!(refused.contains("20.001") && refused.contains("GBP"), "a wrong bound reads {refused:?}");
     app.type_into("#pay-min", "20").await?;
     app.type_into("#pay-max", "100").await?;
     app.client.find(Locator::Css("#pay-search")).await?.click().await?;

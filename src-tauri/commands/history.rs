@@ -24,12 +24,15 @@ fn bounded_query(q: &HistoryQuery) -> Result<(), CommandError> {
         bounded_list(field, list.as_deref().unwrap_or_default(), MAX_ID)?;
     }
     bounded_opt("currency", q.currency.as_deref(), MAX_ID)?;
+    bounded_opt("amount_min", q.amount_min.as_deref(), MAX_ID)?;
+    bounded_opt("amount_max", q.amount_max.as_deref(), MAX_ID)?;
     bounded_opt("after", q.after.as_deref(), MAX_SHORT)
 }
 
 fn history_error(e: HistoryError) -> CommandError {
     match e {
         HistoryError::Invalid(message) => CommandError::new("invalid", message),
+        HistoryError::Field { field, message } => CommandError::field(field, message),
         HistoryError::Store(StoreError::NotFound { what, id }) => {
             CommandError::new("not_found", format!("no {what} with id {id}"))
         }

@@ -5,10 +5,10 @@
 import { h, fill, field, setFieldError } from "../lib/dom.js";
 import { t, register, onLocaleChange, intlLocale } from "../lib/i18n.js";
 import { call, channel, onLiveEvent, onMissed } from "../lib/ipc.js";
-import { money, exponent, dateTime } from "../lib/format.js";
+import { money, dateTime } from "../lib/format.js";
 import { statusPill } from "../components/status.js";
 import { dialogOpen } from "../components/dialog.js";
-import { busy, decimal } from "./take/common.js";
+import { busy } from "./take/common.js";
 import { PaymentDetail, brandName } from "./payments/detail.js";
 import { dateInput, parseDay, dayText, relabelDate, badDate } from "./payments/dates.js";
 
@@ -46,7 +46,6 @@ register({
     "pay.all_shown": "{n} shown — that is all",
     "pay.all_shown_one": "1 shown — that is all",
     "pay.new_rows": "New payments — show them",
-    "pay.amount_bad": "Digits only, with at most {n} decimals",
     "pay.export_csv": "Export CSV",
     "pay.export_json": "Export JSON",
     "pay.exporting": "Exporting the payments of the current filter…",
@@ -96,7 +95,6 @@ register({
     "pay.all_shown": "{n} mostrados — no hay más",
     "pay.all_shown_one": "1 mostrado — no hay más",
     "pay.new_rows": "Pagos nuevos — mostrarlos",
-    "pay.amount_bad": "Solo cifras, con {n} decimales como máximo",
     "pay.export_csv": "Exportar CSV",
     "pay.export_json": "Exportar JSON",
     "pay.exporting": "Exportando los pagos del filtro actual…",
@@ -118,15 +116,6 @@ register({
 const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "AUD", "COP"];
 const COLUMNS = ["time", "reference", "provider", "customer", "what", "tickets", "card", "amount", "status"];
 const PAGE = 50;
-
-/** A typed amount in a currency's minor units, exactly; undefined when empty, null when wrong. */
-function toMinor(text, exp) {
-  const clean = decimal(text);
-  if (!clean) return undefined;
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(clean);
-  if (!m || (m[2] ?? "").length > exp) return null;
-  return Number(m[1] + (m[2] ?? "").padEnd(exp, "0"));
-}
 
 const stampFormats = new Map();
 function stamp(ms) {
@@ -278,13 +267,11 @@ export class PaymentsView {
     if (this.statuses.size) q.statuses = [...this.statuses];
     if (this.refundStates.size) q.refunds = [...this.refundStates];
     if (this.currency.value) q.currency = this.currency.value;
-    // Amounts compare only within one currency (the core refuses them without one).
+    // Amounts compare only within one currency; the core reads what was typed (and says which
+    // field is wrong).
     if (this.currency.value) {
-      const exp = exponent(this.currency.value);
-      const min = toMinor(this.minInput.value, exp);
-      const max = toMinor(this.maxInput.value, exp);
-      if (typeof min === "number") q.amount_min_minor = min;
-      if (typeof max === "number") q.amount_max_minor = max;
+      if (this.minInput.value.trim()) q.amount_min = this.minInput.value;
+      if (this.maxInput.value.trim()) q.amount_max = this.maxInput.value;
     }
     if (this.range.from_ms !== null) q.from_ms = this.range.from_ms;
     if (this.range.to_ms !== null) q.to_ms = this.range.to_ms;
@@ -317,14 +304,7 @@ export class PaymentsView {
     const chosen = Boolean(this.currency.value);
     this.minInput.disabled = !chosen;
     this.maxInput.disabled = !chosen;
-    const exp = chosen ? exponent(this.currency.value) : 2;
-    let ok = true;
-    for (const input of [this.minInput, this.maxInput]) {
-      const bad = toMinor(input.value, exp) === null;
-      setFieldError(input, bad ? t("pay.amount_bad", { n: exp }) : null);
-      if (bad) ok = false;
-    }
-    if (ok) this.refresh({ top: true });
+    this.refresh({ top: true });
   }
 
   clearFilters() {
@@ -389,6 +369,8 @@ export class PaymentsView {
       const page = await call("search_payments", { query: { ...this.query(), limit: Math.min(keep, 500) } });
       if (seq !== this.seq) return;
       this.filterError.hidden = true;
+      setFieldError(this.minInput, null);
+      setFieldError(this.maxInput, null);
       this.rows = page.rows;
       this.next = page.next;
       this.loaded = true;
@@ -401,8 +383,12 @@ export class PaymentsView {
       if (this.detail.record) this.updateRow(this.detail.record.payment, { fromList: true });
     } catch (error) {
       if (seq !== this.seq) return;
+      // A typed bound the core could not read is marked at its field, in its words.
+      const at = { amount_min: this.minInput, amount_max: this.maxInput };
+      const marked = (error.fields ?? []).filter((f) => at[f.field]);
+      marked.forEach((f) => setFieldError(at[f.field], f.message));
       this.filterError.textContent = error.message;
-      this.filterError.hidden = false;
+      this.filterError.hidden = marked.length > 0;
       if (!this.loaded) fill(this.tbody, this.messageRow(t("pay.no_match")));
     } finally {
       if (seq === this.seq) this.wrap.removeAttribute("aria-busy");

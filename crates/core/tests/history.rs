@@ -184,8 +184,8 @@ fn filters_combine_and_pages_have_no_duplicates_or_gaps() {
         providers: Some(vec!["atrip".into(), "travelport".into()]),
         statuses: Some(vec!["Ticketed".into(), "declined".into()]),
         currency: Some("usd".into()),
-        amount_min_minor: Some(10_000),
-        amount_max_minor: Some(200_000),
+        amount_min: Some("100".into()),
+        amount_max: Some("2 000,00".into()),
         from_ms: Some(NOV_20 + 5),
         to_ms: Some(NOV_20 + 100 * 60_000),
         limit: Some(7),
@@ -262,15 +262,25 @@ fn bad_queries_say_what_to_fix() {
     assert!(m.contains("EURO"), "{m}");
     let m = message(HistoryQuery { limit: Some(501), ..Default::default() });
     assert!(m.contains("1 to 500"), "{m}");
-    let m = message(HistoryQuery {
+    // A typed bound is read by the core, and a wrong one names its field.
+    let field = |q: HistoryQuery| match search(&store, q) {
+        Err(HistoryError::Field { field, message }) => (field, message),
+        other => panic!("expected a field's error, got {other:?}"),
+    };
+    let gbp = |min: &str, max: &str| HistoryQuery {
         currency: Some("GBP".into()),
-        amount_min_minor: Some(5),
-        amount_max_minor: Some(1),
+        amount_min: Some(min.into()),
+        amount_max: Some(max.into()),
         ..Default::default()
-    });
-    assert!(m.contains("swap"), "{m}");
-    let m = message(HistoryQuery { amount_min_minor: Some(5), ..Default::default() });
-    assert!(m.contains("choose a currency"), "{m}");
+    };
+    let (f, m) = field(gbp("0.05", "0,01"));
+    assert!(f == "amount_max" && m.contains("swap"), "{f}: {m}");
+    let (f, m) = field(gbp("12.345", ""));
+    assert!(f == "amount_min" && m.contains("12.345"), "{f}: {m}");
+    let (f, m) = field(gbp("", "ten"));
+    assert_eq!(f, "amount_max", "{m}");
+    let (f, m) = field(HistoryQuery { amount_min: Some("5".into()), ..Default::default() });
+    assert!(f == "amount_min" && m.contains("choose a currency"), "{f}: {m}");
     let m = message(HistoryQuery { after: Some("yesterday".into()), ..Default::default() });
     assert!(m.contains("first page"), "{m}");
     // A list's cursor in a search by words, and the other way round: refused, not misread.

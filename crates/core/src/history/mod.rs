@@ -39,6 +39,9 @@ pub enum HistoryError {
     /// The request itself is wrong; the message says what to change.
     #[error("{0}")]
     Invalid(String),
+    /// One field of the request is wrong; the message says what to change in it.
+    #[error("{field}: {message}")]
+    Field { field: &'static str, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("could not write the export: {0}")]

@@ -8,7 +8,8 @@ use rusqlite::{params_from_iter, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    invalid, parse_currency, parse_provider, parse_status, ticket_number_display, MaskedCard, Result,
+    invalid, parse_currency, parse_provider, parse_status, ticket_number_display, HistoryError, MaskedCard,
+    Result,
 };
 use crate::money::{Currency, Money};
 use crate::payment::{Provider, RefundStatus, Status};
@@ -25,9 +26,10 @@ pub struct HistoryQuery {
     #[serde(default)]
     pub refunds: Option<Vec<String>>,
     pub currency: Option<String>,
-    /// Bounds in minor units of each payment's own currency (set `currency` to compare like with like).
-    pub amount_min_minor: Option<i64>,
-    pub amount_max_minor: Option<i64>,
+    /// Bounds as the desk types them ("12.50", "1 234,50"), in `currency` (which they need: ¥2,000
+    /// is not £20.00). The core reads them exactly, as every typed amount (`Money::parse_typed`).
+    pub amount_min: Option<String>,
+    pub amount_max: Option<String>,
     /// Created at or after this time (ms since the epoch, UTC).
     pub from_ms: Option<i64>,
     /// Created before this time (exclusive).
@@ -109,15 +111,26 @@ impl HistoryQuery {
             .collect::<Result<_>>()?;
         let currency =
             self.currency.as_deref().filter(|c| !c.trim().is_empty()).map(parse_currency).transpose()?;
-        // Minor units only compare within one currency (¥2,000 is not £20.00).
-        if currency.is_none() && (self.amount_min_minor.is_some() || self.amount_max_minor.is_some()) {
-            return Err(invalid("choose a currency to filter by amount"));
-        }
-        if let (Some(min), Some(max)) = (self.amount_min_minor, self.amount_max_minor) {
-            if min > max {
-                return Err(invalid(format!(
-                    "the smallest amount ({min}) is above the largest ({max}) — swap them"
-                )));
+        // Amounts only compare within one currency (¥2,000 is not £20.00).
+        let bound = |field: &'static str, text: &Option<String>| -> Result<Option<Money>> {
+            let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+            let Some(currency) = currency else {
+                return Err(HistoryError::Field {
+                    field,
+                    message: "choose a currency to filter by amount".into(),
+                });
+            };
+            Money::parse_typed(text, currency)
+                .map(Some)
+                .map_err(|e| HistoryError::Field { field, message: e.to_string() })
+        };
+        let (min, max) = (bound("amount_min", &self.amount_min)?, bound("amount_max", &self.amount_max)?);
+        if let (Some(min), Some(max)) = (min, max) {
+            if min.minor > max.minor {
+                return Err(HistoryError::Field {
+                    field: "amount_max",
+                    message: format!("the smallest amount ({min}) is above the largest ({max}) — swap them"),
+                });
             }
         }
         if let (Some(from), Some(to)) = (self.from_ms, self.to_ms) {
@@ -138,8 +151,8 @@ impl HistoryQuery {
             statuses,
             refunds,
             currency,
-            amount_min: self.amount_min_minor,
-            amount_max: self.amount_max_minor,
+            amount_min: min.map(|m| m.minor),
+            amount_max: max.map(|m| m.minor),
             from_ms: self.from_ms,
             to_ms: self.to_ms,
             after,

@@ -98,7 +98,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         keyring,
         demo,
         currency_decimals: farepoint_core::money::currency_decimals(),
-        catalog: farepoint_core::catalog::catalog(),
+        catalog: state.engine.catalog(),
     })
 }
 

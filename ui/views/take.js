@@ -62,6 +62,7 @@ export class TakeView {
   constructor(root, { openPayment, status }) {
     this.root = root;
     this.demo = status?.demo ?? [];
+    this.catalog = status?.catalog;
     this.openPayment = openPayment;
     // Each provider's form is built the first time its tab opens: the first paint builds one.
     this.providers = [
@@ -143,7 +144,7 @@ export class TakeView {
   form(index) {
     const [id, make] = this.providers[index];
     if (!this.built.has(id)) {
-      const form = make();
+      const form = make(this.catalog);
       form.element.id = `form-${id}`;
       form.element.setAttribute("role", "tabpanel");
       form.element.setAttribute("aria-labelledby", `tab-${id}`);

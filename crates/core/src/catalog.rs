@@ -2,6 +2,8 @@
 //! the statuses a history is filtered by, in the order a desk reads them. The window draws these
 //! lists and translates each entry by its id.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::payment::{Provider, Status};
@@ -14,10 +16,15 @@ pub struct Catalog {
     /// The statuses a search can ask for: every status a stored payment can have (a `Draft`
     /// is never stored), the settled ones first.
     pub statuses: Vec<&'static str>,
+    /// The currencies a set-up provider charges in, where it limits them (Holiday Extras by its
+    /// API version, HeiPay pesos); a provider absent here charges in its order's own currency.
+    pub currencies: BTreeMap<&'static str, Vec<&'static str>>,
 }
 
+/// The catalog with no provider set up (see `Engine::catalog` for the desk's own).
 pub fn catalog() -> Catalog {
     Catalog {
+        currencies: BTreeMap::new(),
         providers: Provider::ALL.iter().map(|p| p.as_str()).collect(),
         // The machine's order, with a payment still being sent last: it is seldom what a desk
         // looks for, and never for long.

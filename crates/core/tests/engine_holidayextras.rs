@@ -77,6 +77,9 @@ async fn pay_and_refund_in_v2_and_v1_charge_and_refund_exactly_once() {
     let w = world().await;
     let dir_v1 = tempfile::tempdir().unwrap();
     let v1 = engine_with(dir_v1.path(), client_v1(&w.sandbox), fast_policy());
+    // What the window offers follows the version: the core serves it.
+    let offered = |e: &Engine| e.catalog().currencies.get("holidayextras").cloned();
+    assert_eq!((offered(&w.engine), offered(&v1)), (Some(vec!["GBP", "EUR"]), Some(vec!["GBP"])));
     let eur = Money::from_minor(4599, Currency::EUR);
     let cases = [
         ("v2", &w.engine, eur, Some("10115"), Some("de"), json!(4599)),

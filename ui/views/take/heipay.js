@@ -58,7 +58,9 @@ register({
   },
 });
 
-export function heipayForm() {
+/** `catalog`: what the core serves (`app_status`): the currency HeiPay charges in. */
+export function heipayForm(catalog) {
+  const currency = catalog?.currencies?.heipay?.[0] ?? "COP";
   const controls = {
     hotel_id: h("select", { name: "hotel_id", id: "hp-hotel" }),
     guest_first_name: input("guest_first_name", { maxlength: 60, id: "hp-first" }),
@@ -133,7 +135,7 @@ export function heipayForm() {
         }
       }
       const amount = decimal(controls.amount.value);
-      const shown = typedMoney(amount, "COP");
+      const shown = typedMoney(amount, currency);
       if (amount && !shown) {
         setFieldError(controls.amount, t("hp.amount_bad"));
         first ??= controls.amount;

@@ -40,15 +40,14 @@ register({
   },
 });
 
-// What Holiday Extras charges in (API v2; v1 is pounds only, and the core says so).
-const CURRENCIES = ["GBP", "EUR"];
-
-export function holidayExtrasForm() {
+/** `catalog`: what the core serves (`app_status`): the currencies this desk's HX version takes. */
+export function holidayExtrasForm(catalog) {
+  const currencies = catalog?.currencies?.holidayextras ?? [];
   const controls = {
     token: input("token", { class: "num", inputmode: "numeric", maxlength: 32, id: "hx-token" }),
     payment_reference: input("payment_reference", { class: "caps", maxlength: 40, id: "hx-reference" }),
     amount: input("amount", { class: "num", inputmode: "decimal", id: "hx-amount" }),
-    currency: h("select", { name: "currency", id: "hx-currency" }, CURRENCIES.map((c) => h("option", { value: c, text: c }))),
+    currency: h("select", { name: "currency", id: "hx-currency" }, currencies.map((c) => h("option", { value: c, text: c }))),
     customer: input("customer", { maxlength: 80, id: "hx-customer" }),
     postal_code: input("postal_code", { class: "caps", maxlength: 10, id: "hx-postal" }),
     country_code: input("country_code", { class: "caps", maxlength: 2, id: "hx-country" }),

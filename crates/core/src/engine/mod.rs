@@ -215,6 +215,21 @@ impl Drop for Inner {
 }
 
 impl Engine {
+    /// What the window offers to choose from, with the currencies of the providers set up here.
+    pub fn catalog(&self) -> crate::catalog::Catalog {
+        let mut catalog = crate::catalog::catalog();
+        let codes = |list: &[crate::money::Currency]| list.iter().map(|c| c.code()).collect();
+        if let Some(hx) = &self.inner.clients.holidayextras {
+            catalog.currencies.insert(Provider::HolidayExtras.as_str(), codes(hx.version().currencies()));
+        }
+        if self.inner.clients.heipay.is_some() {
+            catalog
+                .currencies
+                .insert(Provider::HeiPay.as_str(), vec![crate::providers::heipay::wire::CURRENCY_CODE]);
+        }
+        catalog
+    }
+
     pub fn new(
         store: Store,
         profile: &str,

@@ -56,8 +56,16 @@ pub struct PayRequest {
     pub country_code: Option<String>,
 }
 
-/// The currencies Holiday Extras charges tokens in (its UK and German markets).
-const V2_CURRENCIES: [Currency; 2] = [Currency::GBP, Currency::EUR];
+impl ApiVersion {
+    /// The currencies Holiday Extras charges tokens in with this version: pence only in v1, its UK
+    /// and German markets in v2.
+    pub fn currencies(self) -> &'static [Currency] {
+        match self {
+            ApiVersion::V1 => &[Currency::GBP],
+            ApiVersion::V2 => &[Currency::GBP, Currency::EUR],
+        }
+    }
+}
 
 fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
     ProviderError::Invalid { field: field.into(), message: message.into() }
@@ -108,7 +116,7 @@ impl PayRequest {
                     ),
                 ))
             }
-            ApiVersion::V2 if !V2_CURRENCIES.contains(&amount.currency) => {
+            ApiVersion::V2 if !version.currencies().contains(&amount.currency) => {
                 return Err(invalid(
                     "amount",
                     format!("Holiday Extras charges GBP or EUR, not {}", amount.currency),

@@ -1,5 +1,5 @@
 //! Drives the real Farepoint window: tauri-driver → WebKitWebDriver → the built app, under the
-//! headless X server and D-Bus session that `cargo xtask test` provides (TESTING.md).
+//! headless X server and D-Bus session that `cargo xtask test` provides (docs/testing.md §2, §3).
 // Each end-to-end test binary uses its own part of these helpers.
 #![allow(dead_code)]
 

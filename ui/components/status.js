@@ -1,4 +1,4 @@
-// The status pill: colour, word and shape together, never colour alone (UI.md).
+// The status pill: colour, word and shape together, never colour alone (docs/ui.md §4).
 
 import { h, svg } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";

@@ -1,6 +1,6 @@
 //! The headless session tests run in on Linux: Xvfb for the window, a private D-Bus session,
 //! and an unlocked gnome-keyring in a throw-away home so the real Secret Service is exercised
-//! without touching the user's own keyring (TESTING.md).
+//! without touching the user's own keyring (docs/testing.md §2).
 
 use std::process::Command;
 

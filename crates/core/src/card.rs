@@ -409,7 +409,7 @@ impl Card {
         }
     }
 
-    /// What may be kept about this card after submission (DESIGN.md §4).
+    /// What may be kept about this card after submission (docs/design.md §4).
     pub fn summary(&self) -> CardSummary {
         CardSummary {
             brand: self.number.brand(),

@@ -1,6 +1,6 @@
 //! farepoint-core: everything in Farepoint that is not UI.
 //!
-//! One module a concept (DESIGN.md §2). The Tauri shell only adapts these to commands.
+//! One module a concept (docs/design.md §2). The Tauri shell only adapts these to commands.
 
 pub mod card;
 pub mod catalog;

@@ -1,4 +1,5 @@
-//! Payments, attempts, the unified status machine and the hash-chained timeline (DESIGN.md §7).
+//! Payments, attempts, the unified status machine and the sealed, chained timeline
+//! (docs/design.md §7).
 
 use std::fmt;
 use std::str::FromStr;
@@ -107,7 +108,7 @@ impl Status {
         }
     }
 
-    /// The legal moves of DESIGN.md §7. Anything not listed is refused.
+    /// The legal moves of docs/design.md §7. Anything not listed is refused.
     pub fn can_become(self, to: Status) -> bool {
         use Status::*;
         matches!(

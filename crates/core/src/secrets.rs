@@ -1,4 +1,4 @@
-//! Provider credentials, kept only in the OS keyring (DESIGN.md §6).
+//! Provider credentials, kept only in the OS keyring (docs/design.md §6).
 //!
 //! Entries live under service `farepoint`, account `<profile>/<provider>/<field>`. The app uses
 //! `KeyringStore`; `MemoryStore` exists for unit tests of code that needs *a* store. Values travel

@@ -1,4 +1,4 @@
-//! Settings (DESIGN.md §6): what each provider needs, the Production profile's values and
+//! Settings (docs/design.md §6): what each provider needs, the Production profile's values and
 //! credentials, the Production clients built from them, and the app's preferences.
 //!
 //! - Non-secret values live in the `settings` table under scope `production`, key
@@ -87,8 +87,8 @@ const fn url(key: &'static str, label: &'static str, default: &'static str, help
     FieldSpec { key, label, kind: FieldKind::Url, choices: &[], default, help, required: true }
 }
 
-// Defaults from providers/*.md and RESEARCH.md: ATRIP and HeiPay give each account its own host,
-// so those start empty and must be entered.
+// Defaults from the providers' pages (docs/providers/): ATRIP and HeiPay give each account its own
+// host, so those start empty and must be entered.
 const ATRIP: ProviderSchema = ProviderSchema {
     provider: Provider::Atrip,
     fields: &[url(

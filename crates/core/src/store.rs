@@ -1,4 +1,4 @@
-//! The local history: one SQLite file in the OS app-data dir (DESIGN.md §11).
+//! The local history: a SQLite file in the OS app-data dir, one per profile (docs/design.md §9).
 //!
 //! WAL, foreign keys and `synchronous=FULL`, so a committed journal entry survives a power cut.
 //! All writes go through one connection on its own thread (SQLite has one writer anyway);
@@ -986,7 +986,7 @@ pub fn verify_payment_events(conn: &Connection, payment_id: &str) -> Result<()> 
 // ---------------------------------------------------------------------------------------------
 // Settings (non-secret only)
 
-/// Setting keys that would be secrets; those go to the keyring (DESIGN.md §6).
+/// Setting keys that would be secrets; those go to the keyring (docs/design.md §6).
 const SECRET_WORDS: &[&str] = &["password", "secret", "token", "card_key", "api_key"];
 
 pub fn set_setting(conn: &Connection, profile: &str, key: &str, value: &str, now_ms: i64) -> Result<()> {

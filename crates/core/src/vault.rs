@@ -1,4 +1,4 @@
-//! Field encryption for the HeiPay virtual terminal (DESIGN.md §5).
+//! Field encryption for the HeiPay virtual terminal (docs/design.md §5).
 //!
 //! AES-256-GCM, one 32-byte key per hotel account, every field encrypted on its own with a fresh
 //! 96-bit nonce from the OS RNG, sent as `base64(nonce ‖ ciphertext ‖ tag)` (standard alphabet,

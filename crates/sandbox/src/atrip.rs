@@ -1,7 +1,7 @@
 //! ATRIP (Atlas): `pay.do`, `queryOrderDetails.do`, `regenerateOrder.do`.
 //!
-//! Wire facts (RESEARCH.md §1): every call is a POST with a JSON body, authenticated by the
-//! `x-atlas-client-id` / `x-atlas-client-secret` headers; the business result is the body's
+//! Wire facts (docs/providers/atrip.md): every call is a POST with a JSON body, authenticated by
+//! the `x-atlas-client-id` / `x-atlas-client-secret` headers; the business result is the body's
 //! `status` (0 = success) with HTTP 200, never `msg`. Our choices where the docs are silent:
 //! auth failures are HTTP 200 with `status` 900 like every other result; an unknown `orderNo` on
 //! `pay.do` is a 400 (illegal param); ticketing takes the configurable ticketing delay.

@@ -1,12 +1,13 @@
 //! HeiPay (Heippi) hotel virtual terminal: `POST v2/virtual-terminal/credit-card` and the voucher
 //! its answer links to (`GET v2/terminal-payments/{id}/vouchers`).
 //!
-//! Wire facts (hotel-virtual-terminal-credit-card.md): the `order` fields and their rules
+//! Wire facts (docs/providers/heipay.md): the `order` fields and their rules
 //! (`detail` ≤ 99, `amount` with two decimals, rates 0.00–1.00, required names, reference,
 //! installments and hotel); every `card_item` field encrypted; success
 //! `{"msg", "voucher_url"}`, failure `{"code", "message", "detail", "extra_info": {"voucher_url"}}`.
-//! Our choices (RESEARCH.md §2.2 leaves them open): `Authorization: Bearer <api token>`; card
-//! fields per DESIGN.md §5 (AES-256-GCM, the hotel's key, `base64(nonce ‖ ciphertext ‖ tag)`);
+//! Our choices (HeiPay leaves them open; docs/providers/heipay.md §6): `Authorization: Bearer
+//! <api token>`; card fields per docs/design.md §5 (AES-256-GCM, the hotel's key,
+//! `base64(nonce ‖ ciphertext ‖ tag)`);
 //! amounts in COP; `code` 0 = declined by the processor (as documented; a voucher exists),
 //! 1 = invalid request, 2 = authentication, 3 = unknown hotel, 4 = a card field that does not
 //! decrypt, 5 = decrypted card data that is not valid; `message` is always "Error http: <status>";

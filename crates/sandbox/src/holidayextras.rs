@@ -1,6 +1,6 @@
 //! Holiday Extras payment gateway: `/pay` and `/refund`, v1 and v2 by the `Accept` header.
 //!
-//! Wire facts (holiday-extras-payment-gateway-pay.md, RESEARCH.md §3): Basic auth plus the
+//! Wire facts (docs/providers/holidayextras.md; fixtures' SOURCES.md): Basic auth plus the
 //! partner's `channel` in every body; v1 sends `amount` as a string of pence and requires
 //! `paymentId`; v2 sends integer pence plus `currency`, and `paymentId` (`[0-9A-Z]{16}`) is
 //! generated when absent; a `paymentId` that already exists fails; the answer carries the amount in

@@ -1,5 +1,5 @@
 //! farepoint-sandbox: a stateful, wire-faithful simulator of the four provider APIs — ATRIP,
-//! Travelport, Holiday Extras and HeiPay — on one loopback server (DESIGN.md §9).
+//! Travelport, Holiday Extras and HeiPay — on one loopback server (docs/design.md §10).
 //!
 //! Each provider sits under its own base path, so a client configured with that base URL cannot
 //! tell it from the real host; a control API under `/__sandbox/` seeds data, arms faults and

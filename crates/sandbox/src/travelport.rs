@@ -1,7 +1,7 @@
 //! Travelport JSON Air v11 ticketing: OAuth token, post-commit workbench from a locator, add form
 //! of payment, add payment, commit (tickets + EMDs), ticket list and retrieve.
 //!
-//! Wire facts (RESEARCH.md §4, travelport-add-payment.md): OAuth password grant with the client
+//! Wire facts (docs/providers/travelport.md): OAuth password grant with the client
 //! secret in the form body (HTTP Basic client auth is refused); bearer token on every air call
 //! plus `TVP-PCC-CORE` (or `XAUTH_TRAVELPORT_ACCESSGROUP`); errors as `Result.Error[]` with
 //! `StatusCode`, `Message`, `SourceID`, `SourceCode`, `Category`. Bodies are accepted both bare

@@ -1,5 +1,5 @@
 // The Settings view's words in English and Spanish, and the Spanish for the labels, help and
-// "what is missing" lines that the core sends in English (DESIGN.md §10: English and Spanish).
+// "what is missing" lines that the core sends in English (docs/ui.md §10).
 
 import { t, register, currentLocale } from "../../lib/i18n.js";
 

@@ -1,5 +1,5 @@
 //! The payment engine: drives a payment from draft to its final state without ever charging
-//! twice or losing track (DESIGN.md §7–§8).
+//! twice or losing track (docs/design.md §7–§8).
 //!
 //! Rules it keeps:
 //! - **Journal before send.** The attempt is committed as `Submitting` before the request leaves.

@@ -1,5 +1,5 @@
-//! The offline review of the local history (DESIGN.md §1 "supervisor", §11): search with
-//! filters, totals, export, printable receipts and the hash-chain check.
+//! The offline review of the local history (docs/design.md §1 "supervisor", §9): search with
+//! filters, totals, export, printable receipts and the check of its seals.
 //!
 //! Every function takes a plain `&Connection` so callers choose where it runs: a page or a
 //! receipt on the store's reader (`Store::read`), a long export or verify on a connection of

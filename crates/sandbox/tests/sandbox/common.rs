@@ -185,7 +185,7 @@ pub fn atrip_card(number: &str, cvv: Option<&str>) -> Value {
     })
 }
 
-/// A HeiPay body with the card fields encrypted under `key_b64` (DESIGN.md §5).
+/// A HeiPay body with the card fields encrypted under `key_b64` (docs/design.md §5).
 pub fn heipay_body(key_b64: &str, number: &str, amount: &str, hotel_id: i64) -> Value {
     let cipher = AesGcmFields::new(&FieldKey::from_base64(key_b64).unwrap());
     let cvv = if number.len() == 15 { "1234" } else { "123" };

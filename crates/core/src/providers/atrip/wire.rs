@@ -1,4 +1,4 @@
-//! ATRIP's JSON and its mapping to the unified model (RESEARCH.md §1).
+//! ATRIP's JSON and its mapping to the unified model (docs/providers/atrip.md).
 //!
 //! Success is the body's `status` (0), never `msg`. Amounts arrive as JSON numbers: they are read
 //! from their literal text so nothing passes through a float.

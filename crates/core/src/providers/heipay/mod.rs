@@ -1,10 +1,10 @@
 //! HeiPay (Heippi) hotel virtual terminal: `POST v2/virtual-terminal/credit-card`, and the
 //! voucher its answer links to.
 //!
-//! Every `card_item` field is encrypted here, on the desk, with the hotel's own key (DESIGN.md §5),
-//! so the card leaves Farepoint only as ciphertext. HeiPay offers no way to ask about a payment
-//! and does not de-duplicate `ref_number`: after an unclear answer a person checks the portal;
-//! nothing is ever sent twice.
+//! Every `card_item` field is encrypted here, on the desk, with the hotel's own key
+//! (docs/design.md §5), so the card leaves Farepoint only as ciphertext. HeiPay offers no way to
+//! ask about a payment and does not de-duplicate `ref_number`: after an unclear answer a person
+//! checks the portal; nothing is ever sent twice.
 //!
 //! HeiPay publishes the payment page but not its encryption, authentication, voucher or error
 //! pages. What this client assumes there — the AES-256-GCM field scheme (behind

@@ -1,5 +1,4 @@
-//! HeiPay's JSON and its mapping to the unified model (hotel-virtual-terminal-credit-card.md,
-//! RESEARCH.md §2).
+//! HeiPay's JSON and its mapping to the unified model (docs/providers/heipay.md).
 //!
 //! Every number HeiPay wants "with two fraction digits" (amount, tax and service rates) is written
 //! from its exact decimal text as a JSON number literal: nothing passes through a float, so
@@ -24,7 +23,7 @@ pub const DETAIL_MAX: usize = 99;
 /// plan and the sandbox's limit.
 pub const INSTALLMENTS_MAX: u32 = 36;
 /// HeiPay is a Colombian terminal and the page sends no currency: amounts are pesos (our reading,
-/// RESEARCH.md §2.2, and the sandbox's).
+/// and the sandbox's: docs/providers/heipay.md §6).
 pub const CURRENCY_CODE: &str = "COP";
 
 fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
@@ -340,7 +339,7 @@ pub fn pay_body(
 }
 
 /// The agent-facing meaning of HeiPay's failure `code`s. The page documents only `code` 0
-/// ("El pago ha sido rechazado"); 1–5 are the sandbox's (RESEARCH.md §2.2 leaves them open).
+/// ("El pago ha sido rechazado"); 1–5 are the sandbox's (docs/providers/heipay.md §3).
 pub fn refusal(code: i64, detail: &str, hotel_id: i64) -> Option<Refusal> {
     let (message, advice) = match code {
         0 => (

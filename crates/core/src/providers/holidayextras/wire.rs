@@ -1,4 +1,4 @@
-//! Holiday Extras' JSON and its mapping to the unified model (RESEARCH.md §3, the `/pay` page).
+//! Holiday Extras' JSON and its mapping to the unified model (docs/providers/holidayextras.md).
 //!
 //! Amounts go out as pence (v1 a string, v2 an integer) and come back in pounds as a JSON number:
 //! the answer's amount is read from its literal text and compared with what was sent. HX has no

@@ -126,8 +126,8 @@ impl TravelportClient {
     }
 
     /// The cached token, or a new one (password grant, form body — HTTP Basic client auth is
-    /// refused by Travelport, RESEARCH.md §4.1). `rejected` drops that token first, unless
-    /// another call already replaced it.
+    /// refused by Travelport, docs/providers/travelport.md §1). `rejected` drops that token first,
+    /// unless another call already replaced it.
     async fn token(&self, rejected: Option<&str>) -> Result<SecretString, ProviderError> {
         let mut cache = self.token.lock().await;
         if let (Some(bad), Some(cached)) = (rejected, cache.as_ref()) {

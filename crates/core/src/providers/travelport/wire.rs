@@ -1,5 +1,5 @@
-//! Travelport JSON Air v11's JSON and its mapping to the unified model (RESEARCH.md §4,
-//! travelport-add-payment.md).
+//! Travelport JSON Air v11's JSON and its mapping to the unified model
+//! (docs/providers/travelport.md).
 //!
 //! Prices arrive as JSON numbers (`Price.TotalPrice`): they are read from their literal text, never
 //! through a float. The amount we send is a decimal string (`"value": "943.60"`, as in the

@@ -681,3 +681,26 @@ async fn refund_faults_never_refund_twice_or_more_than_charged() {
         verify_chain(&w.engine, &id).await;
     }
 }
+
+/// The profile's Holiday Extras version is changed in Settings while a payment is unclear: a
+/// re-send in the other version is not the same request (another body, another Accept), so it is
+/// never sent — the payment goes to a person with the paymentId to look up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unclear_payment_is_never_re_sent_in_another_api_version() {
+    let w = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = engine_with(dir.path(), common::holidayextras::client(&w.sandbox).unwrap(), fast_policy());
+    w.sandbox.inject_fault(FaultSpec::new("holidayextras.pay", FaultKind::Http500)).unwrap();
+    let first = v2.pay_holidayextras(hx(TOKEN_APPROVE, "HXB-VERSION", gbp(2500))).await.unwrap();
+    assert_eq!(first.status(), Status::Unknown, "{:#?}", first.timeline);
+    drop(v2);
+    let sent = w.sandbox.request_count("holidayextras.pay");
+
+    let v1 = engine_with(dir.path(), common::holidayextras::client_v1(&w.sandbox), fast_policy());
+    let done = settle(&v1, &first.payment.id).await;
+    assert_eq!(done.status(), Status::NeedsReview, "{:#?}", done.timeline);
+    let said = last_message(&done);
+    assert!(said.contains(&key(&done)) && said.contains("sent with API v2"), "{said}");
+    assert_eq!(w.sandbox.request_count("holidayextras.pay"), sent, "nothing re-sent in v1");
+    assert!(charges_for(&w.sandbox, &key(&done)).is_empty());
+}

@@ -147,11 +147,11 @@ impl Engine {
         let Watch { age, watched_ms } = self.watch(&attempt);
         let past_deadline = age >= policy.deadline;
 
-        let sent = match same_request(client, &payment) {
-            Ok(req) => Some(client.pay(&attempt.idempotency_key, &req).await),
+        let (sent, why) = match same_request(client, &payment) {
+            Ok(req) => (Some(client.pay(&attempt.idempotency_key, &req).await), String::new()),
             Err(why) => {
                 tracing::warn!(payment = %payment.reference, "HX re-send impossible: {why}");
-                None
+                (None, why)
             }
         };
         let now = now_ms();
@@ -168,7 +168,7 @@ impl Engine {
             attempt.watched_ms = watched_ms;
             let Some(sent) = sent.clone() else {
                 attempt.next_poll_at_ms = None;
-                let text = format!("Farepoint cannot re-send this payment with this profile's Holiday Extras settings — check paymentId {key} in the Holiday Extras portal and record what it shows");
+                let text = format!("Farepoint cannot re-send this payment with this profile's Holiday Extras settings ({why}) — check paymentId {key} in the Holiday Extras portal and record what it shows");
                 return Ok(((), vec![journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, json!({ "payment_id": key }), now)?]));
             };
             let events = settle_pay(tx, &mut attempt, sent, Round::Again { next, past_deadline }, now)?;
@@ -453,6 +453,14 @@ fn still_unknown(
 fn same_request(client: &HolidayExtrasClient, payment: &Payment) -> Result<PayRequest, String> {
     let s: Subject = serde_json::from_value(payment.subject.clone())
         .map_err(|e| format!("the stored request cannot be read ({e})"))?;
+    // Another version is another request (body, Accept): only the one first sent is re-sent.
+    if s.version != client.version() {
+        return Err(format!(
+            "it was sent with API {} and this profile now uses {}",
+            s.version.label(),
+            client.version().label()
+        ));
+    }
     client
         .check_pay(
             &s.token,

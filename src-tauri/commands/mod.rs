@@ -7,16 +7,25 @@ pub mod settings;
 pub mod status;
 pub mod take;
 
+use std::collections::BTreeMap;
+
 use farepoint_core::card::{CardError, CardField};
 use farepoint_core::engine::EngineError;
 use farepoint_core::providers::ProviderError;
+use farepoint_core::settings::{Code, Coded};
 use serde::Serialize;
 
 /// What a failed command returns to the UI: a stable code, a message that says what to fix,
-/// and, for form input, the field each problem belongs to.
+/// and, for form input, the field each problem belongs to. A code of `settings::Code` comes with
+/// the parameters its sentence needs (and a cause), so the window says it in its own language;
+/// the English message is for the log and for codes the window does not translate yet.
 #[derive(Debug, Serialize)]
 pub struct CommandError {
     pub code: &'static str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Box<Coded>>,
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
@@ -35,10 +44,7 @@ pub const MAX_ITEMS: usize = 100;
 pub fn bounded(field: &str, value: &str, max: usize) -> Result<(), CommandError> {
     let length = value.chars().count();
     if length > max {
-        return Err(CommandError::field(
-            field,
-            format!("is {length} characters long; at most {max} fit here"),
-        ));
+        return Err(CommandError::too_long(field, length, max));
     }
     Ok(())
 }
@@ -51,10 +57,7 @@ pub fn bounded_opt(field: &str, value: Option<&str>, max: usize) -> Result<(), C
 /// Refuses a list with more items than a desk could choose, and items longer than `max`.
 pub fn bounded_list(field: &str, items: &[String], max: usize) -> Result<(), CommandError> {
     if items.len() > MAX_ITEMS {
-        return Err(CommandError::field(
-            field,
-            format!("has {} items; at most {MAX_ITEMS} can be sent at once", items.len()),
-        ));
+        return Err(CommandError::too_many(field, items.len()));
     }
     items.iter().try_for_each(|item| bounded(field, item, max))
 }
@@ -65,26 +68,87 @@ fn shown(message: impl ToString) -> String {
     farepoint_core::redact::redact_text(&text).into_owned()
 }
 
+/// One form field's problem: the field, its code and parameters (when it has a `settings::Code`),
+/// and the English message.
 #[derive(Debug, Serialize)]
 pub struct FieldProblem {
     pub field: String,
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<&'static str, String>,
     pub message: String,
+}
+
+/// A code's parameters as the window may see them: redacted like every message.
+fn shown_params(params: &BTreeMap<&'static str, String>) -> BTreeMap<&'static str, String> {
+    params.iter().map(|(k, v)| (*k, shown(v))).collect()
 }
 
 impl CommandError {
     /// An error for the window; its words are redacted, since they may carry a provider's.
     pub fn new(code: &'static str, message: impl ToString) -> Self {
-        CommandError { code, message: shown(message), fields: Vec::new() }
+        CommandError {
+            code,
+            params: BTreeMap::new(),
+            cause: None,
+            message: shown(message),
+            fields: Vec::new(),
+        }
+    }
+
+    /// An error the window translates by its code and parameters.
+    pub fn coded(coded: &Coded, message: impl ToString) -> Self {
+        CommandError {
+            code: coded.code.as_str(),
+            params: shown_params(&coded.params),
+            cause: coded
+                .cause
+                .as_ref()
+                .map(|c| Box::new(Coded { params: shown_params(&c.params), ..(**c).clone() })),
+            message: shown(message),
+            fields: Vec::new(),
+        }
     }
 
     /// A form field the agent must correct.
     pub fn field(field: &str, message: impl ToString) -> Self {
+        Self::field_coded(field, "invalid", BTreeMap::new(), message)
+    }
+
+    /// A form field the agent must correct, with the code of what is wrong and its parameters.
+    pub fn field_coded(
+        field: &str,
+        code: &'static str,
+        params: BTreeMap<&'static str, String>,
+        message: impl ToString,
+    ) -> Self {
         let message = shown(message);
         CommandError {
             code: "invalid",
+            params: BTreeMap::new(),
+            cause: None,
             message: message.clone(),
-            fields: vec![FieldProblem { field: field.to_string(), message }],
+            fields: vec![FieldProblem {
+                field: field.to_string(),
+                code,
+                params: shown_params(&params),
+                message,
+            }],
         }
+    }
+
+    /// Text longer than its field can hold.
+    pub fn too_long(field: &str, length: usize, max: usize) -> Self {
+        let coded = Coded::new(Code::TooLong).with("length", length).with("max", max);
+        let message = format!("is {length} characters long; at most {max} fit here");
+        Self::field_coded(field, coded.code.as_str(), coded.params, message)
+    }
+
+    /// A list with more items than can be sent at once.
+    pub fn too_many(field: &str, count: usize) -> Self {
+        let coded = Coded::new(Code::TooManyItems).with("count", count).with("max", MAX_ITEMS);
+        let message = format!("has {count} items; at most {MAX_ITEMS} can be sent at once");
+        Self::field_coded(field, coded.code.as_str(), coded.params, message)
     }
 
     /// Every problem of a card entry, each against its field (`card.number`, `card.cvv` …).
@@ -92,6 +156,8 @@ impl CommandError {
         let fields: Vec<FieldProblem> = problems
             .into_iter()
             .map(|(field, e)| FieldProblem {
+                code: "card_invalid",
+                params: BTreeMap::new(),
                 field: format!(
                     "card.{}",
                     serde_json::to_value(field).unwrap_or_default().as_str().unwrap_or("")
@@ -100,7 +166,7 @@ impl CommandError {
             })
             .collect();
         let message = fields.first().map(|f| f.message.clone()).unwrap_or_default();
-        CommandError { code: "card_invalid", message, fields }
+        CommandError { code: "card_invalid", params: BTreeMap::new(), cause: None, message, fields }
     }
 }
 

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use farepoint_core::payment::Provider;
 use farepoint_core::profile::{self, Profile};
 use farepoint_core::providers::holidayextras::ApiVersion;
-use farepoint_core::secrets::{KeyringStore, SecretError, SecretStore, SecretString};
+use farepoint_core::secrets::{KeyringStore, SecretStore, SecretString};
 use farepoint_core::settings::{
-    self, Hotel, ProductionSettings, ProfileView, ProviderView, SandboxValues, SettingsError,
+    self, Code, Coded, Hotel, ProductionSettings, ProfileView, ProviderView, SandboxValues, SettingsError,
 };
 use farepoint_core::store::StoreError;
 use farepoint_sandbox::demo;
@@ -20,7 +20,7 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 
 use super::status::KeyringStatus;
-use super::{CommandError, FieldProblem};
+use super::CommandError;
 use crate::AppState;
 
 #[derive(Debug, Serialize)]
@@ -32,28 +32,23 @@ pub struct SettingsPage {
     pub profiles: Vec<ProfileView>,
 }
 
+/// The refusal by its code (translated by the window), each invalid value under its field.
 fn settings_error(e: SettingsError) -> CommandError {
-    let code = match &e {
-        SettingsError::Invalid { field, message } => {
-            return CommandError {
-                code: "invalid_setting",
-                message: message.clone(),
-                fields: vec![FieldProblem { field: field.clone(), message: message.clone() }],
-            };
-        }
-        SettingsError::ReadOnly => "read_only_profile",
-        SettingsError::UnknownField { .. } => "unknown_setting",
-        SettingsError::UnknownPreference(_) => "unknown_preference",
-        SettingsError::Store(s) => {
-            tracing::error!("storage error behind a settings command: {s}");
-            "storage"
-        }
-        SettingsError::Secret(
-            SecretError::Unavailable { .. } | SecretError::Locked { .. } | SecretError::NotPersistent,
-        ) => "keyring_unavailable",
-        SettingsError::Secret(_) => "keyring",
-    };
-    CommandError::new(code, e)
+    if let SettingsError::Store(s) = &e {
+        tracing::error!("storage error behind a settings command: {s}");
+    }
+    let coded = e.coded();
+    if let SettingsError::Invalid { field, message, .. } = &e {
+        let mut error = CommandError::field_coded(field, coded.code.as_str(), coded.params, message);
+        error.code = Code::InvalidSetting.as_str();
+        return error;
+    }
+    CommandError::coded(&coded, e)
+}
+
+/// The keyring self-check failed: nothing can be stored or forgotten.
+fn keyring_unavailable(problem: String) -> CommandError {
+    CommandError::coded(&Coded::new(Code::KeyringUnavailable).with("reason", &problem), problem)
 }
 
 /// A store job's two layers of error as one.
@@ -184,7 +179,7 @@ pub async fn save_provider_settings(
         super::bounded(key, value, super::MAX_TEXT)?;
     }
     if hotels.as_ref().is_some_and(|h| h.len() > super::MAX_ITEMS) {
-        return Err(CommandError::field("hotels", format!("at most {} hotels", super::MAX_ITEMS)));
+        return Err(CommandError::too_many("hotels", hotels.as_ref().map_or(0, Vec::len)));
     }
     let provider = self::provider(&provider)?;
     let target = target(profile)?;
@@ -224,17 +219,15 @@ pub async fn store_credential(
 ) -> Result<ProviderView, CommandError> {
     super::bounded("field", &field, super::MAX_ID)?;
     // Never the value in the message: only how long it is.
-    if value.chars().count() > super::MAX_TEXT {
-        return Err(CommandError::field(
-            &field,
-            format!("is too long; at most {} characters", super::MAX_TEXT),
-        ));
+    let length = value.chars().count();
+    if length > super::MAX_TEXT {
+        return Err(CommandError::too_long(&field, length, super::MAX_TEXT));
     }
     let value = SecretString::from(value);
     let provider = self::provider(&provider)?;
     let target = target(profile)?;
     if let Err(problem) = keyring_check(&state).await? {
-        return Err(CommandError::new("keyring_unavailable", problem));
+        return Err(keyring_unavailable(problem));
     }
     let production = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
     let stored = production.clone();
@@ -259,7 +252,7 @@ pub async fn forget_credential(
     let provider = self::provider(&provider)?;
     let target = target(profile)?;
     if let Err(problem) = keyring_check(&state).await? {
-        return Err(CommandError::new("keyring_unavailable", problem));
+        return Err(keyring_unavailable(problem));
     }
     let name = field.clone();
     blocking(move || {

@@ -19,6 +19,11 @@ export function t(key, vars) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+/** Whether `key` has words (English at least): what the core sends is said by code only then. */
+export function has(key) {
+  return key in dictionaries.en;
+}
+
 export function currentLocale() {
   return locale;
 }

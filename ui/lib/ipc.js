@@ -2,11 +2,16 @@
 
 import { invoke, Channel } from "./tauri.js";
 
-/** A command's refusal: a stable code, a message saying what to fix, and field problems. */
+/**
+ * A command's refusal: a stable code with the parameters (and cause) its words need, the core's
+ * English message, and field problems (each with its own code and parameters).
+ */
 export class CommandError extends Error {
-  constructor({ code, message, fields }) {
+  constructor({ code, params, cause, message, fields }) {
     super(message);
     this.code = code ?? "error";
+    this.params = params ?? {};
+    if (cause) this.cause = cause;
     this.fields = fields ?? [];
   }
 }

@@ -27,6 +27,9 @@ use crate::secrets::{CredentialKey, ExposeSecret, SecretError, SecretStore, Secr
 use crate::store::{self, StoreError};
 use crate::vault::{self, FieldCipher};
 
+mod codes;
+pub use codes::{Code, Coded};
+
 /// The settings scope (and keyring profile) of the Production profile.
 const PRODUCTION: &str = "production";
 /// Preferences belong to the app, beside the active profile (profile.rs).
@@ -211,9 +214,10 @@ pub struct Hotel {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    /// A value that cannot be saved; the message names the field and what to fix.
+    /// A value that cannot be saved; the message names the field and what to fix, `problem`
+    /// says what to fix by code.
     #[error("{message}")]
-    Invalid { field: String, message: String },
+    Invalid { field: String, problem: Coded, message: String },
     #[error(
         "The Sandbox profile's settings and demo credentials are built in and cannot be changed — \
          switch to the Production profile to enter your own"
@@ -230,19 +234,30 @@ pub enum SettingsError {
 }
 
 impl SettingsError {
-    fn invalid(provider: Provider, field: &str, label: &str, fix: impl fmt::Display) -> Self {
+    fn invalid(provider: Provider, field: &str, label: &str, fix: Coded) -> Self {
         SettingsError::Invalid {
             field: field.to_string(),
-            message: format!("{} — {label}: {fix}", provider.display_name()),
+            message: format!("{} — {label}: {}", provider.display_name(), fix.english(provider)),
+            problem: fix,
         }
     }
 }
 
-/// Why a Production provider has no client (or, for a HeiPay hotel, cannot be used).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a Production provider has no client (or, for a HeiPay hotel, cannot be used): the
+/// English `message`, and beside it the code and parameters the window translates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    #[serde(skip)]
     pub provider: Provider,
     pub message: String,
+    #[serde(flatten)]
+    pub coded: Coded,
+}
+
+impl Problem {
+    fn new(provider: Provider, coded: Coded) -> Self {
+        Problem { provider, message: coded.english(provider), coded }
+    }
 }
 
 impl fmt::Display for Problem {
@@ -257,53 +272,45 @@ impl fmt::Display for Problem {
 /// An https address with a host. Plain http only to this computer (a local test server):
 /// anywhere else it would carry credentials and card data in the clear. Credentials in the URL
 /// are refused: they would land in SQLite.
-fn check_url(text: &str) -> Result<(), String> {
+fn check_url(text: &str) -> Result<(), Coded> {
     let parsed = reqwest::Url::parse(text)
-        .map_err(|e| format!("'{text}' is not a full web address ({e}) — enter it starting with https://"))?;
+        .map_err(|e| Coded::new(Code::NotUrl).with("value", text).with("reason", e))?;
     let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
-        return Err(format!("'{text}' has no host name — enter it like https://api.example.com/"));
+        return Err(Coded::new(Code::NoHost).with("value", text));
     };
     let loopback = host.eq_ignore_ascii_case("localhost")
         || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     match parsed.scheme() {
         "https" => {}
         "http" if loopback => {}
-        "http" => {
-            return Err(format!(
-                "'{text}' must start with https:// — plain http:// is only for a server on this computer"
-            ))
-        }
-        _ => return Err(format!("'{text}' must start with https://")),
+        "http" => return Err(Coded::new(Code::PlainHttp).with("value", text)),
+        _ => return Err(Coded::new(Code::NotHttps).with("value", text)),
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("the address must not contain a user name or password — enter credentials in the \
-                    credential fields, which go to the OS keyring"
-            .into());
+        return Err(Coded::new(Code::UrlCredentials));
     }
     Ok(())
 }
 
 /// Checks one non-secret value; `Ok` carries it as it will be stored (trimmed), `Err` what to fix.
-fn check_value(provider: Provider, spec: &FieldSpec, raw: &str) -> Result<String, String> {
+fn check_value(provider: Provider, spec: &FieldSpec, raw: &str) -> Result<String, Coded> {
     let value = raw.trim();
     if value.is_empty() {
-        return if spec.required {
-            Err("is required — enter it (the help beside the field says where to find it)".into())
-        } else {
-            Ok(String::new())
-        };
+        return if spec.required { Err(Coded::new(Code::Required)) } else { Ok(String::new()) };
     }
     match spec.kind {
         FieldKind::Url => check_url(value)?,
         FieldKind::Choice if !spec.choices.contains(&value) => {
-            return Err(format!("'{value}' is not one of {}", spec.choices.join(", ")));
+            return Err(Coded::new(Code::NotAChoice)
+                .with("value", value)
+                .with("choices", spec.choices.join(", ")));
         }
         FieldKind::Choice => {}
         FieldKind::Text if provider == Provider::Travelport && spec.key == "pcc" => {
             let ok = value.split_once('_').is_some_and(|(p, g)| !p.is_empty() && !g.is_empty())
                 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !ok {
-                return Err(format!("'{value}' must be written PCC_GDS, e.g. 79JP_1G"));
+                return Err(Coded::new(Code::BadPcc).with("value", value));
             }
         }
         FieldKind::Text => {}
@@ -312,25 +319,26 @@ fn check_value(provider: Provider, spec: &FieldSpec, raw: &str) -> Result<String
 }
 
 fn check_hotels(hotels: &[Hotel]) -> Result<Vec<Hotel>, SettingsError> {
-    let invalid = |fix: String| SettingsError::invalid(Provider::HeiPay, HOTELS_FIELD, "Hotels", fix);
+    let invalid = |code: Code, id: i64| {
+        SettingsError::invalid(
+            Provider::HeiPay,
+            HOTELS_FIELD,
+            "Hotels",
+            Coded::new(code).with("hotel_id", id),
+        )
+    };
     let mut seen = HashSet::new();
     let mut checked = Vec::with_capacity(hotels.len());
     for hotel in hotels {
         if hotel.id <= 0 {
-            return Err(invalid(format!(
-                "hotel id {} is not valid — use the hotel's id at HeiPay, a whole number above 0",
-                hotel.id
-            )));
+            return Err(invalid(Code::HotelIdInvalid, hotel.id));
         }
         if !seen.insert(hotel.id) {
-            return Err(invalid(format!("hotel id {} is listed twice — keep one", hotel.id)));
+            return Err(invalid(Code::HotelListedTwice, hotel.id));
         }
         let name = hotel.name.trim();
         if name.is_empty() {
-            return Err(invalid(format!(
-                "hotel {} has no name — enter the name the desk knows it by",
-                hotel.id
-            )));
+            return Err(invalid(Code::HotelUnnamed, hotel.id));
         }
         checked.push(Hotel { id: hotel.id, name: name.to_string() });
     }
@@ -356,7 +364,7 @@ fn secret_field(provider: Provider, field: &str) -> Result<SecretField, Settings
                     provider,
                     field,
                     "Card key",
-                    format!("'{id}' is not a hotel id — write card_key/<hotel id>, e.g. card_key/1"),
+                    Coded::new(Code::CardKeyFieldInvalid).with("value", id),
                 )),
             };
         }
@@ -464,7 +472,12 @@ pub fn save(
     let hotels = match hotels {
         None => None,
         Some(_) if !schema.hotels => {
-            return Err(SettingsError::invalid(provider, HOTELS_FIELD, "Hotels", "only HeiPay has hotels"));
+            return Err(SettingsError::invalid(
+                provider,
+                HOTELS_FIELD,
+                "Hotels",
+                Coded::new(Code::HotelsHeiPayOnly),
+            ));
         }
         Some(list) => Some(check_hotels(list)?),
     };
@@ -505,9 +518,9 @@ pub fn store_credential(
         SecretField::Named(spec) => spec.label.to_string(),
         SecretField::CardKey(id) => format!("Card key for hotel {id}"),
     };
-    let invalid = |fix: String| SettingsError::invalid(provider, field, &label, fix);
+    let invalid = |fix: Coded| SettingsError::invalid(provider, field, &label, fix);
     if value.expose_secret().trim().is_empty() {
-        return Err(invalid("is empty — paste the value issued by the provider".into()));
+        return Err(invalid(Coded::new(Code::SecretEmpty)));
     }
     // A pasted value often carries a stray newline; a password keeps its spaces as typed.
     let value = match &kind {
@@ -517,17 +530,14 @@ pub fn store_credential(
     match kind {
         SecretField::CardKey(id) => {
             if !settings.hotels.iter().any(|h| h.id == id) {
-                return Err(invalid(format!(
-                    "there is no hotel {id} — add it to the hotel list and save before storing its card key"
-                )));
+                return Err(invalid(Coded::new(Code::NoSuchHotel).with("hotel_id", id)));
             }
-            vault::hotel_cipher(value.expose_secret()).map_err(|e| invalid(e.to_string()))?;
+            vault::hotel_cipher(value.expose_secret())
+                .map_err(|e| invalid(Coded::new(Code::CardKeyInvalid).with("reason", e)))?;
         }
         SecretField::Named(spec) if provider == Provider::HolidayExtras && spec.key == "username" => {
             if value.expose_secret().contains(':') {
-                return Err(invalid(
-                    "cannot contain ':' (HTTP Basic authentication separates it with one)".into(),
-                ));
+                return Err(invalid(Coded::new(Code::UsernameColon)));
             }
         }
         SecretField::Named(_) => {}
@@ -553,26 +563,22 @@ pub fn forget_credential(
 /// asked for: the same failure would repeat (and a locked keyring would prompt again and again).
 struct Reader<'a> {
     store: Option<&'a dyn SecretStore>,
-    failure: Option<String>,
+    failure: Option<Coded>,
 }
 
 impl<'a> Reader<'a> {
     fn new(store: Option<&'a dyn SecretStore>) -> Self {
-        let failure = store.is_none().then(|| {
-            "credentials cannot be read because the OS keyring is not working — see the keyring status \
-             for the fix"
-                .to_string()
-        });
+        let failure = store.is_none().then(|| Coded::new(Code::KeyringNotWorking));
         Reader { store, failure }
     }
 
-    fn get(&mut self, key: &CredentialKey) -> Result<Option<SecretString>, String> {
+    fn get(&mut self, key: &CredentialKey) -> Result<Option<SecretString>, Coded> {
         if let Some(failure) = &self.failure {
             return Err(failure.clone());
         }
         let store = self.store.expect("a store when nothing failed");
         store.get(key).map_err(|e| {
-            let failure = format!("credentials could not be read from the OS keyring: {e}");
+            let failure = Coded::new(Code::KeyringReadFailed).with("reason", e);
             self.failure = Some(failure.clone());
             failure
         })
@@ -587,8 +593,8 @@ struct Gathered {
     stored: HashMap<&'static str, bool>,
     card_ciphers: HashMap<i64, Box<dyn FieldCipher>>,
     hotel_key_stored: HashMap<i64, bool>,
-    gaps: Vec<String>,
-    notes: Vec<String>,
+    gaps: Vec<Coded>,
+    notes: Vec<Coded>,
 }
 
 fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader<'_>) -> Gathered {
@@ -605,9 +611,9 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
     for spec in schema.fields {
         let value = settings.value(provider, spec.key);
         if value.trim().is_empty() && spec.required {
-            g.gaps.push(format!("{} is not set — enter it in Settings", spec.label));
+            g.gaps.push(Coded::new(Code::MissingValue).with("field", spec.key));
         } else if let Err(fix) = check_value(provider, spec, &value) {
-            g.gaps.push(format!("{}: {fix} — correct it in Settings", spec.label));
+            g.gaps.push(Coded::new(Code::InvalidValue).with("field", spec.key).because(fix));
         }
         g.values.insert(spec.key, value.trim().to_string());
     }
@@ -620,7 +626,7 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
             }
             Ok(None) => {
                 g.stored.insert(spec.key, false);
-                g.gaps.push(format!("{} is not stored in the keyring — add it in Settings", spec.label));
+                g.gaps.push(Coded::new(Code::MissingSecret).with("field", spec.key));
             }
             Err(failure) => {
                 g.stored.insert(spec.key, false);
@@ -632,7 +638,7 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
         let mut missing = Vec::new();
         for hotel in &settings.hotels {
             let field = format!("{CARD_KEY_PREFIX}{}", hotel.id);
-            let who = format!("hotel {} ({})", hotel.id, hotel.name);
+            let who = |code| Coded::new(code).with("hotel_id", hotel.id).with("hotel_name", &hotel.name);
             match reader.get(&credential(provider, &field)) {
                 Ok(Some(encoded)) => {
                     g.hotel_key_stored.insert(hotel.id, true);
@@ -640,16 +646,12 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
                         Ok(cipher) => {
                             g.card_ciphers.insert(hotel.id, cipher);
                         }
-                        Err(e) => missing.push(format!(
-                            "the card key stored for {who} is not usable ({e}) — store it again in Settings"
-                        )),
+                        Err(e) => missing.push(who(Code::CardKeyUnusable).with("reason", e)),
                     }
                 }
                 Ok(None) => {
                     g.hotel_key_stored.insert(hotel.id, false);
-                    missing.push(format!(
-                        "the card key for {who} is not stored in the keyring — add it in Settings"
-                    ));
+                    missing.push(who(Code::MissingCardKey));
                 }
                 Err(failure) => {
                     g.hotel_key_stored.insert(hotel.id, false);
@@ -658,7 +660,7 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
             }
         }
         if settings.hotels.is_empty() {
-            g.gaps.push("no hotels are set up — add each hotel's id and name, then its card key".into());
+            g.gaps.push(Coded::new(Code::NoHotels));
         } else if g.card_ciphers.is_empty() {
             g.gaps.extend(missing);
         } else {
@@ -671,6 +673,10 @@ fn gather(settings: &ProductionSettings, provider: Provider, reader: &mut Reader
     g
 }
 
+fn client_failed(e: impl fmt::Display) -> Coded {
+    Coded::new(Code::ClientFailed).with("reason", e)
+}
+
 fn take_secret(g: &mut Gathered, key: &str) -> SecretString {
     g.secrets.remove(key).unwrap_or_else(|| SecretString::from(String::new()))
 }
@@ -681,12 +687,13 @@ fn build(
     mut g: Gathered,
     timeouts: Timeouts,
     clients: &mut Clients,
-) -> Result<(), String> {
+) -> Result<(), Coded> {
     let value = |g: &Gathered, key: &str| g.values.get(key).cloned().unwrap_or_default();
     let plain = |g: &mut Gathered, key: &str| take_secret(g, key).expose_secret().to_string();
     // Checked again as stored: an address saved before a rule tightened must not be used.
     for field in schema(provider).fields.iter().filter(|f| f.kind == FieldKind::Url) {
-        check_url(&value(&g, field.key)).map_err(|e| format!("{}: {e}", field.label))?;
+        check_url(&value(&g, field.key))
+            .map_err(|e| Coded::new(Code::InvalidValue).with("field", field.key).because(e))?;
     }
     match provider {
         Provider::Atrip => {
@@ -696,7 +703,7 @@ fn build(
                 client_secret: take_secret(&mut g, "client_secret"),
                 timeouts,
             };
-            clients.atrip = Some(AtripClient::new(config).map_err(|e| e.to_string())?);
+            clients.atrip = Some(AtripClient::new(config).map_err(client_failed)?);
         }
         Provider::Travelport => {
             let config = TravelportConfig {
@@ -709,7 +716,7 @@ fn build(
                 pcc: value(&g, "pcc"),
                 timeouts,
             };
-            clients.travelport = Some(TravelportClient::new(config).map_err(|e| e.to_string())?);
+            clients.travelport = Some(TravelportClient::new(config).map_err(client_failed)?);
         }
         Provider::HolidayExtras => {
             let version = if value(&g, "api_version") == "v1" { ApiVersion::V1 } else { ApiVersion::V2 };
@@ -721,7 +728,7 @@ fn build(
                 version,
                 timeouts,
             };
-            clients.holidayextras = Some(HolidayExtrasClient::new(config).map_err(|e| e.to_string())?);
+            clients.holidayextras = Some(HolidayExtrasClient::new(config).map_err(client_failed)?);
         }
         Provider::HeiPay => {
             let config = HeiPayConfig {
@@ -730,7 +737,7 @@ fn build(
                 card_ciphers: std::mem::take(&mut g.card_ciphers),
                 timeouts,
             };
-            clients.heipay = Some(HeiPayClient::new(config).map_err(|e| e.to_string())?);
+            clients.heipay = Some(HeiPayClient::new(config).map_err(client_failed)?);
         }
     }
     Ok(())
@@ -752,7 +759,7 @@ impl ProductionSettings {
                     messages.push(e);
                 }
             }
-            problems.extend(messages.into_iter().map(|message| Problem { provider, message }));
+            problems.extend(messages.into_iter().map(|coded| Problem::new(provider, coded)));
         }
         (clients, problems)
     }
@@ -788,8 +795,8 @@ impl ProductionSettings {
                         note: None,
                     })
                     .collect();
-                let mut problems = g.gaps.clone();
-                problems.extend(g.notes.iter().cloned());
+                let problems =
+                    g.gaps.iter().chain(&g.notes).map(|c| Problem::new(provider, c.clone())).collect();
                 ProviderView {
                     provider,
                     name: provider.display_name(),
@@ -836,7 +843,7 @@ pub struct ProviderView {
     pub name: &'static str,
     /// Everything needed to build the client is there.
     pub configured: bool,
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     pub fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hotels: Option<Vec<HotelView>>,
@@ -994,12 +1001,15 @@ pub fn get_preference(conn: &Connection, key: &str) -> Result<String, SettingsEr
 pub fn set_preference(conn: &Connection, key: &str, value: &str, now_ms: i64) -> Result<(), SettingsError> {
     let spec = preference(key)?;
     if !spec.allowed.contains(&value) {
+        let problem = Coded::new(Code::PreferenceNotAllowed)
+            .with("value", value)
+            .with("key", key)
+            .with("choices", spec.allowed.join(", "));
         return Err(SettingsError::Invalid {
             field: key.to_string(),
-            message: format!(
-                "'{value}' is not a {key} Farepoint offers — choose one of {}",
-                spec.allowed.join(", ")
-            ),
+            // The sentence names no provider: any will do.
+            message: problem.english(Provider::Atrip),
+            problem,
         });
     }
     store::set_setting(conn, APP_SCOPE, spec.key, value, now_ms)?;

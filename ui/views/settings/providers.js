@@ -10,7 +10,7 @@ import { call } from "../../lib/ipc.js";
 import { statusIcon } from "../../components/status.js";
 import { busy } from "../take/common.js";
 import { confirmDialog } from "./dialog.js";
-import { label, help, problem, fieldMessage } from "./strings.js";
+import { label, help, say as sayCode } from "./strings.js";
 
 const PROFILES = ["sandbox", "production"];
 
@@ -200,7 +200,7 @@ export class ProvidersPanel {
           "div",
           { class: "set-problems", id: `settings-problems-${p.provider}` },
           h("p", { class: "set-problems-title", text: t("set.missing") }),
-          h("ul", null, p.problems.map((text) => h("li", { text: problem(text) }))),
+          h("ul", null, p.problems.map((problem) => h("li", { text: sayCode(p.provider, problem) }))),
         ),
       );
     }
@@ -209,7 +209,7 @@ export class ProvidersPanel {
 
   readOnly(p) {
     const values = p.fields.map((f) => [
-      h("dt", { text: label(f.label) }),
+      h("dt", { text: label(p.provider, f.key, f.label) }),
       h("dd", { class: f.kind === "url" ? "mono" : null, id: `value-${p.provider}-${f.key}`, text: f.value }),
     ]);
     if (p.hotels) {
@@ -222,7 +222,7 @@ export class ProvidersPanel {
       h(
         "li",
         { class: "set-secret readonly" },
-        h("span", { class: "set-secret-label", text: label(s.label) }),
+        h("span", { class: "set-secret-label", text: label(p.provider, s.key, s.label) }),
         pill("muted", lockIcon(), t("set.demo_credential"), { id: `state-${p.provider}-${slug(s.key)}` }),
       ),
     );
@@ -241,7 +241,7 @@ export class ProvidersPanel {
     const provider = p.provider;
     const fields = p.fields.map((f) => {
       const control = this.control(provider, f);
-      const wrap = field(label(f.label), control, { hint: f.help ? help(provider, f.key, f.help) : undefined, wide: f.kind === "url" });
+      const wrap = field(label(provider, f.key, f.label), control, { hint: f.help ? help(provider, f.key, f.help) : undefined, wide: f.kind === "url" });
       markError(wrap.querySelector(".field-error"), control, say(this.errors.get(`${provider}:${f.key}`)));
       if (f.required) wrap.querySelector("label").append(h("span", { class: "set-required", "aria-hidden": "true", text: " *" }));
       return wrap;
@@ -249,7 +249,7 @@ export class ProvidersPanel {
     const saveButton = h("button", { type: "submit", class: "primary", id: `save-${provider}` }, t("set.save"));
     const notice = say(this.notices.get(provider)?.save);
     const secretNotice = say(this.notices.get(provider)?.secrets);
-    const alert = this.alerts.get(provider);
+    const alert = say(this.alerts.get(provider));
     const form = h(
       "form",
       { class: "set-form", id: `form-${provider}`, novalidate: true, onsubmit: (e) => this.save(e, p, saveButton) },
@@ -264,7 +264,7 @@ export class ProvidersPanel {
       ),
     );
 
-    const secretRows = p.secrets.map((s) => this.secretRow(p, s.key, () => label(s.label), s.stored));
+    const secretRows = p.secrets.map((s) => this.secretRow(p, s.key, () => label(provider, s.key, s.label), s.stored));
     for (const hotel of p.hotels ?? []) {
       secretRows.push(this.secretRow(p, `card_key/${hotel.id}`, () => t("set.card_key", { hotel: `${hotel.name} (${hotel.id})` }), hotel.card_key_stored));
     }
@@ -491,16 +491,18 @@ export class ProvidersPanel {
     this.notices.delete(provider);
   }
 
-  /** Shows a command's refusal: each problem under its field, anything else above the buttons. */
+  /**
+   * Shows a command's refusal, said by its code (again at each render, so in the language then
+   * chosen): each problem under its field, anything else above the buttons.
+   */
   refused(p, error) {
     const problems = error?.fields ?? [];
     let first = null;
-    for (const { field: name, message } of problems) {
-      const text = fieldMessage(p.name, message);
-      this.errors.set(`${p.provider}:${name}`, text);
-      first ??= name;
+    for (const problem of problems) {
+      this.errors.set(`${p.provider}:${problem.field}`, () => sayCode(p.provider, problem));
+      first ??= problem.field;
     }
-    if (!problems.length) this.alerts.set(p.provider, error?.message ?? String(error));
+    if (!problems.length) this.alerts.set(p.provider, () => sayCode(p.provider, error));
     return first;
   }
 
@@ -583,7 +585,7 @@ export class ProvidersPanel {
       this.refused(p, error);
       if (!error?.fields?.length) {
         this.alerts.delete(provider);
-        this.errors.set(mapKey, error?.message ?? String(error));
+        this.errors.set(mapKey, () => sayCode(provider, error));
       }
     }
     this.view.render({ focus });

@@ -1,7 +1,10 @@
-// The Settings view's words in English and Spanish, and the Spanish for the labels, help and
-// "what is missing" lines that the core sends in English (docs/ui.md §10).
+// The Settings view's words in English and Spanish: its own, the schema's labels and help by
+// their key (`field.<provider>.<field>`, `help.<provider>.<field>`), and every code the core
+// sends for a problem or a refusal (`code.<code>`, farepoint_core::settings::Code), each said
+// from its parameters (docs/ui.md, "Languages"). tests/ui_strings.rs checks both languages hold
+// every one.
 
-import { t, register, currentLocale } from "../../lib/i18n.js";
+import { t, has, register } from "../../lib/i18n.js";
 
 register({
   en: {
@@ -166,86 +169,184 @@ register({
   },
 });
 
-// The core's English labels and help, in Spanish. English shows the core's own text.
-const LABELS_ES = {
-  "API base URL": "URL base de la API",
-  "Air API base URL": "URL base de la Air API",
-  "OAuth token URL": "URL del token OAuth",
-  PCC: "PCC",
-  "Payment gateway URL": "URL de la pasarela de pago",
-  Channel: "Canal",
-  "API version": "Versión de la API",
-  "Client ID": "ID de cliente",
-  "Client secret": "Secreto de cliente",
-  Username: "Usuario",
-  Password: "Contraseña",
-  "API token": "Token de la API",
-};
+// The schema's labels and help, by `<provider>.<field>`. The English is the core's own (the test
+// compares them), so the window can say them in either language without matching text.
+register({
+  en: {
+    "field.atrip.base_url": "API base URL",
+    "field.atrip.client_id": "Client ID",
+    "field.atrip.client_secret": "Client secret",
+    "field.travelport.air_base_url": "Air API base URL",
+    "field.travelport.auth_url": "OAuth token URL",
+    "field.travelport.pcc": "PCC",
+    "field.travelport.username": "Username",
+    "field.travelport.password": "Password",
+    "field.travelport.client_id": "Client ID",
+    "field.travelport.client_secret": "Client secret",
+    "field.holidayextras.base_url": "Payment gateway URL",
+    "field.holidayextras.channel": "Channel",
+    "field.holidayextras.api_version": "API version",
+    "field.holidayextras.username": "Username",
+    "field.holidayextras.password": "Password",
+    "field.heipay.base_url": "API base URL",
+    "field.heipay.api_token": "API token",
+    "help.atrip.base_url":
+      "Your company's ATRIP API address, shown in ATRIP under Profile → My Profile → Company Information (the one for every call except search.do). The ATRIP sandbox is https://sandbox.atriptech.com/.",
+    "help.travelport.air_base_url": "JSON Air API v11. Pre-production: https://api.pp.travelport.net/11/air/ (the older .com hosts were retired in 2025–2026).",
+    "help.travelport.auth_url": "Where the access token is requested. Pre-production: https://auth.pp.travelport.net/oauth/token",
+    "help.travelport.pcc": "Your pseudo city code and GDS written PCC_GDS, e.g. 79JP_1G (sent as TVP-PCC-CORE).",
+    "help.holidayextras.base_url": "pay and refund are appended. Staging: https://payment-gateway-staging.holidayextras.co.uk/",
+    "help.holidayextras.channel": "The channel Holiday Extras issued with your credentials; sent in every request.",
+    "help.holidayextras.api_version":
+      "v2 sends whole pence with a currency. v1 (pence as text, GBP only) is the version the provider page documents; Holiday Extras sunset it in September 2022.",
+    "help.heipay.base_url": "The HeiPay API address issued with your account; v2/virtual-terminal/credit-card is appended.",
+  },
+  es: {
+    "field.atrip.base_url": "URL base de la API",
+    "field.atrip.client_id": "ID de cliente",
+    "field.atrip.client_secret": "Secreto de cliente",
+    "field.travelport.air_base_url": "URL base de la Air API",
+    "field.travelport.auth_url": "URL del token OAuth",
+    "field.travelport.pcc": "PCC",
+    "field.travelport.username": "Usuario",
+    "field.travelport.password": "Contraseña",
+    "field.travelport.client_id": "ID de cliente",
+    "field.travelport.client_secret": "Secreto de cliente",
+    "field.holidayextras.base_url": "URL de la pasarela de pago",
+    "field.holidayextras.channel": "Canal",
+    "field.holidayextras.api_version": "Versión de la API",
+    "field.holidayextras.username": "Usuario",
+    "field.holidayextras.password": "Contraseña",
+    "field.heipay.base_url": "URL base de la API",
+    "field.heipay.api_token": "Token de la API",
+    "help.atrip.base_url":
+      "La dirección de la API de ATRIP de su empresa, en ATRIP en Perfil → Mi perfil → Información de la empresa (la de todas las llamadas salvo search.do). El sandbox de ATRIP es https://sandbox.atriptech.com/.",
+    "help.travelport.air_base_url": "JSON Air API v11. Preproducción: https://api.pp.travelport.net/11/air/ (los antiguos hosts .com se retiraron en 2025–2026).",
+    "help.travelport.auth_url": "Donde se pide el token de acceso. Preproducción: https://auth.pp.travelport.net/oauth/token",
+    "help.travelport.pcc": "Su pseudo city code y su GDS escritos PCC_GDS, p. ej. 79JP_1G (se envía como TVP-PCC-CORE).",
+    "help.holidayextras.base_url": "Se le añaden pay y refund. Staging: https://payment-gateway-staging.holidayextras.co.uk/",
+    "help.holidayextras.channel": "El canal que Holiday Extras emitió con sus credenciales; se envía en cada petición.",
+    "help.holidayextras.api_version":
+      "v2 envía peniques enteros con una divisa. v1 (peniques como texto, solo GBP) es la versión que documenta la página del proveedor; Holiday Extras la retiró en septiembre de 2022.",
+    "help.heipay.base_url": "La dirección de la API de HeiPay emitida con su cuenta; se le añade v2/virtual-terminal/credit-card.",
+  },
+});
 
-const HELP_ES = {
-  "atrip.base_url":
-    "La dirección de la API de ATRIP de su empresa, en ATRIP en Perfil → Mi perfil → Información de la empresa (la de todas las llamadas salvo search.do). El sandbox de ATRIP es https://sandbox.atriptech.com/.",
-  "travelport.air_base_url":
-    "JSON Air API v11. Preproducción: https://api.pp.travelport.net/11/air/ (los antiguos hosts .com se retiraron en 2025–2026).",
-  "travelport.auth_url": "Donde se pide el token de acceso. Preproducción: https://auth.pp.travelport.net/oauth/token",
-  "travelport.pcc": "Su pseudo city code y su GDS escritos PCC_GDS, p. ej. 79JP_1G (se envía como TVP-PCC-CORE).",
-  "holidayextras.base_url": "Se le añaden pay y refund. Staging: https://payment-gateway-staging.holidayextras.co.uk/",
-  "holidayextras.channel": "El canal que Holiday Extras emitió con sus credenciales; se envía en cada petición.",
-  "holidayextras.api_version":
-    "v2 envía peniques enteros con una divisa. v1 (peniques como texto, solo GBP) es la versión que documenta la página del proveedor; Holiday Extras la retiró en septiembre de 2022.",
-  "heipay.base_url": "La dirección de la API de HeiPay emitida con su cuenta; se le añade v2/virtual-terminal/credit-card.",
-};
-
-const spanish = () => currentLocale() === "es";
-
-/** A field or secret label as the core names it, in the current language. */
-export function label(text) {
-  return (spanish() && LABELS_ES[text]) || text;
-}
-
-/** A field's help as the core writes it, in the current language. */
-export function help(provider, key, text) {
-  return (spanish() && HELP_ES[`${provider}.${key}`]) || text;
-}
+// Every code of farepoint_core::settings::Code. `{label}` is the named field's label and
+// `{cause}` the value's own fault, both said in the current language; the rest are the code's
+// parameters as the core sends them.
+register({
+  en: {
+    "code.missing_value": "{label} is not set — enter it in Settings",
+    "code.invalid_value": "{label}: {cause} — correct it in Settings",
+    "code.missing_secret": "{label} is not stored in the keyring — add it in Settings",
+    "code.keyring_not_working": "Credentials cannot be read because the OS keyring is not working — see the keyring status for the fix",
+    "code.keyring_read_failed": "Credentials could not be read from the OS keyring: {reason}",
+    "code.no_hotels": "No hotels are set up — add each hotel's id and name, then its card key",
+    "code.missing_card_key": "The card key for hotel {hotel_id} ({hotel_name}) is not stored in the keyring — add it in Settings",
+    "code.card_key_unusable": "The card key stored for hotel {hotel_id} ({hotel_name}) is not usable ({reason}) — store it again in Settings",
+    "code.client_failed": "The client could not be set up: {reason}",
+    "code.required": "is required — enter it (the help beside the field says where to find it)",
+    "code.not_url": "'{value}' is not a full web address ({reason}) — enter it starting with https://",
+    "code.no_host": "'{value}' has no host name — enter it like https://api.example.com/",
+    "code.plain_http": "'{value}' must start with https:// — plain http:// is only for a server on this computer",
+    "code.not_https": "'{value}' must start with https://",
+    "code.url_credentials": "the address must not contain a user name or password — enter credentials in the credential fields, which go to the OS keyring",
+    "code.not_a_choice": "'{value}' is not one of {choices}",
+    "code.bad_pcc": "'{value}' must be written PCC_GDS, e.g. 79JP_1G",
+    "code.hotel_id_invalid": "hotel id {hotel_id} is not valid — use the hotel's id at HeiPay, a whole number above 0",
+    "code.hotel_listed_twice": "hotel id {hotel_id} is listed twice — keep one",
+    "code.hotel_unnamed": "hotel {hotel_id} has no name — enter the name the desk knows it by",
+    "code.hotels_heipay_only": "only HeiPay has hotels",
+    "code.card_key_field_invalid": "'{value}' is not a hotel id — write card_key/<hotel id>, e.g. card_key/1",
+    "code.secret_empty": "is empty — paste the value issued by the provider",
+    "code.no_such_hotel": "there is no hotel {hotel_id} — add it to the hotel list and save before storing its card key",
+    "code.card_key_invalid": "{reason}",
+    "code.username_colon": "cannot contain ':' (HTTP Basic authentication separates it with one)",
+    "code.preference_not_allowed": "'{value}' is not a {key} Farepoint offers — choose one of {choices}",
+    "code.too_long": "is {length} characters long; at most {max} fit here",
+    "code.too_many_items": "has {count} items; at most {max} can be sent at once",
+    "code.invalid_setting": "A value cannot be saved — the field marked says what to correct",
+    "code.read_only_profile": "The Sandbox profile's settings and demo credentials are built in and cannot be changed — switch to the Production profile to enter your own",
+    "code.unknown_setting": "{provider} has no setting '{field}' — expected one of: {expected}",
+    "code.unknown_preference": "Unknown preference '{key}' — the preferences are: locale",
+    "code.storage": "The settings could not be read or saved: {reason}",
+    "code.keyring_unavailable": "The OS keyring is not working, so nothing was stored or removed: {reason}",
+    "code.keyring": "The OS keyring refused: {reason}",
+  },
+  es: {
+    "code.missing_value": "{label}: sin valor — introdúzcalo en Ajustes",
+    "code.invalid_value": "{label}: {cause} — corríjalo en Ajustes",
+    "code.missing_secret": "{label}: no está en el llavero — guárdelo en Ajustes",
+    "code.keyring_not_working": "Las credenciales no se pueden leer porque el llavero del sistema no funciona — la solución está en el estado del llavero",
+    "code.keyring_read_failed": "No se pudieron leer las credenciales del llavero del sistema: {reason}",
+    "code.no_hotels": "No hay hoteles — añada el id y el nombre de cada hotel y después su clave de tarjeta",
+    "code.missing_card_key": "La clave de tarjeta del hotel {hotel_id} ({hotel_name}) no está en el llavero — guárdela en Ajustes",
+    "code.card_key_unusable": "La clave de tarjeta guardada para el hotel {hotel_id} ({hotel_name}) no sirve ({reason}) — vuelva a guardarla en Ajustes",
+    "code.client_failed": "No se pudo preparar el cliente: {reason}",
+    "code.required": "es obligatorio — introdúzcalo (la ayuda junto al campo dice dónde encontrarlo)",
+    "code.not_url": "'{value}' no es una dirección web completa ({reason}) — escríbala empezando por https://",
+    "code.no_host": "'{value}' no tiene nombre de host — escríbala como https://api.example.com/",
+    "code.plain_http": "'{value}' debe empezar por https:// — http:// sin cifrar es solo para un servidor en este equipo",
+    "code.not_https": "'{value}' debe empezar por https://",
+    "code.url_credentials": "la dirección no debe llevar usuario ni contraseña — introduzca las credenciales en sus campos, que van al llavero del sistema",
+    "code.not_a_choice": "'{value}' no es ninguno de {choices}",
+    "code.bad_pcc": "'{value}' debe escribirse PCC_GDS, p. ej. 79JP_1G",
+    "code.hotel_id_invalid": "el id de hotel {hotel_id} no es válido — use el id del hotel en HeiPay, un número entero mayor que 0",
+    "code.hotel_listed_twice": "el id de hotel {hotel_id} aparece dos veces — deje uno",
+    "code.hotel_unnamed": "el hotel {hotel_id} no tiene nombre — escriba el nombre con el que lo conoce el mostrador",
+    "code.hotels_heipay_only": "solo HeiPay tiene hoteles",
+    "code.card_key_field_invalid": "'{value}' no es un id de hotel — escriba card_key/<id del hotel>, p. ej. card_key/1",
+    "code.secret_empty": "está vacío — pegue el valor que emitió el proveedor",
+    "code.no_such_hotel": "no hay ningún hotel {hotel_id} — añádalo a la lista de hoteles y guárdela antes de guardar su clave de tarjeta",
+    "code.card_key_invalid": "la clave de tarjeta no sirve: {reason}",
+    "code.username_colon": "no puede contener ':' (la autenticación HTTP Basic lo usa como separador)",
+    "code.preference_not_allowed": "'{value}' no es un valor de {key} que Farepoint ofrezca — elija uno de {choices}",
+    "code.too_long": "tiene {length} caracteres; aquí caben como mucho {max}",
+    "code.too_many_items": "tiene {count} elementos; como mucho se pueden enviar {max} a la vez",
+    "code.invalid_setting": "Un valor no se puede guardar — el campo marcado dice qué corregir",
+    "code.read_only_profile": "Los ajustes y las credenciales de demostración del perfil Sandbox vienen integrados y no se pueden cambiar — cambie al perfil Producción para introducir los suyos",
+    "code.unknown_setting": "{provider} no tiene el ajuste '{field}' — se esperaba uno de: {expected}",
+    "code.unknown_preference": "Preferencia desconocida '{key}' — las preferencias son: locale",
+    "code.storage": "No se pudieron leer ni guardar los ajustes: {reason}",
+    "code.keyring_unavailable": "El llavero del sistema no funciona, así que no se guardó ni se eliminó nada: {reason}",
+    "code.keyring": "El llavero del sistema se negó: {reason}",
+  },
+});
 
 const capital = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
-// The core's "what is missing" lines (settings.rs, gather), in Spanish where the shape is known.
-const PROBLEMS_ES = [
-  [/^(.+) is not set — enter it in Settings$/, (m) => `${label(m[1])}: sin valor — introdúzcalo en Ajustes`],
-  [/^(.+) is not stored in the keyring — add it in Settings$/, (m) => `${label(m[1])}: no está en el llavero — guárdelo en Ajustes`],
-  [
-    /^credentials cannot be read because the OS keyring is not working/,
-    () => "Las credenciales no se pueden leer porque el llavero del sistema no funciona — la solución está en el estado del llavero",
-  ],
-  [/^no hotels are set up/, () => "No hay hoteles — añada el id y el nombre de cada hotel y después su clave de tarjeta"],
-  [
-    /^the card key for hotel (\d+) \((.*)\) is not stored in the keyring — add it in Settings$/,
-    (m) => `La clave de tarjeta del hotel ${m[1]} (${m[2]}) no está en el llavero — guárdela en Ajustes`,
-  ],
-];
+/** A field's or secret's label by its schema key, in the current language; the core's if unknown. */
+export function label(provider, key, fallback) {
+  const id = `field.${provider}.${key}`;
+  return has(id) ? t(id) : fallback ?? key;
+}
 
-/** One "what is missing" line, capitalised, in Spanish where its shape is known. */
-export function problem(text) {
-  if (spanish()) {
-    for (const [pattern, render] of PROBLEMS_ES) {
-      const m = text.match(pattern);
-      if (m) return render(m);
-    }
-  }
-  return capital(text);
+/** A field's help by its schema key, in the current language; the core's if unknown. */
+export function help(provider, key, fallback) {
+  const id = `help.${provider}.${key}`;
+  return has(id) ? t(id) : fallback;
+}
+
+/** A code and its parameters as words, not capitalised (a cause sits inside a sentence). */
+function words(provider, coded) {
+  const id = `code.${coded.code}`;
+  if (!has(id)) return coded.message ?? "";
+  const vars = { ...(coded.params ?? {}) };
+  if (vars.field !== undefined) vars.label = label(provider, vars.field);
+  if (coded.cause) vars.cause = words(provider, coded.cause);
+  return t(id, vars);
 }
 
 /**
- * A refusal shown next to the field it names: the core prefixes "<Provider> — <Label>: ", which
- * the field's own label already says.
+ * What the core sent — a problem of `ProviderView.problems`, a command's error or one of its
+ * field problems — said by its code in the current language, capitalised. A code without words
+ * here shows the core's English message.
  */
-export function fieldMessage(providerName, message) {
-  const prefix = `${providerName} — `;
-  if (!message.startsWith(prefix)) return message;
-  const rest = message.slice(prefix.length);
-  const colon = rest.indexOf(": ");
-  return colon > 0 ? capital(rest.slice(colon + 2)) : message;
+export function say(provider, coded) {
+  if (!coded) return "";
+  if (typeof coded !== "object") return String(coded);
+  return capital(words(provider, coded));
 }
 
 export { t };

@@ -1,0 +1,296 @@
+//! The stable codes of what Settings finds missing or refuses, with the parameters each sentence
+//! needs. The window translates by code (docs/ui.md, "Languages"), so rewording an English
+//! sentence here never breaks another language; the English stays for logs and the CLI.
+//! `Code::ALL` is the one list of codes: `tests/ui_strings.rs` checks that the window can say
+//! each in English and Spanish.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::{Serialize, Serializer};
+
+use super::{schema, SettingsError};
+use crate::payment::Provider;
+use crate::secrets::SecretError;
+
+macro_rules! codes {
+    ($($variant:ident => $code:literal,)*) => {
+        /// One kind of problem or refusal; serialised as its stable snake_case name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// Every code the core can send to the window.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // What keeps a Production provider from being used (`Problem`).
+    MissingValue => "missing_value",
+    InvalidValue => "invalid_value",
+    MissingSecret => "missing_secret",
+    KeyringNotWorking => "keyring_not_working",
+    KeyringReadFailed => "keyring_read_failed",
+    NoHotels => "no_hotels",
+    MissingCardKey => "missing_card_key",
+    CardKeyUnusable => "card_key_unusable",
+    ClientFailed => "client_failed",
+    // What is wrong with one value (a field's refusal, or the cause of `InvalidValue`).
+    Required => "required",
+    NotUrl => "not_url",
+    NoHost => "no_host",
+    PlainHttp => "plain_http",
+    NotHttps => "not_https",
+    UrlCredentials => "url_credentials",
+    NotAChoice => "not_a_choice",
+    BadPcc => "bad_pcc",
+    HotelIdInvalid => "hotel_id_invalid",
+    HotelListedTwice => "hotel_listed_twice",
+    HotelUnnamed => "hotel_unnamed",
+    HotelsHeiPayOnly => "hotels_heipay_only",
+    CardKeyFieldInvalid => "card_key_field_invalid",
+    SecretEmpty => "secret_empty",
+    NoSuchHotel => "no_such_hotel",
+    CardKeyInvalid => "card_key_invalid",
+    UsernameColon => "username_colon",
+    PreferenceNotAllowed => "preference_not_allowed",
+    TooLong => "too_long",
+    TooManyItems => "too_many_items",
+    // A settings command's refusal as a whole (`SettingsError`).
+    InvalidSetting => "invalid_setting",
+    ReadOnlyProfile => "read_only_profile",
+    UnknownSetting => "unknown_setting",
+    UnknownPreference => "unknown_preference",
+    Storage => "storage",
+    KeyringUnavailable => "keyring_unavailable",
+    Keyring => "keyring",
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A code with the parameters its sentence needs, and for `InvalidValue` the value's own fault.
+/// Serialised as `{code, params, cause?}`. A `field` parameter is the schema's key; the window
+/// names it by `<provider>.<field>`, the English by the schema's label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coded {
+    pub code: Code,
+    pub params: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Box<Coded>>,
+}
+
+impl Coded {
+    pub fn new(code: Code) -> Self {
+        Coded { code, params: BTreeMap::new(), cause: None }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.params.insert(name, value.to_string());
+        self
+    }
+
+    pub fn because(mut self, cause: Coded) -> Self {
+        self.cause = Some(Box::new(cause));
+        self
+    }
+
+    fn param(&self, name: &str) -> &str {
+        self.params.get(name).map_or("", String::as_str)
+    }
+
+    /// The English sentence, for logs, the CLI and a message beside the code.
+    pub fn english(&self, provider: Provider) -> String {
+        let p = |name| self.param(name);
+        let label = || field_label(provider, p("field"));
+        let cause = || self.cause.as_ref().map(|c| c.english(provider)).unwrap_or_default();
+        let hotel = || format!("hotel {} ({})", p("hotel_id"), p("hotel_name"));
+        let mut s = String::new();
+        let _ = match self.code {
+            Code::MissingValue => write!(s, "{} is not set — enter it in Settings", label()),
+            Code::InvalidValue => write!(s, "{}: {} — correct it in Settings", label(), cause()),
+            Code::MissingSecret => write!(s, "{} is not stored in the keyring — add it in Settings", label()),
+            Code::KeyringNotWorking => write!(
+                s,
+                "credentials cannot be read because the OS keyring is not working — see the keyring \
+                 status for the fix"
+            ),
+            Code::KeyringReadFailed => {
+                write!(s, "credentials could not be read from the OS keyring: {}", p("reason"))
+            }
+            Code::NoHotels => {
+                write!(s, "no hotels are set up — add each hotel's id and name, then its card key")
+            }
+            Code::MissingCardKey => {
+                write!(s, "the card key for {} is not stored in the keyring — add it in Settings", hotel())
+            }
+            Code::CardKeyUnusable => write!(
+                s,
+                "the card key stored for {} is not usable ({}) — store it again in Settings",
+                hotel(),
+                p("reason")
+            ),
+            Code::ClientFailed | Code::CardKeyInvalid | Code::Storage | Code::Keyring => {
+                write!(s, "{}", p("reason"))
+            }
+            Code::Required => {
+                write!(s, "is required — enter it (the help beside the field says where to find it)")
+            }
+            Code::NotUrl => write!(
+                s,
+                "'{}' is not a full web address ({}) — enter it starting with https://",
+                p("value"),
+                p("reason")
+            ),
+            Code::NoHost => {
+                write!(s, "'{}' has no host name — enter it like https://api.example.com/", p("value"))
+            }
+            Code::PlainHttp => write!(
+                s,
+                "'{}' must start with https:// — plain http:// is only for a server on this computer",
+                p("value")
+            ),
+            Code::NotHttps => write!(s, "'{}' must start with https://", p("value")),
+            Code::UrlCredentials => write!(
+                s,
+                "the address must not contain a user name or password — enter credentials in the \
+                 credential fields, which go to the OS keyring"
+            ),
+            Code::NotAChoice => write!(s, "'{}' is not one of {}", p("value"), p("choices")),
+            Code::BadPcc => write!(s, "'{}' must be written PCC_GDS, e.g. 79JP_1G", p("value")),
+            Code::HotelIdInvalid => write!(
+                s,
+                "hotel id {} is not valid — use the hotel's id at HeiPay, a whole number above 0",
+                p("hotel_id")
+            ),
+            Code::HotelListedTwice => write!(s, "hotel id {} is listed twice — keep one", p("hotel_id")),
+            Code::HotelUnnamed => {
+                write!(s, "hotel {} has no name — enter the name the desk knows it by", p("hotel_id"))
+            }
+            Code::HotelsHeiPayOnly => write!(s, "only HeiPay has hotels"),
+            Code::CardKeyFieldInvalid => {
+                write!(s, "'{}' is not a hotel id — write card_key/<hotel id>, e.g. card_key/1", p("value"))
+            }
+            Code::SecretEmpty => write!(s, "is empty — paste the value issued by the provider"),
+            Code::NoSuchHotel => write!(
+                s,
+                "there is no hotel {} — add it to the hotel list and save before storing its card key",
+                p("hotel_id")
+            ),
+            Code::UsernameColon => {
+                write!(s, "cannot contain ':' (HTTP Basic authentication separates it with one)")
+            }
+            Code::PreferenceNotAllowed => write!(
+                s,
+                "'{}' is not a {} Farepoint offers — choose one of {}",
+                p("value"),
+                p("key"),
+                p("choices")
+            ),
+            Code::TooLong => write!(s, "is {} characters long; at most {} fit here", p("length"), p("max")),
+            Code::TooManyItems => {
+                write!(s, "has {} items; at most {} can be sent at once", p("count"), p("max"))
+            }
+            Code::InvalidSetting => write!(s, "{} — {}: {}", provider.display_name(), label(), cause()),
+            Code::ReadOnlyProfile => write!(
+                s,
+                "The Sandbox profile's settings and demo credentials are built in and cannot be changed — \
+                 switch to the Production profile to enter your own"
+            ),
+            Code::UnknownSetting => write!(
+                s,
+                "{} has no setting '{}' — expected one of: {}",
+                provider.display_name(),
+                p("field"),
+                p("expected")
+            ),
+            Code::UnknownPreference => {
+                write!(s, "unknown preference '{}' — the preferences are: locale", p("key"))
+            }
+            Code::KeyringUnavailable => write!(s, "{}", p("reason")),
+        };
+        s
+    }
+}
+
+/// A field's, secret's or hotel card key's English label, by its schema key.
+fn field_label(provider: Provider, key: &str) -> String {
+    let schema = schema(provider);
+    if let Some(f) = schema.field(key) {
+        return f.label.to_string();
+    }
+    if let Some(s) = schema.secrets.iter().find(|s| s.key == key) {
+        return s.label.to_string();
+    }
+    match key.strip_prefix(super::CARD_KEY_PREFIX) {
+        Some(id) => format!("Card key for hotel {id}"),
+        None if key == super::HOTELS_FIELD => "Hotels".to_string(),
+        None => key.to_string(),
+    }
+}
+
+impl SettingsError {
+    /// The refusal as a code and its parameters, for the window.
+    pub fn coded(&self) -> Coded {
+        match self {
+            SettingsError::Invalid { problem, .. } => problem.clone(),
+            SettingsError::ReadOnly => Coded::new(Code::ReadOnlyProfile),
+            SettingsError::UnknownField { provider, field, expected } => Coded::new(Code::UnknownSetting)
+                .with("provider", provider)
+                .with("field", field)
+                .with("expected", expected),
+            SettingsError::UnknownPreference(key) => Coded::new(Code::UnknownPreference).with("key", key),
+            SettingsError::Store(e) => Coded::new(Code::Storage).with("reason", e),
+            SettingsError::Secret(
+                e @ (SecretError::Unavailable { .. }
+                | SecretError::Locked { .. }
+                | SecretError::NotPersistent),
+            ) => Coded::new(Code::KeyringUnavailable).with("reason", e),
+            SettingsError::Secret(e) => Coded::new(Code::Keyring).with("reason", e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(name));
+        }
+    }
+
+    #[test]
+    fn a_problem_serialises_its_code_params_and_cause() {
+        let coded = Coded::new(Code::InvalidValue)
+            .with("field", "base_url")
+            .because(Coded::new(Code::NotHttps).with("value", "ftp://x"));
+        assert_eq!(
+            serde_json::to_value(&coded).unwrap(),
+            serde_json::json!({
+                "code": "invalid_value",
+                "params": { "field": "base_url" },
+                "cause": { "code": "not_https", "params": { "value": "ftp://x" } },
+            })
+        );
+        assert_eq!(
+            coded.english(Provider::Atrip),
+            "API base URL: 'ftp://x' must start with https:// — correct it in Settings"
+        );
+    }
+}

@@ -119,6 +119,14 @@ async fn scenario(app: &AppSession) -> TestResult {
     ensure!(state == "Needs setup", "fresh ATRIP production state reads {state:?}");
     let missing = app.wait_for_text("#settings-problems-atrip", |t| !t.is_empty()).await?;
     ensure!(missing.contains("API base URL is not set"), "ATRIP problems read {missing:?}");
+    // The window says it from a code and the field's key, not from the English.
+    let problems = production_atrip(app).await?["problems"].clone();
+    ensure!(
+        problems.as_array().is_some_and(|list| list
+            .iter()
+            .any(|p| p["code"] == "missing_value" && p["params"]["field"] == "base_url")),
+        "the missing base URL is not sent by code: {problems}"
+    );
 
     // A good address is saved …
     let good = "https://atrip.example.com/api/";
@@ -258,6 +266,34 @@ async fn scenario(app: &AppSession) -> TestResult {
     ensure!(app.wait_visible("#lang-es").await?.is_selected().await?, "Español is not the checked language");
     let saved = app.invoke("get_settings", json!({})).await?;
     ensure!(saved["locale"] == "es", "the language saved is {} after choosing Español", saved["locale"]);
+    // What the core finds missing or refuses is said in Spanish from its code and parameters.
+    let missing = app.wait_for_text("#settings-problems-atrip", |t| !t.is_empty()).await?;
+    ensure!(
+        missing.contains("ID de cliente: no está en el llavero — guárdelo en Ajustes"),
+        "ATRIP problems in Spanish read {missing:?}"
+    );
+    app.type_into("#set-atrip-base_url", "atrip dot example").await?;
+    app.click("#save-atrip").await?;
+    let error = app.wait_for_text("#set-atrip-base_url-error", |t| !t.is_empty()).await?;
+    ensure!(
+        error.starts_with("'atrip dot example' no es una dirección web completa"),
+        "bad URL error in Spanish: {error:?}"
+    );
+    app.type_into("#set-atrip-base_url", good).await?;
+    app.click("#settings-tab-heipay").await?;
+    let missing = app.wait_for_text("#settings-problems-heipay", |t| !t.is_empty()).await?;
+    ensure!(
+        missing.contains("La clave de tarjeta del hotel 7 (Hotel Caribe) no está en el llavero"),
+        "HeiPay problems in Spanish read {missing:?}"
+    );
+    // The refusal shown before the switch is said again in the new language.
+    let refused = app.wait_for_text("#secret-heipay-card_key-7-error", |t| !t.is_empty()).await?;
+    ensure!(
+        refused.starts_with("La clave de tarjeta no sirve") && refused.contains("base64"),
+        "the card key refusal in Spanish reads {refused:?}"
+    );
+    app.click("#settings-tab-atrip").await?;
+    app.wait_visible("#secret-atrip-client_secret").await?;
     screenshot_at(app, "settings-production-es", None).await?;
     app.click("#providers-sandbox").await?;
     app.wait_visible("#providers-sandbox[aria-pressed=true]").await?;

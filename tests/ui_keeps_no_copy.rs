@@ -3,7 +3,12 @@
 //! or a copied per-status rule takes. Files that still hold such copies are listed while they are
 //! moved to the core; the list only shrinks.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use ui_files::js_files;
+
+#[path = "support/ui_files.rs"]
+mod ui_files;
 
 /// Still deciding by status or provider in the window (to be served by the core instead).
 const STILL_TO_MOVE: &[&str] = &[
@@ -13,17 +18,6 @@ const STILL_TO_MOVE: &[&str] = &[
     "ui/views/settings/providers.js",
     "ui/views/summary.js",
 ];
-
-fn js_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            js_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "js") {
-            out.push(path);
-        }
-    }
-}
 
 #[test]
 fn the_window_keeps_no_copy_of_the_providers_or_statuses() {

@@ -143,12 +143,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, Co
     let (locale, production) = flat(read)?;
     let check_ok = check.is_ok();
     let production = blocking(move || production.view(as_store(&keyring(check_ok)))).await?;
-    let keyring = match check {
-        Ok(()) => {
-            KeyringStatus { ok: true, message: "Working — credentials are stored in the OS keyring".into() }
-        }
-        Err(problem) => KeyringStatus { ok: false, message: problem },
-    };
+    let keyring = KeyringStatus::of(&check);
     Ok(SettingsPage {
         active_profile: state.profile,
         locale,

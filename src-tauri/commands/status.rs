@@ -2,16 +2,38 @@
 //! `ui_ready`: the UI's "first usable paint" marker, which `cargo xtask bench startup` times.
 //! `startup_fault`: why Farepoint could not start, when it could not.
 
+use farepoint_core::settings::{Code, Coded};
 use serde::Serialize;
 use tauri::State;
 
 use super::CommandError;
 use crate::AppState;
 
+/// The keyring self-check as the window shows it: the English message, and when it failed the
+/// code the window says it by (the reason, with its fix, stays the OS's words in English).
 #[derive(Debug, Serialize)]
 pub struct KeyringStatus {
     pub ok: bool,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Coded>,
+}
+
+impl KeyringStatus {
+    pub fn of(check: &Result<(), String>) -> Self {
+        match check {
+            Ok(()) => KeyringStatus {
+                ok: true,
+                message: "Working — credentials are stored in the OS keyring".into(),
+                problem: None,
+            },
+            Err(problem) => KeyringStatus {
+                ok: false,
+                message: problem.clone(),
+                problem: Some(Coded::new(Code::KeyringCheckFailed).with("reason", problem)),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -74,12 +96,7 @@ fn demo_hints() -> Vec<DemoHint> {
 /// Settings view waits for it through `get_settings`), so the first paint never waits on it.
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, CommandError> {
-    let keyring = state.keyring.borrow().clone().map(|check| match check {
-        Ok(()) => {
-            KeyringStatus { ok: true, message: "Working — credentials are stored in the OS keyring".into() }
-        }
-        Err(problem) => KeyringStatus { ok: false, message: problem },
-    });
+    let keyring = state.keyring.borrow().as_ref().map(KeyringStatus::of);
     let locale = state
         .settings
         .read(|c| farepoint_core::store::get_setting(c, "app", "locale"))

@@ -7,7 +7,7 @@ import { t, onLocaleChange, currentLocale, setLocale, LOCALES } from "../lib/i18
 import { call } from "../lib/ipc.js";
 import { confirmDialog } from "./settings/dialog.js";
 import { ProvidersPanel } from "./settings/providers.js";
-import "./settings/strings.js";
+import { say } from "./settings/strings.js";
 
 const OTHER = { sandbox: "production", production: "sandbox" };
 // After `set_profile` the app exits and starts again; the dialog keeps saying so meanwhile.
@@ -121,7 +121,7 @@ export class SettingsView {
     let keyringText = t("set.checking");
     let keyringClass = "muted";
     if (keyring) {
-      keyringText = keyring.ok ? t("set.keyring_ok") : keyring.message;
+      keyringText = keyring.ok ? t("set.keyring_ok") : say(null, keyring.problem ?? keyring.message);
       keyringClass = keyring.ok ? "ok" : "bad";
     }
     const simulator = !s ? null : s.sandbox ? t("set.sandbox_running", { url: s.sandbox }) : t("set.sandbox_off");

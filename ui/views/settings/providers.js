@@ -131,7 +131,7 @@ export class ProvidersPanel {
           "div",
           { class: "set-keyring-alert", role: "alert", id: "providers-keyring-alert" },
           h("strong", { text: t("set.keyring_title") }),
-          h("p", { text: keyring.message }),
+          h("p", { text: sayCode(null, keyring.problem ?? keyring.message) }),
         ),
       );
     }

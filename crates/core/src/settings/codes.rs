@@ -37,6 +37,7 @@ codes! {
     MissingSecret => "missing_secret",
     KeyringNotWorking => "keyring_not_working",
     KeyringReadFailed => "keyring_read_failed",
+    KeyringCheckFailed => "keyring_check_failed",
     NoHotels => "no_hotels",
     MissingCardKey => "missing_card_key",
     CardKeyUnusable => "card_key_unusable",
@@ -124,6 +125,7 @@ impl Coded {
                 "credentials cannot be read because the OS keyring is not working — see the keyring \
                  status for the fix"
             ),
+            Code::KeyringCheckFailed => write!(s, "not working: {}", p("reason")),
             Code::KeyringReadFailed => {
                 write!(s, "credentials could not be read from the OS keyring: {}", p("reason"))
             }

@@ -171,7 +171,7 @@ export class SettingsView {
       await call("set_preference", { key: "locale", value: code });
       setLocale(code); // re-renders every view, this one included
     } catch (error) {
-      this.languageError = t("set.language_failed", { message: error?.message ?? error });
+      this.languageError = t("set.language_failed", { message: say(null, error) });
       this.render({ focus: `lang-${currentLocale()}` });
     }
   }

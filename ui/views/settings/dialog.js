@@ -4,6 +4,7 @@
 import { h } from "../../lib/dom.js";
 import { t } from "../../lib/i18n.js";
 import { busy } from "../take/common.js";
+import { say } from "./strings.js";
 
 /**
  * confirmDialog({ title, body: [text…], confirm, busyLabel, danger, action }) → Promise<boolean>:
@@ -47,7 +48,7 @@ export function confirmDialog({ title, body, confirm, busyLabel, danger = false,
       } catch (error) {
         running = false;
         cancel.disabled = false;
-        alert.textContent = error?.message ?? String(error);
+        alert.textContent = say(null, error);
         alert.hidden = false;
         ok.focus();
       }

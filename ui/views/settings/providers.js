@@ -173,7 +173,7 @@ export class ProvidersPanel {
     return h(
       "div",
       { class: "form-alert set-load-failed", role: "alert" },
-      h("p", { text: t("set.load_failed", { message: this.view.loadError.message }) }),
+      h("p", { text: t("set.load_failed", { message: sayCode(null, this.view.loadError) }) }),
       h("button", { type: "button", id: "settings-reload", onclick: () => this.view.load() }, t("set.retry")),
     );
   }

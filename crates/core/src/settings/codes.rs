@@ -265,6 +265,85 @@ impl SettingsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
+    use crate::providers::http::Timeouts;
+    use crate::secrets::{MemoryStore, SecretString};
+    use crate::settings::{load, save, store_credential, Hotel, Problem, ProductionSettings};
+    use crate::store::{self, Store};
+
+    fn codes_of(problems: &[Problem], provider: Provider) -> Vec<(Code, Option<&str>)> {
+        problems
+            .iter()
+            .filter(|p| p.provider == provider)
+            .map(|p| {
+                assert_eq!(p.message, p.coded.english(provider), "the message is the code's English");
+                (p.coded.code, p.coded.params.get("field").map(String::as_str))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_is_missing_is_sent_by_code_with_the_field_key() {
+        let secrets = MemoryStore::default();
+        let (_, problems) = ProductionSettings::default().clients(Some(&secrets), Timeouts::default());
+        assert_eq!(
+            codes_of(&problems, Provider::Atrip),
+            [
+                (Code::MissingValue, Some("base_url")),
+                (Code::MissingSecret, Some("client_id")),
+                (Code::MissingSecret, Some("client_secret")),
+            ]
+        );
+        assert!(codes_of(&problems, Provider::HeiPay).contains(&(Code::NoHotels, None)));
+        let atrip = problems.iter().find(|p| p.provider == Provider::Atrip).unwrap();
+        assert_eq!(atrip.message, "API base URL is not set — enter it in Settings");
+        assert_eq!(
+            serde_json::to_value(atrip).unwrap(),
+            serde_json::json!({
+                "message": "API base URL is not set — enter it in Settings",
+                "code": "missing_value",
+                "params": { "field": "base_url" },
+            })
+        );
+
+        // Without a keyring: the secrets cannot be read, said once per provider.
+        let (_, problems) = ProductionSettings::default().clients(None, Timeouts::default());
+        let travelport = codes_of(&problems, Provider::Travelport);
+        assert_eq!(
+            travelport.iter().filter(|(c, _)| *c == Code::KeyringNotWorking).count(),
+            1,
+            "{travelport:?}"
+        );
+    }
+
+    #[test]
+    fn a_refused_value_says_its_fault_by_code() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open_in(dir.path()).unwrap());
+        let mut conn = rusqlite::Connection::open(dir.path().join(store::DB_FILE)).unwrap();
+        let values = [("base_url".to_string(), "atrip dot example".to_string())].into();
+        let err = save(&mut conn, Profile::Production, Provider::Atrip, &values, None, 1).unwrap_err();
+        let coded = err.coded();
+        assert_eq!(coded.code, Code::NotUrl);
+        assert_eq!(coded.params["value"], "atrip dot example");
+        assert!(err
+            .to_string()
+            .starts_with("ATRIP — API base URL: 'atrip dot example' is not a full web address ("));
+
+        let hotels = [Hotel { id: 7, name: "Hotel Siete".into() }];
+        save(&mut conn, Profile::Production, Provider::HeiPay, &Default::default(), Some(&hotels), 1)
+            .unwrap();
+        let settings = load(&conn).unwrap();
+        let secrets = MemoryStore::default();
+        let key = SecretString::from("not-a-card-key".to_string());
+        let err =
+            store_credential(&settings, &secrets, Profile::Production, Provider::HeiPay, "card_key/7", key)
+                .unwrap_err();
+        assert_eq!(err.coded().code, Code::CardKeyInvalid);
+        assert!(err.coded().params["reason"].contains("base64"), "{err}");
+        let err = save(&mut conn, Profile::Sandbox, Provider::Atrip, &values, None, 1).unwrap_err();
+        assert_eq!(err.coded(), Coded::new(Code::ReadOnlyProfile));
+    }
 
     #[test]
     fn codes_are_unique_snake_case() {

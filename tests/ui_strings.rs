@@ -158,6 +158,13 @@ fn read_ui(root: &Path) -> Result<Strings, String> {
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let trimmed = line.trim_start();
+            let comment = ["//", "/*", "*"].iter().any(|c| trimmed.starts_with(c));
+            let call = line.contains("register(") && !line.contains("function register(");
+            if !comment && call && !trimmed.starts_with("register(") {
+                return Err(format!(
+                    "{name}: a registration this test cannot read — start a line with register({{"
+                ));
+            }
             if trimmed.starts_with("register(") {
                 let at = offset + (line.len() - trimmed.len()) + "register(".len();
                 let mut reader = Reader { text: text.as_bytes(), at, file: &name };

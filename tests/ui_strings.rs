@@ -4,7 +4,8 @@
 //! `t("…")` key in `ui/`, and every key registered in one language — each has words in both, with
 //! the same `{placeholders}`. It reads the dictionaries from the very files the window loads, the
 //! `register({ en: {…}, es: {…} })` calls; anything there it cannot read fails the test, so a new
-//! shape of registration cannot slip past it.
+//! shape of registration cannot slip past it. The window's English for a code reads as the core's
+//! own sentence, save the few it words for the window on purpose.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -293,6 +294,75 @@ fn gaps(root: &Path) -> Result<Vec<String>, String> {
         }
     }
     Ok(gaps)
+}
+
+/// Codes whose English the window words on purpose unlike the core's log line: the core's is
+/// the bare reason (or, for `invalid_setting`, the field's whole refusal, which the window shows
+/// under the field instead); the window says what it is about.
+const WORDED_FOR_THE_WINDOW: &[&str] = &[
+    "client_failed",
+    "storage",
+    "keyring",
+    "keyring_unavailable",
+    "keyring_check_failed",
+    "invalid_setting",
+];
+
+/// `text` with its `{placeholders}` filled from `vars`.
+fn fill(text: &str, vars: &BTreeMap<&str, String>) -> String {
+    let mut out = text.to_string();
+    for (name, value) in vars {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[test]
+fn the_windows_english_is_the_cores() {
+    use farepoint_core::settings::Coded;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let en = read_ui(root).unwrap().en;
+    let words = |code: Code| en.get(&format!("code.{}", code.as_str())).cloned().unwrap_or_default();
+    let cause = Coded::new(Code::NotHttps).with("value", "ftp://x");
+    let mut differ = Vec::new();
+    for &code in Code::ALL {
+        if WORDED_FOR_THE_WINDOW.contains(&code.as_str()) {
+            continue;
+        }
+        // Each parameter the window's words use, with a value that shows where it lands.
+        // `Coded` names its parameters by `&'static str`, as the core does.
+        let template: &'static str = Box::leak(words(code).into_boxed_str());
+        let mut coded = Coded::new(code);
+        let mut vars = BTreeMap::new();
+        for name in placeholders(template) {
+            match name {
+                "label" => {
+                    coded = coded.with("field", "base_url");
+                    vars.insert("label", "API base URL".to_string());
+                }
+                "cause" => {
+                    coded = coded.because(cause.clone());
+                    vars.insert("cause", fill(&words(Code::NotHttps), &cause.params));
+                }
+                _ => {
+                    let value = format!("<{name}>");
+                    coded = coded.with(name, &value);
+                    vars.insert(name, value);
+                }
+            }
+        }
+        let window = capital(&fill(template, &vars));
+        let core = capital(&coded.english(Provider::Atrip));
+        if window != core {
+            differ.push(format!("{}:\n  window {window:?}\n  core   {core:?}", code.as_str()));
+        }
+    }
+    assert!(differ.is_empty(), "the window's English differs from the core's:\n{}", differ.join("\n"));
 }
 
 #[test]

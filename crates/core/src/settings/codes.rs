@@ -211,7 +211,7 @@ impl Coded {
             Code::UnknownSetting => write!(
                 s,
                 "{} has no setting '{}' — expected one of: {}",
-                provider.display_name(),
+                p("provider"),
                 p("field"),
                 p("expected")
             ),

@@ -30,7 +30,7 @@ pub struct AppStatus {
     pub demo: Vec<DemoHint>,
     /// Decimals of each currency's minor unit (ISO 4217): the window formats amounts by these.
     pub currency_decimals: std::collections::BTreeMap<&'static str, u32>,
-    /// The providers and statuses the window offers to choose from.
+    /// What the window offers to choose from: providers, statuses, currencies.
     pub catalog: farepoint_core::catalog::Catalog,
 }
 
@@ -87,6 +87,12 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         .map_err(|e| CommandError::new("storage", e))?
         .unwrap_or_else(|| "en".into());
     let demo = if state.sandbox.is_some() { demo_hints() } else { Vec::new() };
+    let catalog = state
+        .engine
+        .catalog()
+        .with_history(&state.store)
+        .await
+        .map_err(|e| CommandError::new("storage", e))?;
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION"),
         profile: state.profile.to_string(),
@@ -98,7 +104,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         keyring,
         demo,
         currency_decimals: farepoint_core::money::currency_decimals(),
-        catalog: state.engine.catalog(),
+        catalog,
     })
 }
 

@@ -60,7 +60,7 @@ register({
 
 /** `catalog`: what the core serves (`app_status`): the currency HeiPay charges in. */
 export function heipayForm(catalog) {
-  const currency = catalog?.currencies?.heipay?.[0] ?? "COP";
+  const currency = catalog.currencies.heipay[0];
   const controls = {
     hotel_id: h("select", { name: "hotel_id", id: "hp-hotel" }),
     guest_first_name: input("guest_first_name", { maxlength: 60, id: "hp-first" }),

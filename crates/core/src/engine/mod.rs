@@ -125,7 +125,7 @@ pub struct Clients {
 
 /// A payment with its attempts, tickets, refunds and timeline, as the UI and tests read it.
 /// Served with what the core concludes from them: `refunded`, `refundable`, `open_refund` and
-/// `can_refund` (see `refund.rs`).
+/// `can_refund` (see `refund.rs`), and the `actions` it allows now (`actions.rs`).
 #[derive(Debug, Clone)]
 pub struct PaymentRecord {
     pub payment: Payment,
@@ -139,7 +139,7 @@ pub struct PaymentRecord {
 impl Serialize for PaymentRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("PaymentRecord", 10)?;
+        let mut out = s.serialize_struct("PaymentRecord", 11)?;
         out.serialize_field("payment", &self.payment)?;
         out.serialize_field("attempts", &self.attempts)?;
         out.serialize_field("tickets", &self.tickets)?;
@@ -150,6 +150,7 @@ impl Serialize for PaymentRecord {
         out.serialize_field("open_refund", &self.open_refund())?;
         out.serialize_field("can_refund", &self.can_refund())?;
         out.serialize_field("paid_for", &crate::history::receipt::paid_for(&self.payment))?;
+        out.serialize_field("actions", &crate::actions::Actions::of(self))?;
         out.end()
     }
 }
@@ -531,16 +532,16 @@ impl Engine {
         let provider = record.payment.provider;
         let refuse =
             |message: String| Err(ProviderError::Invalid { field: "outcome".into(), message }.into());
-        if !Status::NeedsReview.can_become(outcome) {
-            return refuse(
-                "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed".into(),
-            );
-        }
-        if matches!(outcome, Status::Ticketed | Status::TicketingFailed) && !provider.issues_tickets() {
-            return refuse(format!(
-                "{} issues no tickets — record whether the payment was paid or declined",
-                provider.display_name()
-            ));
+        // The one list the window offers (`Provider::review_outcomes`), so the two cannot differ.
+        if !provider.review_outcomes().contains(&outcome) {
+            return refuse(if Status::NeedsReview.can_become(outcome) {
+                format!(
+                    "{} issues no tickets — record whether the payment was paid or declined",
+                    provider.display_name()
+                )
+            } else {
+                "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed".into()
+            });
         }
         let mut attempt = record.attempts.last().cloned().expect("a payment under review has an attempt");
         let note = note.trim().to_string();

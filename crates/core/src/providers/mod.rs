@@ -139,3 +139,29 @@ pub enum ProviderError {
     #[error("{provider} gave no usable answer: {detail}")]
     NoAnswer { provider: &'static str, detail: String },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payment::Provider;
+
+    #[test]
+    fn a_refusal_reads_as_each_history_already_tells_it() {
+        let refusal = Refusal {
+            code: "4003".into(),
+            message: "The card was declined".into(),
+            advice: "Use another card or form of payment".into(),
+        };
+        assert_eq!(
+            refusal.sentence(Provider::Travelport),
+            "The card was declined — Use another card or form of payment (Travelport 4003)"
+        );
+        for provider in [Provider::Atrip, Provider::HolidayExtras, Provider::HeiPay] {
+            assert_eq!(
+                refusal.sentence(provider),
+                "The card was declined (4003) — Use another card or form of payment",
+                "{provider:?}"
+            );
+        }
+    }
+}

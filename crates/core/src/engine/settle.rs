@@ -140,3 +140,130 @@ pub(super) fn answers(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::{Currency, Money};
+    use crate::providers::Refusal;
+    use crate::store::{self, Store};
+
+    fn exchange(status: Option<u16>) -> Exchange {
+        Exchange {
+            method: "POST".into(),
+            path: "/pay".into(),
+            request: json!({ "paymentId": "K1" }),
+            status,
+            response: json!({ "status": status }),
+            elapsed_ms: 12,
+            error: None,
+            content_type: None,
+        }
+    }
+
+    /// Journals a payment's first attempt in a real history and settles `sent` for it the way a
+    /// provider module does; returns what the history then holds.
+    fn settled(sent: Sent) -> (Attempt, crate::payment::Payment, Vec<TimelineEvent>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(&dir.path().join("data")).unwrap();
+        let payment = super::super::new_payment(
+            Provider::HolidayExtras,
+            "sandbox",
+            Money::from_minor(4_500, Currency::GBP),
+            "Ana".into(),
+            json!({}),
+            "HXB-1".into(),
+            None,
+        );
+        let attempt = super::super::new_attempt(&payment.id, 1, 1_000);
+        let id = payment.id.clone();
+        store
+            .write_blocking(move |conn| {
+                let tx = conn.transaction()?;
+                store::insert_payment(&tx, &payment)?;
+                super::super::journal_attempt(&tx, attempt.clone(), 1_000)?;
+                let mut attempt = Attempt { status: Status::Submitting, ..attempt };
+                let key = attempt.idempotency_key.clone();
+                let how = Telling {
+                    provider: Provider::HolidayExtras,
+                    extra: json!({ "payment_id": key }),
+                    not_sent_code: "not_sent",
+                    not_sent: &nothing_charged,
+                    paid: &|id, _| format!("Paid — payment {}", id.unwrap_or_default()),
+                    unclear: &|reason| format!("No clear answer ({reason})"),
+                    next_look: Some(5_000),
+                };
+                settle(&tx, &mut attempt, sent, &how, 2_000)?;
+                tx.commit()?;
+                Ok(())
+            })
+            .unwrap();
+        store
+            .read_blocking(move |c| {
+                let attempt = store::attempts_for(c, &id)?.remove(0);
+                Ok((attempt, store::get_payment(c, &id)?, store::events_for(c, &id)?))
+            })
+            .unwrap()
+    }
+
+    fn answered(answer: PayOutcome) -> Sent {
+        Sent::told(vec![exchange(Some(200))], Ok(answer), ["took", "refused", "unclear"])
+    }
+
+    #[test]
+    fn not_sent_is_a_decline_that_says_nothing_was_charged_and_records_no_answer() {
+        let error = ProviderError::Unreachable { provider: "Holiday Extras", detail: "refused".into() };
+        let (attempt, payment, events) = settled(Sent { exchanges: Vec::new(), answer: Err(error.clone()) });
+        assert_eq!((payment.status, attempt.status), (Status::Declined, Status::Declined));
+        assert_eq!(attempt.error_code.as_deref(), Some("not_sent"));
+        assert_eq!(attempt.error_message, Some(error.to_string()));
+        assert!(!events.iter().any(|e| e.kind == EventKind::ProviderAnswer));
+        let last = events.last().unwrap();
+        assert_eq!(last.message, format!("Not sent, nothing was charged: {error}"));
+        assert_eq!(last.data["error"], error.to_string());
+    }
+
+    #[test]
+    fn accepted_is_paid_with_the_providers_reference_after_its_exchange() {
+        let (attempt, payment, events) = settled(answered(PayOutcome::Accepted {
+            provider_ref: Some("K1".into()),
+            message: String::new(),
+        }));
+        assert_eq!((payment.status, attempt.status), (Status::Paid, Status::Paid));
+        assert_eq!((attempt.provider_ref.as_deref(), attempt.next_poll_at_ms), (Some("K1"), None));
+        let n = events.len();
+        let (answer, paid) = (&events[n - 2], &events[n - 1]);
+        assert_eq!((answer.kind, answer.message.as_str()), (EventKind::ProviderAnswer, "took"));
+        assert_eq!(answer.data["exchange"]["request"]["paymentId"], "K1");
+        assert_eq!(answer.data["payment_id"], attempt.idempotency_key, "the provider's extra is kept");
+        assert_eq!(paid.message, "Paid — payment K1");
+        assert_eq!(paid.data["provider_ref"], "K1");
+    }
+
+    #[test]
+    fn declined_keeps_the_code_and_tells_the_refusals_sentence() {
+        let refusal = Refusal {
+            code: "FAIL 400".into(),
+            message: "Declined".into(),
+            advice: "Use another card".into(),
+        };
+        let (attempt, payment, events) = settled(answered(PayOutcome::Declined(refusal.clone())));
+        assert_eq!((payment.status, attempt.status), (Status::Declined, Status::Declined));
+        assert_eq!(attempt.error_code.as_deref(), Some("FAIL 400"));
+        assert_eq!(attempt.error_message.as_deref(), Some("Declined"));
+        let last = events.last().unwrap();
+        assert_eq!(last.message, refusal.sentence(Provider::HolidayExtras));
+        assert_eq!(last.data["refusal"]["code"], "FAIL 400");
+    }
+
+    #[test]
+    fn ambiguous_is_unknown_with_the_next_look_never_a_decline() {
+        let (attempt, payment, events) =
+            settled(answered(PayOutcome::Ambiguous { reason: "timed out".into() }));
+        assert_eq!((payment.status, attempt.status), (Status::Unknown, Status::Unknown));
+        assert_eq!(attempt.next_poll_at_ms, Some(5_000));
+        assert_eq!((attempt.error_code, attempt.error_message.as_deref()), (None, Some("timed out")));
+        assert_eq!(events.last().unwrap().message, "No clear answer (timed out)");
+        assert_eq!(events.iter().filter(|e| e.kind == EventKind::ProviderAnswer).count(), 1);
+    }
+}

@@ -315,10 +315,6 @@ fn settle_pay(
     now: i64,
 ) -> Result<Vec<TimelineEvent>, StoreError> {
     let key = attempt.idempotency_key.clone();
-    let (first_look, next, past_deadline) = match round {
-        Round::First { first_look } => (first_look, 0, false),
-        Round::Again { next, past_deadline } => (next, next, past_deadline),
-    };
     let how = Telling {
         provider: Provider::HolidayExtras,
         extra: json!({ "payment_id": key }),
@@ -328,7 +324,11 @@ fn settle_pay(
         unclear: &|reason| {
             format!("No clear answer ({reason}) — re-sending with the same paymentId {key}, which Holiday Extras cannot charge twice")
         },
-        next_look: Some(first_look),
+        // A first send's unclear answer is re-sent from its first look on.
+        next_look: match round {
+            Round::First { first_look } => Some(first_look),
+            Round::Again { next, .. } => Some(next),
+        },
     };
     let (exchanges, answer, note) = match sent {
         Ok(Call { exchanges, result }) => {
@@ -356,7 +356,7 @@ fn settle_pay(
 
     let mut events = Vec::new();
     match (&sent.answer, round) {
-        (Err(e), Round::Again { .. }) => {
+        (Err(e), Round::Again { next, past_deadline }) => {
             tracing::info!(payment_id = %key, "HX re-send not sent: {e}");
             events.extend(still_unknown(tx, attempt, &e.to_string(), next, past_deadline, now)?);
         }
@@ -368,7 +368,7 @@ fn settle_pay(
             let data = json!({ "payment_id": key, "refusal": refusal });
             events.extend(to_review(tx, attempt, &text, data, now)?);
         }
-        (Ok(PayOutcome::Ambiguous { reason }), Round::Again { .. }) => {
+        (Ok(PayOutcome::Ambiguous { reason }), Round::Again { next, past_deadline }) => {
             events.extend(settle::answers(tx, attempt, &sent.exchanges, &how, now)?);
             events.extend(still_unknown(tx, attempt, reason, next, past_deadline, now)?);
         }

@@ -16,6 +16,7 @@ mod heipay;
 mod holidayextras;
 mod journal;
 mod refund;
+mod settle;
 mod travelport;
 mod unsaved;
 

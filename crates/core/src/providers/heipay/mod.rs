@@ -159,7 +159,7 @@ impl HeiPayClient {
             other => other,
         };
         let outcome = outcome.redacted(&Mask::for_card(card));
-        Ok(Call { exchange, result: PayAnswer { outcome, voucher_url: absolute } })
+        Ok(Call::one(exchange, PayAnswer { outcome, voucher_url: absolute }))
     }
 
     /// Fetches a voucher. The API token goes only to this HeiPay address: a link elsewhere is
@@ -196,6 +196,6 @@ impl HeiPayClient {
             Reply::NotSent(detail) => Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
             Reply::Lost(detail) => Err(ProviderError::NoAnswer { provider: PROVIDER, detail }),
         };
-        result.map(|voucher| Call { exchange, result: voucher })
+        result.map(|voucher| Call::one(exchange, voucher))
     }
 }

@@ -124,7 +124,7 @@ impl HolidayExtrasClient {
             }
             Reply::Lost(reason) => PayAnswer::Ambiguous { reason: reason.clone() },
         };
-        Ok(Call { exchange, result })
+        Ok(Call::one(exchange, result))
     }
 
     /// `/refund` of `amount` over the HX payment ids. Not idempotent: never re-send it after an
@@ -143,6 +143,6 @@ impl HolidayExtrasClient {
             }
             Reply::Lost(reason) => RefundAnswer::Ambiguous { reason: reason.clone() },
         };
-        Ok(Call { exchange, result })
+        Ok(Call::one(exchange, result))
     }
 }

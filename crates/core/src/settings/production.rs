@@ -49,6 +49,11 @@ impl ProductionSettings {
     }
 }
 
+/// The provider whose schema keeps a hotel list (HeiPay).
+fn hotel_provider() -> Option<Provider> {
+    Provider::ALL.into_iter().find(|p| schema(*p).hotels)
+}
+
 /// Reads the Production profile's non-secret settings.
 pub fn load(conn: &Connection) -> Result<ProductionSettings, SettingsError> {
     let mut stmt =
@@ -58,15 +63,17 @@ pub fn load(conn: &Connection) -> Result<ProductionSettings, SettingsError> {
         .map_err(StoreError::from)?
         .collect::<Result<HashMap<_, _>, _>>()
         .map_err(StoreError::from)?;
-    let hotels = match values.get(&setting_key(Provider::HeiPay, HOTELS_FIELD)) {
+    let stored = hotel_provider().and_then(|p| Some((p, values.get(&setting_key(p, HOTELS_FIELD))?)));
+    let hotels = match stored {
         None => Vec::new(),
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| StoreError::Corrupt(format!("the HeiPay hotel list is not readable: {e}")))?,
+        Some((provider, json)) => serde_json::from_str(json).map_err(|e| {
+            StoreError::Corrupt(format!("the {} hotel list is not readable: {e}", provider.display_name()))
+        })?,
     };
     Ok(ProductionSettings { values, hotels })
 }
 
-/// The HeiPay hotels of the Production profile.
+/// The Production profile's hotels (HeiPay's).
 pub fn hotels(conn: &Connection) -> Result<Vec<Hotel>, SettingsError> {
     Ok(load(conn)?.hotels)
 }
@@ -101,7 +108,13 @@ pub fn save(
     let hotels = match hotels {
         None => None,
         Some(_) if !schema.hotels => {
-            return Err(SettingsError::invalid(provider, HOTELS_FIELD, "Hotels", "only HeiPay has hotels"));
+            let only = hotel_provider().map_or("no provider", Provider::display_name);
+            return Err(SettingsError::invalid(
+                provider,
+                HOTELS_FIELD,
+                "Hotels",
+                format!("only {only} has hotels"),
+            ));
         }
         Some(list) => Some(check_hotels(provider, list)?),
     };

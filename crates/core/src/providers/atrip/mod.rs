@@ -4,6 +4,7 @@
 //! idempotency key: ATRIP protects an order by its state (402/404/406), so after any doubt the
 //! client reads the order (`queryOrderDetails.do`) instead of paying again.
 
+pub mod setup;
 pub mod wire;
 
 use reqwest::header::{HeaderMap, HeaderValue};

@@ -12,6 +12,7 @@
 //! Bearer <api token>`, the voucher route, the error codes, COP — is listed with where to change
 //! each in `crates/sandbox/README.md`, "HeiPay", for whoever first has a real HeiPay account.
 
+pub mod setup;
 pub mod wire;
 
 use std::collections::HashMap;

@@ -6,6 +6,7 @@
 //! re-sending the same request can never charge twice. A refund carries no id of ours, so a
 //! refund is never re-sent.
 
+pub mod setup;
 pub mod wire;
 
 use base64::Engine as _;

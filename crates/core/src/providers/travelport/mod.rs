@@ -6,6 +6,7 @@
 //! dies unused after 30 minutes; so a doubt before commit charges nothing, and a doubt at
 //! commit is reconciled by reading the reservation — the commit is never sent twice.
 
+pub mod setup;
 pub mod wire;
 
 use std::time::{Duration, Instant};

@@ -1,0 +1,33 @@
+//! The keyring, read once per pass over the providers.
+
+use crate::secrets::{CredentialKey, SecretStore, SecretString};
+
+/// Reads secrets for one pass over the providers. After the keyring fails once, the rest are not
+/// asked for: the same failure would repeat (and a locked keyring would prompt again and again).
+pub(super) struct Reader<'a> {
+    store: Option<&'a dyn SecretStore>,
+    failure: Option<String>,
+}
+
+impl<'a> Reader<'a> {
+    pub(super) fn new(store: Option<&'a dyn SecretStore>) -> Self {
+        let failure = store.is_none().then(|| {
+            "credentials cannot be read because the OS keyring is not working — see the keyring status \
+             for the fix"
+                .to_string()
+        });
+        Reader { store, failure }
+    }
+
+    pub(super) fn get(&mut self, key: &CredentialKey) -> Result<Option<SecretString>, String> {
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
+        let store = self.store.expect("a store when nothing failed");
+        store.get(key).map_err(|e| {
+            let failure = format!("credentials could not be read from the OS keyring: {e}");
+            self.failure = Some(failure.clone());
+            failure
+        })
+    }
+}

@@ -92,8 +92,7 @@ impl Actions {
             refund: record.can_refund().then(|| record.refundable()),
             // As `Engine::resolve_refund` asks: an open refund that is unclear.
             resolve_refund: record.open_refund().is_some_and(|r| r.status == RefundStatus::Unclear),
-            // As `Engine::heipay_voucher` finds it: a HeiPay attempt with the voucher's link.
-            voucher: provider == Provider::HeiPay && record.attempts.iter().any(|a| a.provider_ref.is_some()),
+            voucher: record.voucher_url().is_some(),
         }
     }
 }

@@ -190,10 +190,8 @@ impl Engine {
             return Err(no_voucher("it was not taken through HeiPay").into());
         }
         let url = record
-            .attempts
-            .iter()
-            .rev()
-            .find_map(|a| a.provider_ref.clone())
+            .voucher_url()
+            .map(str::to_string)
             .ok_or_else(|| no_voucher("HeiPay gave no voucher link — look it up in the HeiPay portal"))?;
         let call = self.heipay()?.voucher(&url).await?;
         Ok((call.result.content_type, call.result.body))

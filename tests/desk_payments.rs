@@ -348,10 +348,24 @@ async fn heipay_scenario(app: &AppSession) -> TestResult {
         pay(app, "pay_heipay", heipay("Lucía", "Gómez", "LUCIA GOMEZ", "350000", "4000000000000002")).await?;
     ensure!(status_of(&record) == "Declined", "the declined card ended {}", status_of(&record));
     let reference = reference_of(&record)?;
+    // The core serves what the payment allows: a new attempt keying a card, and no refund.
+    let actions = &record["actions"];
+    ensure!(actions["retry"] == json!({ "form": "card" }), "a declined HeiPay charge allows {actions}");
+    ensure!(actions["refund"].is_null() && actions["poll"] == json!(false), "and nothing else: {actions}");
+    let refusal = record["timeline"]
+        .as_array()
+        .and_then(|events| events.iter().rev().find(|e| e["status_after"] == "Declined"))
+        .and_then(|e| e["message"].as_str())
+        .ok_or("the record has no event declining it")?
+        .to_string();
 
     goto(app, "payments").await?;
     wait_rows(app, "the HeiPay payment", |r| r == [reference.clone()]).await?;
     open_row(app, &reference).await?;
+    // A decline is told in the provider's words (the core names the statuses its event tells).
+    app.wait_for_text(".payment-detail .timeline-head .outcome", |t| t == refusal)
+        .await
+        .map_err(|e| format!("the headline was not HeiPay's refusal {refusal:?}: {e}"))?;
     app.click("#pd-retry").await?;
     app.wait_visible("#dialog-retry").await?;
     app.type_into("#dialog-retry input[name=card-number]", "4111 1111 1111 1111").await?;
@@ -376,6 +390,14 @@ async fn heipay_scenario(app: &AppSession) -> TestResult {
     app.wait_for_text("#pd-card", |t| t.ends_with("•••• 1111"))
         .await
         .map_err(|e| format!("the detail never showed the new card: {e}"))?;
+    // Paid, the core allows no new attempt any more, and the voucher HeiPay linked.
+    wait_js(
+        app,
+        "the paid payment's actions",
+        "!document.getElementById('pd-retry') && document.getElementById('pd-voucher')",
+        15,
+    )
+    .await?;
 
     app.click("#pd-voucher").await?;
     let frame = app.wait_visible("#dialog-voucher #voucher-frame").await?;
@@ -631,6 +653,15 @@ async fn summary_scenario(app: &AppSession) -> TestResult {
     open_row(app, &review_ref).await?;
     app.click("#pd-resolve").await?;
     app.wait_visible("#dialog-resolve").await?;
+    // A hotel charge issues no tickets: the outcomes offered are the core's for HeiPay.
+    let offered = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#resolve-outcome input')].map((i) => i.value);",
+            vec![],
+        )
+        .await?;
+    ensure!(offered == json!(["Paid", "Declined"]), "the review offered {offered}");
     app.press(Key::Enter).await?;
     app.wait_for_text("#resolve-outcome-error", |t| !t.is_empty()).await?;
     app.click("#resolve-outcome input[value=Paid]").await?;

@@ -3,6 +3,7 @@
 
 import { byId, h } from "./lib/dom.js";
 import { setCurrencyDecimals } from "./lib/format.js";
+import { setCatalog } from "./lib/catalog.js";
 import { call, startLive } from "./lib/ipc.js";
 import { t, setLocale, currentLocale, translateStatic, onLocaleChange, LOCALES } from "./lib/i18n.js";
 import { TakeView } from "./views/take.js";
@@ -99,6 +100,7 @@ async function main() {
   // The frame's facts and the live stream, together: no event of the first payment is missed.
   [status] = await Promise.all([call("app_status"), startLive()]);
   setCurrencyDecimals(status.currency_decimals);
+  setCatalog(status.catalog);
   if (status.locale && status.locale !== currentLocale()) setLocale(status.locale);
   translateStatic(document);
   renderFrame();

@@ -1,5 +1,6 @@
 //! One payment in the Payments view: its full record and the actions that apply to it. The
-//! engine decides whether an action is allowed; these commands only adapt the input.
+//! engine decides whether an action is allowed, and each record carries the actions it allows now
+//! (`farepoint_core::actions`, computed in the core); these commands only adapt the input.
 
 use farepoint_core::card::CardEntry;
 use farepoint_core::engine::PaymentRecord;

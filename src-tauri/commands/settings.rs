@@ -9,10 +9,9 @@ use std::collections::HashMap;
 
 use farepoint_core::payment::Provider;
 use farepoint_core::profile::{self, Profile};
-use farepoint_core::providers::holidayextras::ApiVersion;
 use farepoint_core::secrets::{KeyringStore, SecretStore, SecretString};
 use farepoint_core::settings::{
-    self, Code, Coded, Hotel, ProductionSettings, ProfileView, ProviderView, SandboxValues, SettingsError,
+    self, Code, Coded, Hotel, ProductionSettings, ProfileView, ProviderView, SettingsError,
 };
 use farepoint_core::store::StoreError;
 use farepoint_sandbox::demo;
@@ -111,30 +110,6 @@ async fn provider_view(
         .ok_or_else(|| CommandError::new("internal", "the provider is missing from the settings view"))
 }
 
-/// The Sandbox profile's values: the running simulator's addresses and its demo data.
-fn sandbox_values(state: &AppState) -> SandboxValues {
-    let url = |f: fn(&farepoint_sandbox::RunningSandbox) -> String| {
-        state.sandbox.as_ref().map(f).unwrap_or_else(|| {
-            "(the simulator starts on this computer when the Sandbox profile is active)".into()
-        })
-    };
-    SandboxValues {
-        atrip_base_url: url(|s| s.atrip_base_url()),
-        travelport_air_base_url: url(|s| s.travelport_air_base_url()),
-        travelport_auth_url: url(|s| s.travelport_oauth_token_url()),
-        travelport_pcc: demo::travelport::PCC.into(),
-        holidayextras_base_url: url(|s| s.holidayextras_base_url()),
-        holidayextras_channel: demo::holidayextras::CHANNEL.into(),
-        // As farepoint_sandbox::profile::clients builds it.
-        holidayextras_version: ApiVersion::V2,
-        heipay_base_url: url(|s| s.heipay_base_url()),
-        hotels: vec![
-            Hotel { id: demo::heipay::HOTEL_ID, name: demo::heipay::HOTEL_NAME.into() },
-            Hotel { id: demo::heipay::SECOND_HOTEL_ID, name: demo::heipay::SECOND_HOTEL_NAME.into() },
-        ],
-    }
-}
-
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, CommandError> {
     let check = keyring_check(&state).await?;
@@ -148,7 +123,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, Co
         active_profile: state.profile,
         locale,
         keyring,
-        profiles: vec![settings::sandbox_view(&sandbox_values(&state)), production],
+        profiles: vec![demo::settings_view(state.sandbox.as_ref()), production],
     })
 }
 

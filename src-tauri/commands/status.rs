@@ -49,19 +49,12 @@ pub struct AppStatus {
     pub keyring: Option<KeyringStatus>,
     /// "en" or "es".
     pub locale: String,
-    pub demo: Vec<DemoHint>,
+    /// Sandbox data worth trying, beside the forms (`farepoint_sandbox::demo::hints`).
+    pub demo: Vec<farepoint_sandbox::demo::Hint>,
     /// Decimals of each currency's minor unit (ISO 4217): the window formats amounts by these.
     pub currency_decimals: std::collections::BTreeMap<&'static str, u32>,
-    /// The providers and statuses the window offers to choose from.
+    /// What the window offers to choose from: providers, statuses, currencies.
     pub catalog: farepoint_core::catalog::Catalog,
-}
-
-/// Sandbox data worth trying, shown beside the forms while the Sandbox profile is active.
-#[derive(Debug, Serialize)]
-pub struct DemoHint {
-    pub provider: &'static str,
-    pub label: &'static str,
-    pub value: &'static str,
 }
 
 /// What stopped the start (another Farepoint on this history, a damaged or newer history …), in
@@ -71,25 +64,6 @@ pub struct DemoHint {
 pub fn startup_fault(app: tauri::AppHandle) -> Option<String> {
     use tauri::Manager;
     app.try_state::<crate::boot::StartupFault>().map(|f| f.message.clone())
-}
-
-fn demo_hints() -> Vec<DemoHint> {
-    use farepoint_sandbox::{cards, demo};
-    let hint = |provider, label, value| DemoHint { provider, label, value };
-    vec![
-        hint("atrip", "Any method, USD", demo::atrip::ORDER_ANY_METHOD),
-        hint("atrip", "VCC only, EUR, 2 passengers", demo::atrip::ORDER_VCC_ONLY),
-        hint("atrip", "MoR, Visa only", demo::atrip::ORDER_MOR_VISA),
-        hint("atrip", "JPY, no decimals", demo::atrip::ORDER_JPY),
-        hint("travelport", "Flights + checked bag", demo::travelport::LOCATOR_WITH_ANCILLARY),
-        hint("travelport", "Stored Visa card", demo::travelport::LOCATOR_STORED_CARD),
-        hint("holidayextras", "Token that approves", demo::holidayextras::TOKEN_APPROVE),
-        hint("holidayextras", "Token that declines", demo::holidayextras::TOKEN_DECLINE),
-        hint("card", "Visa, approves", cards::VISA_APPROVE),
-        hint("card", "Visa, declined", cards::VISA_DECLINE),
-        hint("card", "Visa, airline declines at ticketing", cards::VISA_AIRLINE_DECLINES),
-        hint("card", "Amex, approves", cards::AMEX_APPROVE),
-    ]
 }
 
 /// The frame's facts. Answers at once: the keyring check is `null` while it still runs (the
@@ -103,7 +77,13 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         .await
         .map_err(|e| CommandError::new("storage", e))?
         .unwrap_or_else(|| "en".into());
-    let demo = if state.sandbox.is_some() { demo_hints() } else { Vec::new() };
+    let demo = if state.sandbox.is_some() { farepoint_sandbox::demo::hints() } else { Vec::new() };
+    let catalog = state
+        .engine
+        .catalog()
+        .with_history(&state.store)
+        .await
+        .map_err(|e| CommandError::new("storage", e))?;
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION"),
         profile: state.profile.to_string(),
@@ -115,7 +95,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         keyring,
         demo,
         currency_decimals: farepoint_core::money::currency_decimals(),
-        catalog: state.engine.catalog(),
+        catalog,
     })
 }
 

@@ -27,9 +27,20 @@ const ICONS = {
   return: () => svg("path", { d: "M6 4L3 7l3 3M3 7h6.5a3.5 3.5 0 0 1 0 7H7" }),
 };
 
+function icon(shape) {
+  return svg("svg", { viewBox: "0 0 16 16", class: "status-icon", "aria-hidden": "true" }, ICONS[shape]());
+}
+
 export function statusIcon(status) {
-  const look = STATUS_LOOK[status] ?? STATUS_LOOK.Draft;
-  return svg("svg", { viewBox: "0 0 16 16", class: "status-icon", "aria-hidden": "true" }, ICONS[look.icon]());
+  return icon((STATUS_LOOK[status] ?? STATUS_LOOK.Draft).icon);
+}
+
+/** Each tone's shape, for a state that is not a payment's (set up or not, stored or not). */
+const TONE_ICON = { good: "check", warn: "alert", bad: "cross", live: "spinner", muted: "return", outline: "circle" };
+
+/** The icon of a tone ("good", "warn" …), drawn as a status of that tone is. */
+export function toneIcon(tone) {
+  return icon(TONE_ICON[tone] ?? TONE_ICON.outline);
 }
 
 export function statusPill(status) {
@@ -51,6 +62,5 @@ const REFUND_LOOK = {
 
 export function refundPill(status) {
   const look = REFUND_LOOK[status] ?? REFUND_LOOK.Unclear;
-  const icon = svg("svg", { viewBox: "0 0 16 16", class: "status-icon", "aria-hidden": "true" }, ICONS[look.icon]());
-  return h("span", { class: `pill tone-${look.tone}`, dataset: { refund: status } }, icon, h("span", { text: t(`refund.${status}`) }));
+  return h("span", { class: `pill tone-${look.tone}`, dataset: { refund: status } }, icon(look.icon), h("span", { text: t(`refund.${status}`) }));
 }

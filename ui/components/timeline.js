@@ -6,6 +6,7 @@ import { h, fill } from "../lib/dom.js";
 import { t, register } from "../lib/i18n.js";
 import { time } from "../lib/format.js";
 import { statusPill, toneOf } from "./status.js";
+import { catalog } from "../lib/catalog.js";
 
 register({
   en: {
@@ -52,11 +53,14 @@ function row(event) {
   );
 }
 
-/** The sentence above the timeline: the last word from the provider and what to do next. */
+/**
+ * The sentence above the timeline: the last word from the provider and what to do next. For the
+ * statuses the core says are told by their event (a refusal, why a person is needed), that
+ * event's own words.
+ */
 export function outcomeLine(status, events) {
   const last = [...events].reverse().find((e) => e.status_after === status);
-  if (["Declined", "TicketingFailed"].includes(status) && last) return last.message;
-  if (status === "NeedsReview" && last) return `${last.message}`;
+  if (last && catalog()?.told_by_event.includes(status)) return last.message;
   return t(`next.${status}`);
 }
 

@@ -113,7 +113,6 @@ register({
   },
 });
 
-const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "AUD", "COP"];
 const COLUMNS = ["time", "reference", "provider", "customer", "what", "tickets", "card", "amount", "status"];
 const PAGE = 50;
 
@@ -253,8 +252,9 @@ export class PaymentsView {
     if (this.loaded) this.renderRows();
   }
 
+  /** The core's (every currency in the history, and the set-up providers'), with any taken since. */
   currencies() {
-    return [...new Set([...CURRENCIES, ...this.rows.map((r) => r.amount.currency)])].sort();
+    return [...new Set([...this.catalog.filter_currencies, ...this.rows.map((r) => r.amount.currency)])].sort();
   }
 
   // ---- the query -------------------------------------------------------------------------

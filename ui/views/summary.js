@@ -1,13 +1,13 @@
 // Summary: what was taken over a range — totals per currency as large figures, a stacked bar
 // chart per day by provider (one currency at a time: amounts of different currencies are never
-// added together), and how many payments are in each status, with the ones that need a person
-// (NeedsReview, Unknown) called out as links into the filtered Payments table.
+// added together), and how many payments are in each status, with the ones that call for
+// attention (the core's catalog names them) called out as links into the filtered Payments table.
 
 import { h, svg, fill, field } from "../lib/dom.js";
 import { t, register, onLocaleChange, intlLocale } from "../lib/i18n.js";
 import { call, onLiveEvent, onMissed } from "../lib/ipc.js";
 import { money, exponent, minorToDecimal, date } from "../lib/format.js";
-import { statusPill, statusIcon } from "../components/status.js";
+import { statusPill, statusIcon, toneIcon, toneOf } from "../components/status.js";
 import { dateInput, parseDay, dayText, relabelDate } from "./payments/dates.js";
 
 register({
@@ -36,14 +36,14 @@ register({
     "sum.no_chart": "Nothing to draw for this range.",
     "sum.statuses": "Payments by status",
     "sum.attention": "Needs a person",
-    "sum.review_link": "{n} need review — check them",
-    "sum.review_one": "1 needs review — check it",
-    "sum.unknown_link": "{n} with no clear answer — see them",
-    "sum.unknown_one": "1 with no clear answer — see it",
-    "sum.review_none": "None needs review",
+    "sum.attn_link.NeedsReview": "{n} need review — check them",
+    "sum.attn_one.NeedsReview": "1 needs review — check it",
+    "sum.attn_link.Unknown": "{n} with no clear answer — see them",
+    "sum.attn_one.Unknown": "1 with no clear answer — see it",
+    "sum.attn_none.NeedsReview": "None needs review",
     "sum.refunds_link": "{n} refunds with no clear answer — check them",
     "sum.refunds_one": "1 refund with no clear answer — check it",
-    "sum.unknown_none": "None without a clear answer",
+    "sum.attn_none.Unknown": "None without a clear answer",
     "sum.open_status": "Show {status} payments",
     "sum.loading": "Loading…",
     "sum.no_payments": "No payments in this range.",
@@ -73,14 +73,14 @@ register({
     "sum.no_chart": "Nada que dibujar en este periodo.",
     "sum.statuses": "Pagos por estado",
     "sum.attention": "Requieren atención",
-    "sum.review_link": "{n} por revisar — revisarlos",
-    "sum.review_one": "1 por revisar — revisarlo",
-    "sum.unknown_link": "{n} sin respuesta clara — verlos",
-    "sum.unknown_one": "1 sin respuesta clara — verlo",
-    "sum.review_none": "Ninguno por revisar",
+    "sum.attn_link.NeedsReview": "{n} por revisar — revisarlos",
+    "sum.attn_one.NeedsReview": "1 por revisar — revisarlo",
+    "sum.attn_link.Unknown": "{n} sin respuesta clara — verlos",
+    "sum.attn_one.Unknown": "1 sin respuesta clara — verlo",
+    "sum.attn_none.NeedsReview": "Ninguno por revisar",
     "sum.refunds_link": "{n} reembolsos sin respuesta clara — revisarlos",
     "sum.refunds_one": "1 reembolso sin respuesta clara — revisarlo",
-    "sum.unknown_none": "Ninguno sin respuesta clara",
+    "sum.attn_none.Unknown": "Ninguno sin respuesta clara",
     "sum.open_status": "Ver los pagos en estado {status}",
     "sum.loading": "Cargando…",
     "sum.no_payments": "No hay pagos en este periodo.",
@@ -88,7 +88,6 @@ register({
 });
 
 const RANGES = ["today", "7d", "30d", "month", "custom"];
-const STATUS_ORDER = ["NeedsReview", "Unknown", "Paid", "Ticketing", "Ticketed", "TicketingFailed", "Declined", "Refunded", "Submitting", "Draft"];
 
 function midnight(d) {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate());
@@ -357,14 +356,14 @@ export class SummaryView {
   }
 
   renderAttention() {
-    const item = (status, key, none) => {
+    const item = (status) => {
       const n = this.countOf(status);
-      if (!n) return h("p", { class: "callout none", id: `sum-callout-${status}` }, statusIcon(status), h("span", { text: t(none) }));
+      if (!n) return h("p", { class: "callout none", id: `sum-callout-${status}` }, statusIcon(status), h("span", { text: t(`sum.attn_none.${status}`) }));
       return h(
         "p",
-        { class: `callout tone-${status === "NeedsReview" ? "warn" : "live"}`, id: `sum-callout-${status}` },
+        { class: `callout tone-${toneOf(status)}`, id: `sum-callout-${status}` },
         statusIcon(status),
-        h("button", { type: "button", class: "link", id: `sum-link-${status}`, dataset: { count: n }, onclick: () => this.link([status]) }, n === 1 ? t(`${key}_one`) : t(`${key}_link`, { n })),
+        h("button", { type: "button", class: "link", id: `sum-link-${status}`, dataset: { count: n }, onclick: () => this.link([status]) }, n === 1 ? t(`sum.attn_one.${status}`) : t(`sum.attn_link.${status}`, { n })),
       );
     };
     // Only when there are any: an unclear refund is rare, and a line saying "none" every day is noise.
@@ -373,15 +372,17 @@ export class SummaryView {
       ? h(
           "p",
           { class: "callout tone-warn", id: "sum-callout-refunds" },
-          statusIcon("NeedsReview"),
+          toneIcon("warn"),
           h("button", { type: "button", class: "link", id: "sum-link-refunds", dataset: { count: refunds }, onclick: () => this.link([], ["Unclear"]) }, refunds === 1 ? t("sum.refunds_one") : t("sum.refunds_link", { n: refunds })),
         )
       : null;
-    fill(this.attention, item("NeedsReview", "sum.review", "sum.review_none"), item("Unknown", "sum.unknown", "sum.unknown_none"), unclear);
+    fill(this.attention, this.ctx.status.catalog.attention.map(item), unclear);
   }
 
   renderStatuses() {
-    const rows = STATUS_ORDER.map((status) => [status, this.countOf(status)]).filter(([status, n]) => n > 0 || status === "NeedsReview" || status === "Unknown");
+    // In the core's order; those calling for attention are listed even at nought.
+    const { summary_statuses: order, attention } = this.ctx.status.catalog;
+    const rows = order.map((status) => [status, this.countOf(status)]).filter(([status, n]) => n > 0 || attention.includes(status));
     const any = rows.some(([, n]) => n > 0);
     fill(
       this.statusList,

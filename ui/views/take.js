@@ -56,8 +56,6 @@ register({
   },
 });
 
-const RETRYABLE = new Set(["Declined"]);
-
 export class TakeView {
   constructor(root, { openPayment, status }) {
     this.root = root;
@@ -302,12 +300,23 @@ export class TakeView {
   onEvent(event) {
     if (this.timeline.paymentId) {
       if (this.timeline.add(event) && this.record?.payment.id === event.payment_id && event.status_after) {
+        // A new status allows other actions: the core serves them with the record.
         this.record.payment.status = event.status_after;
+        this.record.actions = null;
         if (this.mode === "done") this.showResult();
+        this.readActions(this.record.payment.id);
       }
     } else if (this.mode === "sending") {
       this.pending.push(event);
     }
+  }
+
+  /** The actions the core allows now, for the payment still shown. */
+  async readActions(paymentId) {
+    const read = await call("payment_detail", { paymentId }).catch(() => null);
+    if (!read || this.record?.payment.id !== paymentId) return;
+    this.record.actions = read.actions;
+    if (this.mode === "done") this.showResult();
   }
 
   async refresh() {
@@ -334,7 +343,7 @@ export class TakeView {
     const focused = this.resultEl.contains(document.activeElement) ? document.activeElement.id : null;
     const arriving = this.resultEl.hidden;
     const buttons = [];
-    if (RETRYABLE.has(payment.status)) buttons.push(h("button", { type: "button", id: "take-retry", onclick: () => this.retry() }, t("take.try_again")));
+    if (this.record.actions?.retry) buttons.push(h("button", { type: "button", id: "take-retry", onclick: () => this.retry() }, t("take.try_again")));
     buttons.push(h("button", { type: "button", id: "take-open", onclick: () => this.openPayment(payment.id) }, t("take.open")));
     buttons.push(h("button", { type: "button", class: "primary", id: "take-new", onclick: () => this.startOver() }, t("take.new")));
     fill(

@@ -1,12 +1,14 @@
 //! What the window offers to choose from, served by the core so it keeps no copy: the providers,
-//! the statuses a history is filtered by, in the order a desk reads them. The window draws these
-//! lists and translates each entry by its id.
+//! the statuses a history is filtered by, in the order a desk reads them, which of them call for
+//! someone's attention, and the currencies. The window draws these lists and translates each
+//! entry by its id. (What one payment allows is served on its record: `actions`.)
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::payment::{Provider, Status};
+use crate::store::{Store, StoreError};
 
 /// The lists the window draws its choices from (`app_status`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -16,30 +18,83 @@ pub struct Catalog {
     /// The statuses a search can ask for: every status a stored payment can have (a `Draft`
     /// is never stored), the settled ones first.
     pub statuses: Vec<&'static str>,
-    /// The currencies a set-up provider charges in, where it limits them (Holiday Extras by its
-    /// API version, HeiPay pesos); a provider absent here charges in its order's own currency.
+    /// The currencies a provider charges in, where it limits them: HeiPay pesos, always, and a
+    /// set-up Holiday Extras those of its API version; a provider absent here charges in its
+    /// order's own currency.
     pub currencies: BTreeMap<&'static str, Vec<&'static str>>,
+    /// The statuses a desk should look at first, most urgent first: a payment waiting for a
+    /// person (`NeedsReview`), then one whose answer is still unclear (`Unknown`).
+    pub attention: Vec<&'static str>,
+    /// The order the Summary counts statuses in: those calling for attention, then `statuses`.
+    pub summary_statuses: Vec<&'static str>,
+    /// The statuses whose headline is the words of the event that moved the payment there — the
+    /// provider's refusal, or why a person is needed — rather than a stock sentence.
+    pub told_by_event: Vec<&'static str>,
+    /// The currencies the history can be filtered by (`with_history`): every currency it holds,
+    /// and those of `currencies`.
+    pub filter_currencies: Vec<String>,
 }
+
+const ATTENTION: [Status; 2] = [Status::NeedsReview, Status::Unknown];
 
 /// The catalog with no provider set up (see `Engine::catalog` for the desk's own).
 pub fn catalog() -> Catalog {
+    // The machine's order, with a payment still being sent last: it is seldom what a desk looks
+    // for, and never for long.
+    let statuses: Vec<&'static str> = Status::ALL
+        .iter()
+        .filter(|s| !matches!(s, Status::Draft | Status::Submitting))
+        .chain([&Status::Submitting])
+        .map(|s| s.as_str())
+        .collect();
+    let attention: Vec<&'static str> = ATTENTION.iter().map(|s| s.as_str()).collect();
     Catalog {
-        currencies: BTreeMap::new(),
+        // HeiPay charges pesos whether or not it is set up here, so its form always knows them.
+        currencies: BTreeMap::from([(
+            Provider::HeiPay.as_str(),
+            vec![crate::providers::heipay::wire::CURRENCY_CODE],
+        )]),
         providers: Provider::ALL.iter().map(|p| p.as_str()).collect(),
-        // The machine's order, with a payment still being sent last: it is seldom what a desk
-        // looks for, and never for long.
-        statuses: Status::ALL
+        summary_statuses: attention
             .iter()
-            .filter(|s| !matches!(s, Status::Draft | Status::Submitting))
-            .chain([&Status::Submitting])
-            .map(|s| s.as_str())
+            .chain(statuses.iter().filter(|s| !attention.contains(s)))
+            .copied()
             .collect(),
+        attention,
+        statuses,
+        told_by_event: [Status::Declined, Status::TicketingFailed, Status::NeedsReview]
+            .map(|s| s.as_str())
+            .to_vec(),
+        filter_currencies: Vec::new(),
+    }
+}
+
+impl Catalog {
+    /// Fills `filter_currencies`. The desk filters by what it has taken — ATRIP and Travelport
+    /// charge in each order's own currency, so only the history knows those — and by the
+    /// currencies its providers limit themselves to, so pesos are offered before the first HeiPay
+    /// payment. A fixed list would offer currencies the desk never sees and miss the ones it does.
+    pub async fn with_history(mut self, store: &Store) -> Result<Catalog, StoreError> {
+        // The covering `payments_totals` index answers this without reading the payments.
+        let held = store
+            .read(|c| {
+                let mut q = c.prepare("SELECT DISTINCT currency FROM payments")?;
+                let codes = q.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(codes)
+            })
+            .await?;
+        let limited = self.currencies.values().flatten().map(|c| c.to_string());
+        self.filter_currencies =
+            held.into_iter().chain(limited).collect::<BTreeSet<_>>().into_iter().collect();
+        Ok(self)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::{Currency, Money};
+    use crate::payment::Payment;
 
     #[test]
     fn every_provider_and_every_stored_status_is_offered_once() {
@@ -53,5 +108,63 @@ mod tests {
         for s in &c.statuses {
             assert!(s.parse::<Status>().is_ok(), "{s}");
         }
+    }
+
+    #[test]
+    fn the_summary_counts_every_status_once_those_calling_for_attention_first() {
+        let c = catalog();
+        assert_eq!(c.attention, ["NeedsReview", "Unknown"]);
+        assert_eq!(&c.summary_statuses[..2], &c.attention[..]);
+        let mut counted = c.summary_statuses.clone();
+        let mut offered = c.statuses.clone();
+        counted.sort();
+        offered.sort();
+        assert_eq!(counted, offered);
+        for s in &c.told_by_event {
+            assert!(s.parse::<Status>().is_ok(), "{s}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_filter_offers_the_historys_currencies_and_the_providers_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("history.sqlite3")).unwrap();
+        let c = catalog();
+        assert_eq!(
+            c.clone().with_history(&store).await.unwrap().filter_currencies,
+            ["COP"],
+            "before any payment"
+        );
+        let payments: Vec<Payment> = ["JPY", "USD", "JPY", "GBP"]
+            .iter()
+            .enumerate()
+            .map(|(i, code)| Payment {
+                id: format!("p{i}"),
+                reference: format!("FP-{i}"),
+                provider: Provider::Atrip,
+                profile: "sandbox".into(),
+                status: Status::Paid,
+                amount: Money::from_minor(1000, Currency::from_code(code).unwrap()),
+                customer: "Ada".into(),
+                subject: serde_json::json!({}),
+                subject_key: format!("K{i}"),
+                card: None,
+                created_at_ms: 1,
+                updated_at_ms: 1,
+            })
+            .collect();
+        store
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                for p in &payments {
+                    crate::store::insert_payment(&tx, p)?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let held = ["COP", "GBP", "JPY", "USD"];
+        assert_eq!(c.with_history(&store).await.unwrap().filter_currencies, held);
     }
 }

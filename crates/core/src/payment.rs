@@ -46,6 +46,17 @@ impl Provider {
     pub fn issues_tickets(self) -> bool {
         matches!(self, Provider::Atrip | Provider::Travelport)
     }
+
+    /// What a person may record for a payment of this provider under review, from its portal:
+    /// any move out of `NeedsReview`, the ticketing ones only where the provider issues tickets.
+    /// `Engine::resolve_review` accepts exactly these, and the window offers exactly these.
+    pub fn review_outcomes(self) -> Vec<Status> {
+        Status::ALL
+            .into_iter()
+            .filter(|&s| Status::NeedsReview.can_become(s))
+            .filter(|s| self.issues_tickets() || !matches!(s, Status::Ticketed | Status::TicketingFailed))
+            .collect()
+    }
 }
 
 impl FromStr for Provider {

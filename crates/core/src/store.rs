@@ -120,7 +120,7 @@ mod sealing;
 pub use sealing::{check_events, check_timeline, gaps, head, key_matches, record_moved_out};
 
 /// The history version this Farepoint writes (the number of migration steps).
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Schema versions, oldest first. Never edit a shipped step: add a new one (and raise
 /// `SCHEMA_VERSION`).
@@ -143,6 +143,7 @@ fn migrations() -> Migrations<'static> {
             tx.execute_batch(include_str!("store/007_seal_finish.sql"))?;
             Ok(())
         }),
+        M::up(include_str!("store/008_open_providers.sql")).foreign_key_check(),
     ])
 }
 
@@ -584,7 +585,12 @@ fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
     Ok(Payment {
         id: row.get(0)?,
         reference: row.get(1)?,
-        provider: parse_col(row, 2)?,
+        // The schema no longer lists the providers (v8): one it does not know is refused here,
+        // naming the payment, rather than read as something it is not.
+        provider: row.get::<_, String>(2)?.parse().map_err(|e| {
+            let id = row.get::<_, String>(0).unwrap_or_default();
+            corrupt(format!("payment {id} cannot be read: {e} (was it edited by hand?)"))
+        })?,
         profile: row.get(3)?,
         status: parse_col(row, 4)?,
         amount: Money::from_minor(row.get(5)?, currency),

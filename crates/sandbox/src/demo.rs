@@ -6,10 +6,15 @@
 use std::time::Duration;
 
 use farepoint_core::money::{Currency, Money};
+use farepoint_core::payment::Provider;
+use farepoint_core::providers::holidayextras::ApiVersion;
+use farepoint_core::settings::{self, Hotel, ProfileView, SandboxValues};
+use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::cards::{self, Outcome};
 use crate::state::World;
+use crate::RunningSandbox;
 
 /// ATRIP demo account and orders.
 pub mod atrip {
@@ -83,6 +88,60 @@ pub mod heipay {
     pub const SECOND_HOTEL_NAME: &str = "Hotel Demo Medellín";
     /// Hotel 2 has its own key, so encrypting with the wrong hotel's key can be tried.
     pub const SECOND_HOTEL_CARD_KEY: &str = "ZmFyZXBvaW50LXNhbmRib3gtc2Vjb25kLWhvdGVsISE=";
+}
+
+/// The Sandbox profile's read-only Settings view: the running simulator's addresses (or, with
+/// none running, where they will be) and the demo account's values, as `profile::clients` uses
+/// them.
+pub fn settings_view(running: Option<&RunningSandbox>) -> ProfileView {
+    let url = |f: fn(&RunningSandbox) -> String| {
+        running.map(f).unwrap_or_else(|| {
+            "(the simulator starts on this computer when the Sandbox profile is active)".into()
+        })
+    };
+    let mut values = SandboxValues::default()
+        .with(Provider::Atrip, "base_url", url(RunningSandbox::atrip_base_url))
+        .with(Provider::Travelport, "air_base_url", url(RunningSandbox::travelport_air_base_url))
+        .with(Provider::Travelport, "auth_url", url(RunningSandbox::travelport_oauth_token_url))
+        .with(Provider::Travelport, "pcc", travelport::PCC)
+        .with(Provider::HolidayExtras, "base_url", url(RunningSandbox::holidayextras_base_url))
+        .with(Provider::HolidayExtras, "channel", holidayextras::CHANNEL)
+        // As crate::profile::clients builds it.
+        .with(Provider::HolidayExtras, "api_version", ApiVersion::V2.label())
+        .with(Provider::HeiPay, "base_url", url(RunningSandbox::heipay_base_url));
+    values.hotels = vec![
+        Hotel { id: heipay::HOTEL_ID, name: heipay::HOTEL_NAME.into() },
+        Hotel { id: heipay::SECOND_HOTEL_ID, name: heipay::SECOND_HOTEL_NAME.into() },
+    ];
+    settings::sandbox_view(&values)
+}
+
+/// Sandbox data worth trying, shown beside the forms while the Sandbox profile is active.
+/// `provider` is the form it fills (`card` for any form that takes a card).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hint {
+    pub provider: &'static str,
+    pub label: &'static str,
+    pub value: &'static str,
+}
+
+/// The demo orders, locators, tokens and test cards the Take view offers to fill in.
+pub fn hints() -> Vec<Hint> {
+    let hint = |provider, label, value| Hint { provider, label, value };
+    vec![
+        hint("atrip", "Any method, USD", atrip::ORDER_ANY_METHOD),
+        hint("atrip", "VCC only, EUR, 2 passengers", atrip::ORDER_VCC_ONLY),
+        hint("atrip", "MoR, Visa only", atrip::ORDER_MOR_VISA),
+        hint("atrip", "JPY, no decimals", atrip::ORDER_JPY),
+        hint("travelport", "Flights + checked bag", travelport::LOCATOR_WITH_ANCILLARY),
+        hint("travelport", "Stored Visa card", travelport::LOCATOR_STORED_CARD),
+        hint("holidayextras", "Token that approves", holidayextras::TOKEN_APPROVE),
+        hint("holidayextras", "Token that declines", holidayextras::TOKEN_DECLINE),
+        hint("card", "Visa, approves", cards::VISA_APPROVE),
+        hint("card", "Visa, declined", cards::VISA_DECLINE),
+        hint("card", "Visa, airline declines at ticketing", cards::VISA_AIRLINE_DECLINES),
+        hint("card", "Amex, approves", cards::AMEX_APPROVE),
+    ]
 }
 
 fn money(text: &str, currency: Currency) -> Money {
@@ -230,6 +289,62 @@ mod tests {
         assert!(FieldKey::from_base64(heipay::CARD_KEY).is_ok());
         assert!(FieldKey::from_base64(heipay::SECOND_HOTEL_CARD_KEY).is_ok());
         assert_ne!(heipay::CARD_KEY, heipay::SECOND_HOTEL_CARD_KEY);
+    }
+
+    /// The Settings page's Sandbox column: every field of every provider's schema filled from
+    /// the running simulator and the demo account, nothing editable.
+    #[test]
+    fn the_settings_view_shows_the_running_simulator_and_the_demo_account() {
+        let running = crate::Sandbox::start(crate::SandboxConfig::for_tests()).unwrap();
+        let view = settings_view(Some(&running));
+        assert!(view.read_only);
+        assert_eq!(view.providers.len(), Provider::ALL.len());
+        for provider in &view.providers {
+            assert!(provider.configured && provider.problems.is_empty(), "{provider:?}");
+            assert!(provider.fields.iter().all(|f| !f.value.is_empty()), "{provider:?}");
+            assert!(provider.secrets.iter().all(|s| s.stored && s.read_only), "{provider:?}");
+            for url in provider.fields.iter().filter(|f| f.kind == settings::FieldKind::Url) {
+                assert!(url.value.starts_with(&running.base_url()), "{url:?}");
+            }
+        }
+        assert_eq!(value_of(&view, Provider::Travelport, "pcc"), travelport::PCC);
+        assert_eq!(value_of(&view, Provider::HolidayExtras, "channel"), holidayextras::CHANNEL);
+        assert_eq!(value_of(&view, Provider::HolidayExtras, "api_version"), "v2");
+        let hotels = view.provider(Provider::HeiPay).unwrap().hotels.clone().unwrap();
+        let hotels: Vec<_> = hotels.iter().map(|h| (h.id, h.name.as_str(), h.card_key_stored)).collect();
+        assert_eq!(
+            hotels,
+            [
+                (heipay::HOTEL_ID, heipay::HOTEL_NAME, true),
+                (heipay::SECOND_HOTEL_ID, heipay::SECOND_HOTEL_NAME, true)
+            ]
+        );
+
+        let idle = settings_view(None);
+        assert!(value_of(&idle, Provider::Atrip, "base_url").contains("simulator starts"));
+        assert_eq!(value_of(&idle, Provider::Travelport, "pcc"), travelport::PCC);
+    }
+
+    fn value_of(view: &ProfileView, provider: Provider, key: &str) -> String {
+        view.provider(provider).unwrap().fields.iter().find(|f| f.key == key).unwrap().value.clone()
+    }
+
+    /// Each hint fills a provider's form (or any card form) with data the simulator seeds.
+    #[test]
+    fn every_hint_names_a_form_and_seeded_data() {
+        let world = World::new(crate::state::Settings::new(Duration::ZERO), true);
+        let hints = hints();
+        for hint in &hints {
+            match hint.provider {
+                "card" => assert!(farepoint_core::card::CardNumber::parse(hint.value).is_ok(), "{hint:?}"),
+                "atrip" => assert!(world.atrip.orders.contains_key(hint.value), "{hint:?}"),
+                "holidayextras" => assert!(world.holidayextras.tokens.contains_key(hint.value), "{hint:?}"),
+                other => assert!(other.parse::<Provider>().is_ok(), "{hint:?}"),
+            }
+        }
+        for form in ["atrip", "travelport", "holidayextras", "card"] {
+            assert!(hints.iter().any(|h| h.provider == form), "no hint for {form}");
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 // The dialogs behind the detail pane's actions: resolve a review, a new attempt after a
-// decline, a Holiday Extras refund, and the HeiPay voucher. Each calls its command and answers
-// the payment's new record (or null when the agent cancelled). Card fields live only in the
-// shared CardEntry and are cleared the moment they are sent.
+// decline, a Holiday Extras refund, and the HeiPay voucher. What each offers (the outcomes, the
+// retry's form, how much is left to refund) comes from the record's `actions`, decided by the
+// core. Each calls its command and answers the payment's new record (or null when the agent
+// cancelled). Card fields live only in the shared CardEntry and are cleared the moment they are
+// sent.
 
 import { h, fill, field, setFieldError } from "../../lib/dom.js";
 import { t, register } from "../../lib/i18n.js";
@@ -167,11 +169,9 @@ function portalDialog(options, group, needChoice, note, send) {
   });
 }
 
-const AIRLINE = new Set(["atrip", "travelport"]);
-
 export function resolveReview(record) {
   const p = record.payment;
-  const outcomes = AIRLINE.has(p.provider) ? ["Paid", "Declined", "Ticketed", "TicketingFailed"] : ["Paid", "Declined"];
+  const outcomes = record.actions.review_outcomes;
   const group = radioGroup("resolve-outcome", t("act.outcome"), outcomes.map((o) => [o, t(`status.${o}`)]), { id: "resolve-outcome" });
   const note = h("textarea", { id: "resolve-note", maxlength: 500, required: true });
   const body = h(
@@ -189,18 +189,20 @@ function whatOf(p) {
   return t(`act.what.${p.provider}`, { key: p.subject_key });
 }
 
+/** The form the core says a new attempt needs (`actions.retry.form`), each sent to its command. */
 export function newAttempt(record) {
   const p = record.payment;
+  const retry = record.actions.retry;
   const amount = money(p.amount);
   const intro = h("p", { text: t("act.retry_intro", { what: whatOf(p), amount }) });
-  const common = { id: "dialog-retry", title: t("act.retry_title", { reference: p.reference }), confirm: t("act.retry", { amount }), wide: p.provider !== "holidayextras" };
-  if (p.provider === "holidayextras") {
+  const common = { id: "dialog-retry", title: t("act.retry_title", { reference: p.reference }), confirm: t("act.retry", { amount }), wide: retry.form !== "same_token" };
+  if (retry.form === "same_token") {
     return dialogPromise({ ...common, body: h("div", { class: "dialog-stack" }, h("p", { text: t("act.hx_again", { amount }) })) }, () =>
       call("retry_holidayextras", { paymentId: p.id }),
     );
   }
   const card = new CardEntry();
-  if (p.provider === "heipay") {
+  if (retry.form === "card") {
     return dialogPromise({ ...common, body: h("div", { class: "dialog-stack" }, intro, card.element), onOpen: () => card.focus() }, async () => {
       if (!card.validate()) return false;
       const sending = call("retry_heipay", { paymentId: p.id, cardEntry: card.value() });
@@ -212,15 +214,17 @@ export function newAttempt(record) {
       }
     });
   }
-  if (p.provider === "atrip") return atripAttempt(p, common, intro, card);
-  return travelportAttempt(p, common, intro, card);
+  if (retry.form === "atrip_method") return atripAttempt(p, retry.methods, common, intro, card);
+  if (retry.form === "travelport_fop") return travelportAttempt(p, common, intro, card);
+  throw new Error(`no form for a new attempt of kind ${retry.form}`);
 }
 
 function loadingLine(text) {
   return h("p", { class: "muted loading-line" }, h("span", { class: "spinner", "aria-hidden": "true" }), " ", text);
 }
 
-function atripAttempt(p, common, intro, card) {
+/** `forms`: what each ATRIP method needs (a card, the holder's IP), as the core serves it. */
+function atripAttempt(p, forms, common, intro, card) {
   const methodsHost = h("div", { class: "dialog-methods", "aria-live": "polite" }, loadingLine(t("act.loading_order")));
   const ip = h("input", { class: "num", inputmode: "decimal", autocomplete: "off", id: "retry-ip" });
   const ipField = field(t("act.ip"), ip);
@@ -228,12 +232,13 @@ function atripAttempt(p, common, intro, card) {
   card.element.hidden = true;
   let method = null;
   let group = null;
+  const needs = (m) => forms.find((f) => f.method === m) ?? { card: false, three_ds_ip: false };
   const methodError = h("p", { class: "field-error", role: "alert", hidden: true });
   const show = (m) => {
     method = m;
     methodError.hidden = true;
-    card.element.hidden = !(m === "vcc" || m === "mor");
-    ipField.hidden = m !== "mor";
+    card.element.hidden = !needs(m).card;
+    ipField.hidden = !needs(m).three_ds_ip;
   };
   const body = h("div", { class: "dialog-stack" }, intro, methodsHost, methodError, card.element, ipField);
   return dialogPromise(
@@ -263,9 +268,9 @@ function atripAttempt(p, common, intro, card) {
         group.focus();
         return false;
       }
-      const needsCard = method === "vcc" || method === "mor";
+      const { card: needsCard, three_ds_ip: needsIp } = needs(method);
       if (needsCard && !card.validate()) return false;
-      const request = { method, card: needsCard ? card.value() : null, three_ds_ip: method === "mor" ? ip.value.trim() || null : null };
+      const request = { method, card: needsCard ? card.value() : null, three_ds_ip: needsIp ? ip.value.trim() || null : null };
       const sending = call("retry_atrip", { paymentId: p.id, request });
       request.card = null;
       card.clear();
@@ -333,10 +338,10 @@ function travelportAttempt(p, common, intro, card) {
   );
 }
 
-/** A refund of what is left to refund (the core serves `refundable`), in full or in part. */
+/** A refund of what is left to refund (the core serves it as `actions.refund`), in full or in part. */
 export function refund(record) {
   const p = record.payment;
-  const left = record.refundable;
+  const left = record.actions.refund;
   const full = money(left);
   const amount = h("input", { class: "num", inputmode: "decimal", autocomplete: "off", id: "refund-amount", disabled: true });
   const amountField = field(t("act.refund_amount", { currency: p.amount.currency }), amount, { hint: t("act.refund_amount_hint", { amount: full }) });

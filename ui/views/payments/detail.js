@@ -1,6 +1,6 @@
 // The side pane of one payment: amount large, status, the facts, attempts, tickets, the full
-// timeline (live), and the actions its status allows. The engine decides whether an action is
-// allowed; a refusal is shown here in its own words.
+// timeline (live), and the actions the core serves on its record (`actions`). The engine decides
+// whether an action is allowed; a refusal is shown here in its own words.
 
 import { h, fill } from "../../lib/dom.js";
 import { t, register } from "../../lib/i18n.js";
@@ -162,10 +162,26 @@ export class PaymentDetail {
     if (!this.record || event.payment_id !== this.record.payment.id) return false;
     if (!this.timeline.add(event)) return false;
     if (event.status_after && event.status_after !== this.record.payment.status) {
+      // The actions served were for the old status: none until the core serves the new ones.
       this.record.payment.status = event.status_after;
+      this.record.actions = null;
       this.render();
+      this.refresh(this.record.payment.id);
     }
     return true;
+  }
+
+  /** Reads the payment again (its actions with it), if it is still the one shown. */
+  async refresh(id) {
+    let record;
+    try {
+      record = await call("payment_detail", { paymentId: id });
+    } catch {
+      return;
+    }
+    if (this.record?.payment.id !== id) return;
+    this.set(record);
+    this.onRecord(record);
   }
 
   showError(error) {
@@ -284,6 +300,8 @@ export class PaymentDetail {
 
   renderActions() {
     const p = this.record.payment;
+    // What the core allows now; null while a new status's actions are being read.
+    const allowed = this.record.actions;
     const buttons = [];
     const action = (id, label, busyLabel, work, primary = false) => {
       const button = h("button", { type: "button", id, class: primary ? "primary" : undefined });
@@ -291,13 +309,12 @@ export class PaymentDetail {
       button.addEventListener("click", () => this.run(button, busyLabel, work));
       buttons.push(button);
     };
-    if (["Ticketing", "Unknown"].includes(p.status)) action("pd-poll", t("pd.poll"), t("pd.polling"), () => call("poll_now", { paymentId: p.id }), true);
-    if (p.status === "NeedsReview") action("pd-resolve", t("pd.resolve"), null, () => resolveReview(this.record), true);
-    if (p.status === "Declined") action("pd-retry", t("pd.retry"), null, () => newAttempt(this.record), true);
-    // The core decides: an unclear refund waits for a person; a new one only when it allows it.
-    if (this.record.open_refund?.status === "Unclear") action("pd-resolve-refund", t("pd.resolve_refund"), null, () => resolveRefund(this.record), true);
-    if (this.record.can_refund) action("pd-refund", t("pd.refund"), null, () => refund(this.record));
-    if (p.provider === "heipay" && this.record.attempts.some((a) => a.provider_ref)) action("pd-voucher", t("pd.voucher"), t("pd.opening"), async () => (await voucher(this.record), null));
+    if (allowed?.poll) action("pd-poll", t("pd.poll"), t("pd.polling"), () => call("poll_now", { paymentId: p.id }), true);
+    if (allowed?.review_outcomes.length) action("pd-resolve", t("pd.resolve"), null, () => resolveReview(this.record), true);
+    if (allowed?.retry) action("pd-retry", t("pd.retry"), null, () => newAttempt(this.record), true);
+    if (allowed?.resolve_refund) action("pd-resolve-refund", t("pd.resolve_refund"), null, () => resolveRefund(this.record), true);
+    if (allowed?.refund) action("pd-refund", t("pd.refund"), null, () => refund(this.record));
+    if (allowed?.voucher) action("pd-voucher", t("pd.voucher"), t("pd.opening"), async () => (await voucher(this.record), null));
     action("pd-receipt", t("pd.receipt"), t("pd.preparing"), async () => (await showReceipt(p.id), null));
     buttons.at(-1).setAttribute("aria-keyshortcuts", "Control+P");
     buttons.at(-1).title = "Ctrl+P";

@@ -7,7 +7,7 @@
 import { h, svg, field, setFieldError } from "../../lib/dom.js";
 import { t } from "../../lib/i18n.js";
 import { call } from "../../lib/ipc.js";
-import { statusIcon } from "../../components/status.js";
+import { toneIcon } from "../../components/status.js";
 import { busy } from "../take/common.js";
 import { confirmDialog } from "./dialog.js";
 import { label, help, say as sayCode } from "./strings.js";
@@ -158,7 +158,7 @@ export class ProvidersPanel {
             onclick: () => this.selectTab(p.provider),
             onkeydown: (event) => this.tabKeys(event, providers, i),
           },
-          h("span", { class: `set-tab-icon tone-${p.configured ? "good" : "warn"}` }, statusIcon(p.configured ? "Paid" : "NeedsReview")),
+          h("span", { class: `set-tab-icon tone-${p.configured ? "good" : "warn"}` }, toneIcon(p.configured ? "good" : "warn")),
           h("span", { text: p.name }),
           h("span", { class: "set-sr", text: `, ${t(p.configured ? "set.ready" : "set.needs_setup")}` }),
         ),
@@ -191,8 +191,8 @@ export class ProvidersPanel {
 
   statusLine(p, demo) {
     const state = p.configured
-      ? pill("good", statusIcon("Paid"), t(demo ? "set.ready_demo" : "set.ready"), { id: `settings-state-${p.provider}` })
-      : pill("warn", statusIcon("NeedsReview"), t("set.needs_setup"), { id: `settings-state-${p.provider}` });
+      ? pill("good", toneIcon("good"), t(demo ? "set.ready_demo" : "set.ready"), { id: `settings-state-${p.provider}` })
+      : pill("warn", toneIcon("warn"), t("set.needs_setup"), { id: `settings-state-${p.provider}` });
     const parts = [h("div", { class: "set-status" }, h("h3", { class: "set-provider-name", text: p.name }), state)];
     if (p.problems.length) {
       parts.push(
@@ -259,7 +259,7 @@ export class ProvidersPanel {
       h(
         "div",
         { class: "actions" },
-        h("p", { class: "set-notice", role: "status", id: `settings-notice-${provider}` }, notice ? [statusIcon("Paid"), h("span", { text: notice })] : null),
+        h("p", { class: "set-notice", role: "status", id: `settings-notice-${provider}` }, notice ? [toneIcon("good"), h("span", { text: notice })] : null),
         saveButton,
       ),
     );
@@ -441,10 +441,10 @@ export class ProvidersPanel {
       ? h("button", { type: "button", class: "danger", id: `forget-${provider}-${slug(key)}`, disabled: !ok, onclick: () => this.forget(p, key, nameOf) }, t("set.forget"))
       : null;
     const state = !ok
-      ? pill("warn", statusIcon("NeedsReview"), t("set.state_unknown"), { id: `state-${provider}-${slug(key)}`, dataset: { stored: "unknown" } })
+      ? pill("warn", toneIcon("warn"), t("set.state_unknown"), { id: `state-${provider}-${slug(key)}`, dataset: { stored: "unknown" } })
       : stored
       ? pill("good", keyIcon(), t("set.stored"), { id: `state-${provider}-${slug(key)}`, dataset: { stored: "true" } })
-      : pill("outline", statusIcon("Draft"), t("set.not_stored"), { id: `state-${provider}-${slug(key)}`, dataset: { stored: "false" } });
+      : pill("outline", toneIcon("outline"), t("set.not_stored"), { id: `state-${provider}-${slug(key)}`, dataset: { stored: "false" } });
     const error = h("p", { class: "field-error", id: `${input.id}-error`, role: "alert", hidden: true });
     input.setAttribute("aria-describedby", `state-${provider}-${slug(key)} ${error.id}`);
     const row = h(

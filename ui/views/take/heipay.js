@@ -16,7 +16,7 @@ register({
     "hp.last": "Guest last name",
     "hp.detail": "What it is for",
     "hp.detail_hint": "Up to 99 characters, shown on the voucher",
-    "hp.amount": "Amount (COP)",
+    "hp.amount": "Amount ({currency})",
     "hp.installments": "Installments",
     "hp.tax": "Tax rate",
     "hp.service": "Service rate",
@@ -39,7 +39,7 @@ register({
     "hp.last": "Apellidos del huésped",
     "hp.detail": "Concepto",
     "hp.detail_hint": "Hasta 99 caracteres, aparece en el comprobante",
-    "hp.amount": "Importe (COP)",
+    "hp.amount": "Importe ({currency})",
     "hp.installments": "Cuotas",
     "hp.tax": "Tasa de impuesto",
     "hp.service": "Tasa de servicio",
@@ -60,7 +60,7 @@ register({
 
 /** `catalog`: what the core serves (`app_status`): the currency HeiPay charges in. */
 export function heipayForm(catalog) {
-  const currency = catalog?.currencies?.heipay?.[0] ?? "COP";
+  const currency = catalog.currencies.heipay[0];
   const controls = {
     hotel_id: h("select", { name: "hotel_id", id: "hp-hotel" }),
     guest_first_name: input("guest_first_name", { maxlength: 60, id: "hp-first" }),
@@ -109,7 +109,7 @@ export function heipayForm(catalog) {
     });
 
   function relabel() {
-    for (const [name, key] of Object.entries(labels)) fields[name].querySelector("label").textContent = t(key);
+    for (const [name, key] of Object.entries(labels)) fields[name].querySelector("label").textContent = t(key, { currency });
     for (const [name, key] of Object.entries(hints)) fields[name].querySelector(".hint").textContent = t(key);
     contactLegend.textContent = t("hp.contact");
   }

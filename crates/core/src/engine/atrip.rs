@@ -1,16 +1,17 @@
 //! ATRIP through the engine: read the order, journal, `pay.do`, then follow the order until it
 //! is ticketed or cancelled. After any doubt the order is read, never paid again.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::card::Card;
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status, Ticket, TicketKind, TimelineEvent};
 use crate::providers::atrip::wire::NextStep;
 use crate::providers::atrip::{Method, Order, OrderStatus};
-use crate::providers::{PayOutcome, ProviderError};
+use crate::providers::{Call, PayOutcome, ProviderError};
 use crate::store;
 
 /// What the agent asks for: pay this order this way.
@@ -75,7 +76,7 @@ impl Engine {
         );
         let payment_id = payment.id.clone();
         let intro = format!("ATRIP order {order_no}: {} to pay by {}", order.total, method.label());
-        let attempt = self.journal_new(payment, (intro, json!({ "exchange": read.exchange }))).await?;
+        let attempt = self.journal_new(payment, (intro, exchange_data(read.exchanges))).await?;
         self.send_atrip(attempt, &order_no, method, card, three_ds_ip).await?;
         self.record(&payment_id).await
     }
@@ -102,8 +103,7 @@ impl Engine {
         read.result.check_payable(method, OffsetDateTime::now_utc())?;
         let note = format!("New attempt: pay by {}", method.label());
         let summary = card.as_ref().filter(|_| method.needs_card()).map(Card::summary);
-        let attempt =
-            self.journal_retry(&record, summary, (note, json!({ "exchange": read.exchange }))).await?;
+        let attempt = self.journal_retry(&record, summary, (note, exchange_data(read.exchanges))).await?;
         self.send_atrip(attempt, &order_no, method, card, three_ds_ip).await?;
         self.record(payment_id).await
     }
@@ -144,57 +144,62 @@ impl Engine {
         let sent = self.atrip()?.pay(order_no, method, card.as_ref(), three_ds_ip.as_deref()).await;
         drop(card); // the card is not needed past the request: wipe it now
         let sent = match sent {
-            Ok(crate::providers::Call { exchange, result: PayOutcome::Declined(refusal) })
+            Ok(Call { exchanges, result: PayOutcome::Declined(refusal) })
                 if crate::providers::atrip::wire::refusal_needs_the_order(&refusal.code) =>
             {
                 let result = self.confirm_refusal(order_no, refusal).await;
-                Ok(crate::providers::Call { exchange, result })
+                Ok(Call { exchanges, result })
             }
             other => other,
         };
 
+        // Without a reference of ATRIP's own, the order number is the payment's.
+        let answer = sent.map(|call| match call.result {
+            PayOutcome::Accepted { provider_ref, message } => Call {
+                exchanges: call.exchanges,
+                result: PayOutcome::Accepted {
+                    provider_ref: provider_ref.or(Some(order_no.to_string())),
+                    message,
+                },
+            },
+            _ => call,
+        });
+        let sent = match answer {
+            Ok(call) => Sent::told(
+                call.exchanges,
+                Ok(call.result),
+                ["ATRIP accepted the payment", "ATRIP refused the payment", "ATRIP gave no clear answer"],
+            ),
+            Err(e) => Sent { exchanges: Vec::new(), answer: Err(e) },
+        };
+
         let now = now_ms();
-        let first_look = self.policy(Provider::Atrip).first_after;
-        let order_ref = order_no.to_string();
-        let paid = matches!(&sent, Ok(crate::providers::Call { result: PayOutcome::Accepted { .. }, .. }));
+        let first_look = now + self.policy(Provider::Atrip).first_after.as_millis() as i64;
         let pid = attempt.payment_id.clone();
-        self.commit_answer(&pid, "ATRIP", (false, paid), move |tx| {
+        self.commit_answer(&pid, "ATRIP", (false, sent.accepted()), move |tx| {
             let mut attempt = attempt.clone();
-            let mut events = Vec::new();
-            match sent.clone() {
-                Err(e) => {
-                    attempt.error_code = Some("not_sent".into());
-                    attempt.error_message = Some(e.to_string());
-                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, &format!("Not sent: {e}"), json!({}), now)?);
-                }
-                Ok(call) => {
-                    let message = match &call.result {
-                        PayOutcome::Accepted { .. } => "ATRIP accepted the payment",
-                        PayOutcome::Declined(_) => "ATRIP refused the payment",
-                        PayOutcome::Ambiguous { .. } => "ATRIP gave no clear answer",
-                    };
-                    events.push(journal::record(tx, &attempt.payment_id, EventKind::ProviderAnswer, message, json!({ "exchange": call.exchange }), now)?);
-                    match call.result {
-                        PayOutcome::Accepted { provider_ref, .. } => {
-                            attempt.provider_ref = provider_ref.or(Some(order_ref.clone()));
-                            events.push(journal::move_to(tx, &mut attempt, Status::Paid, "Paid", json!({}), now)?);
-                            attempt.next_poll_at_ms = Some(now + first_look.as_millis() as i64);
-                            events.push(journal::move_to(tx, &mut attempt, Status::Ticketing, "Waiting for the airline to issue the tickets", json!({}), now)?);
-                        }
-                        PayOutcome::Declined(refusal) => {
-                            attempt.error_code = Some(refusal.code.clone());
-                            attempt.error_message = Some(refusal.message.clone());
-                            let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
-                            events.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, json!({ "refusal": refusal }), now)?);
-                        }
-                        PayOutcome::Ambiguous { reason } => {
-                            attempt.error_message = Some(reason.clone());
-                            attempt.next_poll_at_ms = Some(now + first_look.as_millis() as i64);
-                            let text = format!("No clear answer ({reason}) — checking the order with ATRIP, not paying again");
-                            events.push(journal::move_to(tx, &mut attempt, Status::Unknown, &text, json!({ "reason": reason }), now)?);
-                        }
-                    }
-                }
+            let how = Telling {
+                provider: Provider::Atrip,
+                extra: Value::Null,
+                not_sent_code: "not_sent",
+                not_sent: &settle::nothing_charged,
+                paid: &|_, _| "Paid".to_string(),
+                unclear: &|reason| {
+                    format!("No clear answer ({reason}) — checking the order with ATRIP, not paying again")
+                },
+                next_look: Some(first_look),
+            };
+            let mut events = settle::settle(tx, &mut attempt, sent.clone(), &how, now)?;
+            if attempt.status == Status::Paid {
+                attempt.next_poll_at_ms = Some(first_look);
+                events.push(journal::move_to(
+                    tx,
+                    &mut attempt,
+                    Status::Ticketing,
+                    "Waiting for the airline to issue the tickets",
+                    json!({}),
+                    now,
+                )?);
             }
             Ok(((), events))
         })
@@ -283,7 +288,7 @@ impl Engine {
                     attempt.next_poll_at_ms = None;
                     attempt.error_code = Some(refusal.code.clone());
                     attempt.error_message = Some(refusal.message.clone());
-                    let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
+                    let text = refusal.sentence(Provider::Atrip);
                     let next = crate::providers::atrip::wire::next_step(&refusal.code);
                     let data = json!({ "refusal": refusal, "next_step": next, "regenerate": next == NextStep::Regenerate });
                     events.push(journal::move_to(tx, &mut attempt, Status::TicketingFailed, &text, data, now)?);
@@ -337,7 +342,7 @@ impl Engine {
                 &id,
                 EventKind::Note,
                 &text,
-                json!({ "new_order_no": new_no, "exchange": call.exchange }),
+                json!({ "new_order_no": new_no, "exchange": call.exchanges.first() }),
                 now,
             )?;
             Ok(((), vec![e]))
@@ -345,6 +350,11 @@ impl Engine {
         .await?;
         Ok(call.result)
     }
+}
+
+/// An ATRIP read's one exchange, as the event that tells of it keeps it.
+fn exchange_data(exchanges: Vec<crate::providers::http::Exchange>) -> Value {
+    json!({ "exchange": exchanges.into_iter().next() })
 }
 
 fn normalize_order_no(order_no: &str) -> Result<String, EngineError> {

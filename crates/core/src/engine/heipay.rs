@@ -6,12 +6,13 @@
 
 use serde_json::json;
 
+use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
 use crate::card::Card;
 use crate::now_ms;
-use crate::payment::{Attempt, EventKind, Payment, Provider, Status};
+use crate::payment::{Attempt, Payment, Provider, Status};
 use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order, OrderInput};
-use crate::providers::{PayOutcome, ProviderError};
+use crate::providers::ProviderError;
 use crate::store;
 
 /// What the clerk reads when only the HeiPay portal can tell.
@@ -105,65 +106,48 @@ impl Engine {
         let sent = client.pay(order, &reference, &card).await;
         drop(card); // not needed past the request: wipe it now
 
+        // The voucher link is kept whatever the answer: a refusal may link one too.
+        let voucher_url = sent.as_ref().ok().and_then(|c| c.result.voucher_url.clone());
+        let sent = match sent {
+            Ok(call) => Sent::told(
+                call.exchanges,
+                Ok(call.result.outcome),
+                ["HeiPay accepted the payment", "HeiPay refused the payment", "HeiPay gave no clear answer"],
+            ),
+            Err(e) => Sent { exchanges: Vec::new(), answer: Err(e) },
+        };
+
         let now = now_ms();
-        let paid = matches!(&sent, Ok(c) if matches!(c.result.outcome, PayOutcome::Accepted { .. }));
         let pid = attempt.payment_id.clone();
-        self.commit_answer(&pid, "HeiPay", (false, paid), move |tx| {
+        self.commit_answer(&pid, "HeiPay", (false, sent.accepted()), move |tx| {
             let mut attempt = attempt.clone();
-            let mut events = Vec::new();
-            let call = match sent.clone() {
-                Err(e) => {
-                    attempt.error_code = Some("not_sent".into());
-                    attempt.error_message = Some(e.to_string());
-                    let text = format!("Not sent, nothing was charged: {e}");
-                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, json!({}), now)?);
-                    return Ok(((), events));
-                }
-                Ok(call) => call,
+            let how = Telling {
+                provider: Provider::HeiPay,
+                extra: match &sent.answer {
+                    Ok(_) => json!({ "voucher_url": voucher_url }),
+                    Err(_) => serde_json::Value::Null,
+                },
+                not_sent_code: "not_sent",
+                not_sent: &settle::nothing_charged,
+                paid: &|voucher, message| match voucher {
+                    Some(_) => {
+                        format!("Paid — HeiPay: {message}. The voucher can be opened from the payment")
+                    }
+                    None => format!("Paid — HeiPay: {message}. HeiPay sent no voucher link"),
+                },
+                unclear: &|reason| format!("No clear answer from HeiPay ({reason}) — not sending it again"),
+                // HeiPay cannot be asked: a person looks (below).
+                next_look: None,
             };
-            let voucher_url = call.result.voucher_url.clone();
-            let said = match &call.result.outcome {
-                PayOutcome::Accepted { .. } => "HeiPay accepted the payment",
-                PayOutcome::Declined(_) => "HeiPay refused the payment",
-                PayOutcome::Ambiguous { .. } => "HeiPay gave no clear answer",
-            };
-            let data = json!({ "exchange": call.exchange, "voucher_url": voucher_url });
-            events.push(journal::record(
-                tx,
-                &attempt.payment_id,
-                EventKind::ProviderAnswer,
-                said,
-                data,
-                now,
-            )?);
-            attempt.provider_ref = voucher_url.clone();
-            match call.result.outcome {
-                PayOutcome::Accepted { message, .. } => {
-                    let text = match &voucher_url {
-                        Some(_) => {
-                            format!("Paid — HeiPay: {message}. The voucher can be opened from the payment")
-                        }
-                        None => format!("Paid — HeiPay: {message}. HeiPay sent no voucher link"),
-                    };
-                    let data = json!({ "voucher_url": voucher_url });
-                    events.push(journal::move_to(tx, &mut attempt, Status::Paid, &text, data, now)?);
-                }
-                PayOutcome::Declined(refusal) => {
-                    attempt.error_code = Some(refusal.code.clone());
-                    attempt.error_message = Some(refusal.message.clone());
-                    let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
-                    let data = json!({ "refusal": refusal, "voucher_url": voucher_url });
-                    events.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, data, now)?);
-                }
-                PayOutcome::Ambiguous { reason } => {
-                    attempt.error_message = Some(reason.clone());
-                    let data = json!({ "reason": reason, "voucher_url": voucher_url });
-                    let text = format!("No clear answer from HeiPay ({reason}) — not sending it again");
-                    events.push(journal::move_to(tx, &mut attempt, Status::Unknown, &text, data, now)?);
-                    let text = review_message(&reference, &reason);
-                    let data = json!({ "reference": reference });
-                    events.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, data, now)?);
-                }
+            if sent.answer.is_ok() {
+                attempt.provider_ref = voucher_url.clone();
+            }
+            let mut events = settle::settle(tx, &mut attempt, sent.clone(), &how, now)?;
+            if attempt.status == Status::Unknown {
+                let reason = attempt.error_message.clone().unwrap_or_default();
+                let text = review_message(&reference, &reason);
+                let data = json!({ "reference": reference });
+                events.push(journal::move_to(tx, &mut attempt, Status::NeedsReview, &text, data, now)?);
             }
             Ok(((), events))
         })
@@ -206,10 +190,8 @@ impl Engine {
             return Err(no_voucher("it was not taken through HeiPay").into());
         }
         let url = record
-            .attempts
-            .iter()
-            .rev()
-            .find_map(|a| a.provider_ref.clone())
+            .voucher_url()
+            .map(str::to_string)
             .ok_or_else(|| no_voucher("HeiPay gave no voucher link — look it up in the HeiPay portal"))?;
         let call = self.heipay()?.voucher(&url).await?;
         Ok((call.result.content_type, call.result.body))

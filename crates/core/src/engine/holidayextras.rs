@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::refund::RefundEnd;
+use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::money::Money;
 use crate::now_ms;
@@ -19,7 +20,7 @@ use crate::payment::{Attempt, EventKind, Payment, Provider, RefundStatus, Status
 /// Defined beside the client so it is reachable before `engine` re-exports it.
 pub use crate::providers::holidayextras::HolidayExtrasPayment;
 use crate::providers::holidayextras::{ApiVersion, HolidayExtrasClient, PayAnswer, PayRequest, RefundAnswer};
-use crate::providers::{Call, ProviderError};
+use crate::providers::{Call, PayOutcome, ProviderError};
 use crate::store::{self, StoreError};
 
 /// What is kept of the request (the payment's subject) so the same request can be re-sent
@@ -280,8 +281,8 @@ fn refund_end(
                 provider_ref: None,
                 note: Some(format!("{} ({})", refusal.message, refusal.code)),
                 text: format!(
-                    "Refund of {amount} refused — nothing refunded: {} ({}) — {}",
-                    refusal.message, refusal.code, refusal.advice
+                    "Refund of {amount} refused — nothing refunded: {}",
+                    refusal.sentence(Provider::HolidayExtras)
                 ),
                 data: json!({ "refusal": refusal }),
             };
@@ -301,10 +302,11 @@ fn refund_end(
             (end, Err(ProviderError::Unclear { provider: "Holiday Extras", detail }.into()))
         }
     };
-    (end, outcome, Some((said, call.exchange)))
+    (end, outcome, call.exchanges.into_iter().next().map(|exchange| (said, exchange)))
 }
 
-/// Commits HX's answer to a `/pay` (first send or re-send) for `attempt`.
+/// Commits HX's answer to a `/pay` (first send or re-send) for `attempt`. A first send settles
+/// as any provider's; an answered re-send settles only when it says paid.
 fn settle_pay(
     tx: &rusqlite::Transaction<'_>,
     attempt: &mut Attempt,
@@ -312,100 +314,71 @@ fn settle_pay(
     round: Round,
     now: i64,
 ) -> Result<Vec<TimelineEvent>, StoreError> {
-    let mut events = Vec::new();
     let key = attempt.idempotency_key.clone();
-    let call = match (sent, round) {
-        (Ok(call), _) => call,
-        (Err(e), Round::First { .. }) => {
-            attempt.error_code = Some("not_sent".into());
-            attempt.error_message = Some(e.to_string());
-            let text = format!("Not sent: {e}");
-            events.push(journal::move_to(tx, attempt, Status::Declined, &text, json!({}), now)?);
-            return Ok(events);
-        }
-        (Err(e), Round::Again { next, past_deadline }) => {
-            tracing::info!(payment_id = %key, "HX re-send not sent: {e}");
-            return still_unknown(tx, attempt, &e.to_string(), next, past_deadline, now);
-        }
+    let how = Telling {
+        provider: Provider::HolidayExtras,
+        extra: json!({ "payment_id": key }),
+        not_sent_code: "not_sent",
+        not_sent: &settle::nothing_charged,
+        paid: &|id, _| format!("Paid — Holiday Extras payment {}", id.unwrap_or_default()),
+        unclear: &|reason| {
+            format!("No clear answer ({reason}) — re-sending with the same paymentId {key}, which Holiday Extras cannot charge twice")
+        },
+        // A first send's unclear answer is re-sent from its first look on.
+        next_look: match round {
+            Round::First { first_look } => Some(first_look),
+            Round::Again { next, .. } => Some(next),
+        },
     };
-    let said = match &call.result {
-        PayAnswer::Paid { .. } => "Holiday Extras took the payment",
-        PayAnswer::Refused { .. } => "Holiday Extras refused the payment",
-        PayAnswer::Ambiguous { .. } => "Holiday Extras gave no clear answer",
+    let (exchanges, answer, note) = match sent {
+        Ok(Call { exchanges, result }) => {
+            let (answer, note) = match result {
+                PayAnswer::Paid { id, note } => {
+                    (PayOutcome::Accepted { provider_ref: Some(id), message: String::new() }, note)
+                }
+                PayAnswer::Refused { refusal, .. } => (PayOutcome::Declined(refusal), None),
+                PayAnswer::Ambiguous { reason } => (PayOutcome::Ambiguous { reason }, None),
+            };
+            (exchanges, Ok(answer), note)
+        }
+        Err(e) => (Vec::new(), Err(e), None),
     };
-    let message = match round {
+    let said = [
+        "Holiday Extras took the payment",
+        "Holiday Extras refused the payment",
+        "Holiday Extras gave no clear answer",
+    ];
+    let lines = said.map(|said| match round {
         Round::First { .. } => said.to_string(),
         Round::Again { .. } => format!("Re-sent with the same paymentId {key}: {said}"),
-    };
-    let data = json!({ "exchange": call.exchange, "payment_id": key });
-    events.push(journal::record(tx, &attempt.payment_id, EventKind::ProviderAnswer, &message, data, now)?);
+    });
+    let sent = Sent::told(exchanges, answer, lines.each_ref().map(String::as_str));
 
-    match (call.result, round) {
-        (PayAnswer::Paid { id, note }, _) => {
-            attempt.provider_ref = Some(id.clone());
-            attempt.next_poll_at_ms = None;
-            let text = format!("Paid — Holiday Extras payment {id}");
-            events.push(journal::move_to(
-                tx,
-                attempt,
-                Status::Paid,
-                &text,
-                json!({ "provider_ref": id }),
-                now,
-            )?);
-            if let Some(note) = note {
-                events.push(journal::record(
-                    tx,
-                    &attempt.payment_id,
-                    EventKind::Note,
-                    &note,
-                    json!({}),
-                    now,
-                )?);
-            }
+    let mut events = Vec::new();
+    match (&sent.answer, round) {
+        (Err(e), Round::Again { next, past_deadline }) => {
+            tracing::info!(payment_id = %key, "HX re-send not sent: {e}");
+            events.extend(still_unknown(tx, attempt, &e.to_string(), next, past_deadline, now)?);
         }
-        (PayAnswer::Refused { refusal, .. }, Round::First { .. }) => {
-            // The first request with a fresh paymentId, refused: nothing was charged.
-            attempt.next_poll_at_ms = None;
-            attempt.error_code = Some(refusal.code.clone());
-            attempt.error_message = Some(refusal.message.clone());
-            let text = format!("{} ({}) — {}", refusal.message, refusal.code, refusal.advice);
-            events.push(journal::move_to(
-                tx,
-                attempt,
-                Status::Declined,
-                &text,
-                json!({ "refusal": refusal }),
-                now,
-            )?);
-        }
-        (PayAnswer::Refused { refusal, .. }, Round::Again { .. }) => {
+        (Ok(PayOutcome::Declined(refusal)), Round::Again { .. }) => {
             // The same FAIL answers "this paymentId already exists" (the first request reached
             // HX and may have been charged) and "declined": only the portal can tell.
+            events.extend(settle::answers(tx, attempt, &sent.exchanges, &how, now)?);
             let text = format!("Holiday Extras refused the re-sent payment ({}: {}). That does not tell whether the first request was charged: Holiday Extras answers a paymentId it already has with the same failure. Check paymentId {key} in the Holiday Extras portal and record what it shows — do not take this payment again until then", refusal.code, refusal.message);
-            events.extend(to_review(
-                tx,
-                attempt,
-                &text,
-                json!({ "payment_id": key, "refusal": refusal }),
-                now,
-            )?);
+            let data = json!({ "payment_id": key, "refusal": refusal });
+            events.extend(to_review(tx, attempt, &text, data, now)?);
         }
-        (PayAnswer::Ambiguous { reason }, Round::First { first_look }) => {
-            attempt.error_message = Some(reason.clone());
-            attempt.next_poll_at_ms = Some(first_look);
-            let text = format!("No clear answer ({reason}) — re-sending with the same paymentId {key}, which Holiday Extras cannot charge twice");
-            events.push(journal::move_to(
-                tx,
-                attempt,
-                Status::Unknown,
-                &text,
-                json!({ "reason": reason }),
-                now,
-            )?);
+        (Ok(PayOutcome::Ambiguous { reason }), Round::Again { next, past_deadline }) => {
+            events.extend(settle::answers(tx, attempt, &sent.exchanges, &how, now)?);
+            events.extend(still_unknown(tx, attempt, reason, next, past_deadline, now)?);
         }
-        (PayAnswer::Ambiguous { reason }, Round::Again { next, past_deadline }) => {
-            events.extend(still_unknown(tx, attempt, &reason, next, past_deadline, now)?);
+        // A first send's answer, or a re-send that says paid.
+        _ => {
+            events.extend(settle::settle(tx, attempt, sent, &how, now)?);
+            if let (Status::Paid, Some(note)) = (attempt.status, note) {
+                let e = journal::record(tx, &attempt.payment_id, EventKind::Note, &note, json!({}), now)?;
+                events.push(e);
+            }
         }
     }
     Ok(events)

@@ -16,6 +16,7 @@ mod heipay;
 mod holidayextras;
 mod journal;
 mod refund;
+mod settle;
 mod travelport;
 mod unsaved;
 
@@ -124,8 +125,8 @@ pub struct Clients {
 }
 
 /// A payment with its attempts, tickets, refunds and timeline, as the UI and tests read it.
-/// Served with what the core concludes from them: `refunded`, `refundable`, `open_refund` and
-/// `can_refund` (see `refund.rs`).
+/// Served with what the core concludes from them: `refunded`, `refundable` and `open_refund`
+/// (see `refund.rs`), and the `actions` it allows now (`actions.rs`).
 #[derive(Debug, Clone)]
 pub struct PaymentRecord {
     pub payment: Payment,
@@ -148,13 +149,22 @@ impl Serialize for PaymentRecord {
         out.serialize_field("refunded", &self.refunded())?;
         out.serialize_field("refundable", &self.refundable())?;
         out.serialize_field("open_refund", &self.open_refund())?;
-        out.serialize_field("can_refund", &self.can_refund())?;
         out.serialize_field("paid_for", &crate::history::receipt::paid_for(&self.payment))?;
+        out.serialize_field("actions", &crate::actions::Actions::of(self))?;
         out.end()
     }
 }
 
 impl PaymentRecord {
+    /// The voucher HeiPay linked, the newest attempt's: a HeiPay attempt keeps its link as the
+    /// provider's reference, whatever the answer (a refusal may link one too).
+    pub fn voucher_url(&self) -> Option<&str> {
+        if self.payment.provider != Provider::HeiPay {
+            return None;
+        }
+        self.attempts.iter().rev().find_map(|a| a.provider_ref.as_deref())
+    }
+
     pub fn status(&self) -> Status {
         self.payment.status
     }
@@ -215,18 +225,15 @@ impl Drop for Inner {
 }
 
 impl Engine {
-    /// What the window offers to choose from, with the currencies of the providers set up here.
+    /// What the window offers to choose from, with the currencies Holiday Extras takes in the API
+    /// version set up here.
     pub fn catalog(&self) -> crate::catalog::Catalog {
         let mut catalog = crate::catalog::catalog();
         let codes = |list: &[crate::money::Currency]| list.iter().map(|c| c.code()).collect();
         if let Some(hx) = &self.inner.clients.holidayextras {
             catalog.currencies.insert(Provider::HolidayExtras.as_str(), codes(hx.version().currencies()));
         }
-        if self.inner.clients.heipay.is_some() {
-            catalog
-                .currencies
-                .insert(Provider::HeiPay.as_str(), vec![crate::providers::heipay::wire::CURRENCY_CODE]);
-        }
+        // HeiPay's pesos are in the catalog whether or not it is set up (`catalog::catalog`).
         catalog
     }
 
@@ -531,16 +538,16 @@ impl Engine {
         let provider = record.payment.provider;
         let refuse =
             |message: String| Err(ProviderError::Invalid { field: "outcome".into(), message }.into());
-        if !Status::NeedsReview.can_become(outcome) {
-            return refuse(
-                "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed".into(),
-            );
-        }
-        if matches!(outcome, Status::Ticketed | Status::TicketingFailed) && !provider.issues_tickets() {
-            return refuse(format!(
-                "{} issues no tickets — record whether the payment was paid or declined",
-                provider.display_name()
-            ));
+        // The one list the window offers (`Provider::review_outcomes`), so the two cannot differ.
+        if !provider.review_outcomes().contains(&outcome) {
+            return refuse(if Status::NeedsReview.can_become(outcome) {
+                format!(
+                    "{} issues no tickets — record whether the payment was paid or declined",
+                    provider.display_name()
+                )
+            } else {
+                "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed".into()
+            });
         }
         let mut attempt = record.attempts.last().cloned().expect("a payment under review has an attempt");
         let note = note.trim().to_string();

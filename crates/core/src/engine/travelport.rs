@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
+use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::card::Card;
 use crate::money::Money;
@@ -16,7 +17,7 @@ use crate::providers::http::Exchange;
 use crate::providers::travelport::{
     CommitOutcome, Document, FopRef, NewFop, Offer, TravelportClient, WorkbenchView,
 };
-use crate::providers::ProviderError;
+use crate::providers::{PayOutcome, ProviderError};
 use crate::redact::Mask;
 use crate::store;
 
@@ -37,14 +38,6 @@ pub enum TravelportFop {
     Cash,
     /// A form of payment already in the reservation, by its id (`formOfPayment_stored_1`).
     Stored(String),
-}
-
-/// How far a payment got.
-#[derive(Clone)]
-enum Settled {
-    /// Refused or unanswered before commit: the workbench was never committed, nothing charged.
-    NotCommitted(ProviderError),
-    Commit(CommitOutcome),
 }
 
 /// The local id of the form of payment we add: one per workbench, and each attempt opens its own.
@@ -138,6 +131,16 @@ fn new_documents(documents: Vec<Document>, known: &HashSet<String>) -> Vec<Docum
     documents.into_iter().filter(|d| !known.contains(&d.number)).collect()
 }
 
+/// A step before commit that did not go through: a refusal is a decline, anything else left
+/// the workbench uncommitted — either way nothing was charged.
+fn not_committed(exchanges: Vec<(String, Exchange)>, e: ProviderError) -> Sent {
+    let answer = match e {
+        ProviderError::Refused(refusal) => Ok(PayOutcome::Declined(refusal)),
+        other => Err(other),
+    };
+    Sent { exchanges, answer }
+}
+
 fn known_documents(payment: &Payment) -> HashSet<String> {
     payment.subject["known_documents"]
         .as_array()
@@ -185,6 +188,18 @@ fn record_paid(
     events: &mut Vec<TimelineEvent>,
 ) -> Result<(), store::StoreError> {
     events.push(journal::move_to(tx, attempt, Status::Paid, paid_message, json!({}), now)?);
+    ticketing(tx, attempt, documents, next_poll, now, events)
+}
+
+/// A paid attempt → Ticketing → (Ticketed with the documents, or keep watching for them).
+fn ticketing(
+    tx: &rusqlite::Transaction<'_>,
+    attempt: &mut Attempt,
+    documents: &[Document],
+    next_poll: i64,
+    now: i64,
+    events: &mut Vec<TimelineEvent>,
+) -> Result<(), store::StoreError> {
     if documents.is_empty() {
         attempt.next_poll_at_ms = Some(next_poll);
         let text = "Committed, but the receipt lists no new ticket yet — watching the reservation";
@@ -205,21 +220,6 @@ fn record_paid(
         now,
     )?);
     Ok(())
-}
-
-fn declined_text(e: &ProviderError) -> (String, String, String) {
-    match e {
-        ProviderError::Refused(r) => (
-            r.code.clone(),
-            r.message.clone(),
-            format!("{} — {} (Travelport {})", r.message, r.advice, r.code),
-        ),
-        other => (
-            "not_committed".into(),
-            other.to_string(),
-            format!("{other} — the reservation was not committed, so nothing was charged; you may pay again"),
-        ),
-    }
 }
 
 impl Engine {
@@ -341,53 +341,33 @@ impl Engine {
         offers: &[&Offer],
     ) -> Result<(), EngineError> {
         let client = self.travelport()?;
-        let (exchanges, settled) =
+        let (sent, documents) =
             self.run_travelport(client, view, &attempt.idempotency_key, fop, stored, amount, offers).await;
 
         let now = now_ms();
         let next_poll = now + self.policy(Provider::Travelport).first_after.as_millis() as i64;
         let known: HashSet<String> = view.documents.iter().map(|d| d.number.clone()).collect();
+        let documents = new_documents(documents, &known);
         let workbench_id = view.workbench_id.clone();
-        let paid = matches!(&settled, Settled::Commit(CommitOutcome::Committed { .. }));
         let pid = attempt.payment_id.clone();
-        self.commit_answer(&pid, "Travelport", (false, paid), move |tx| {
+        self.commit_answer(&pid, "Travelport", (false, sent.accepted()), move |tx| {
             let mut attempt = attempt.clone();
-            let pid = attempt.payment_id.clone();
-            let mut events = Vec::new();
-            for (label, exchange) in &exchanges {
-                let data = json!({ "exchange": exchange });
-                events.push(journal::record(tx, &pid, EventKind::ProviderAnswer, label, data, now)?);
+            let how = Telling {
+                provider: Provider::Travelport,
+                extra: serde_json::Value::Null,
+                not_sent_code: "not_committed",
+                not_sent: &|e| format!("{e} — the reservation was not committed, so nothing was charged; you may pay again"),
+                paid: &|_, _| "Travelport committed the payment".to_string(),
+                unclear: &|reason| format!("No clear answer to the commit ({reason}) — checking the reservation's tickets, not committing again"),
+                next_look: Some(next_poll),
+            };
+            // A commit sent, answered or not, is on this workbench: the reference to look it up by.
+            if matches!(sent.answer, Ok(PayOutcome::Accepted { .. } | PayOutcome::Ambiguous { .. })) {
+                attempt.provider_ref = Some(workbench_id.clone());
             }
-            let e = &mut events;
-            match settled.clone() {
-                Settled::NotCommitted(error) => {
-                    let (code, message, text) = declined_text(&error);
-                    attempt.error_code = Some(code);
-                    attempt.error_message = Some(message);
-                    let data = json!({ "error": error.to_string(), "committed": false });
-                    e.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, data, now)?);
-                }
-                Settled::Commit(CommitOutcome::Declined(refusal)) => {
-                    let (code, message, text) = declined_text(&ProviderError::Refused(refusal.clone()));
-                    attempt.error_code = Some(code);
-                    attempt.error_message = Some(message);
-                    let data = json!({ "refusal": refusal });
-                    e.push(journal::move_to(tx, &mut attempt, Status::Declined, &text, data, now)?);
-                }
-                Settled::Commit(CommitOutcome::Committed { documents }) => {
-                    attempt.provider_ref = Some(workbench_id.clone());
-                    let documents = new_documents(documents, &known);
-                    record_paid(tx, &mut attempt, &documents, "Travelport committed the payment", next_poll, now, e)?;
-                }
-                Settled::Commit(CommitOutcome::Ambiguous { reason }) => {
-                    attempt.provider_ref = Some(workbench_id.clone());
-                    attempt.error_message = Some(reason.clone());
-                    attempt.next_poll_at_ms = Some(next_poll);
-                    let text = format!(
-                        "No clear answer to the commit ({reason}) — checking the reservation's tickets, not committing again"
-                    );
-                    e.push(journal::move_to(tx, &mut attempt, Status::Unknown, &text, json!({ "reason": reason }), now)?);
-                }
+            let mut events = settle::settle(tx, &mut attempt, sent.clone(), &how, now)?;
+            if attempt.status == Status::Paid {
+                ticketing(tx, &mut attempt, &documents, next_poll, now, &mut events)?;
             }
             Ok(((), events))
         })
@@ -397,7 +377,8 @@ impl Engine {
     }
 
     /// Add FOP → add Payment → commit, stopping at the first refusal. Returns every exchange,
-    /// labelled, for the timeline.
+    /// labelled, with the answer — not sent while the workbench was never committed, as only
+    /// commit moves money — and the documents of the commit's receipt.
     #[allow(clippy::too_many_arguments)]
     async fn run_travelport(
         &self,
@@ -408,7 +389,7 @@ impl Engine {
         stored: Option<FopRef>,
         amount: Money,
         offers: &[&Offer],
-    ) -> (Vec<(String, Exchange)>, Settled) {
+    ) -> (Sent, Vec<Document>) {
         let mut log: Vec<(String, Exchange)> = Vec::new();
         let mut keep = |step: &str, exchanges: Vec<Exchange>| {
             for exchange in exchanges {
@@ -437,7 +418,7 @@ impl Engine {
                     }
                     Err((exchanges, e)) => {
                         keep("form of payment", exchanges);
-                        return (log, Settled::NotCommitted(e));
+                        return (not_committed(log, e), Vec::new());
                     }
                 }
             }
@@ -447,17 +428,24 @@ impl Engine {
             Ok(call) => keep("payment", call.exchanges),
             Err((exchanges, e)) => {
                 keep("payment", exchanges);
-                return (log, Settled::NotCommitted(e));
+                return (not_committed(log, e), Vec::new());
             }
         }
         match client.commit(wb, &view.locator, &mask).await {
             Ok(call) => {
                 keep("commit", call.exchanges);
-                (log, Settled::Commit(call.result))
+                let (answer, documents) = match call.result {
+                    CommitOutcome::Committed { documents } => {
+                        (PayOutcome::Accepted { provider_ref: None, message: String::new() }, documents)
+                    }
+                    CommitOutcome::Declined(refusal) => (PayOutcome::Declined(refusal), Vec::new()),
+                    CommitOutcome::Ambiguous { reason } => (PayOutcome::Ambiguous { reason }, Vec::new()),
+                };
+                (Sent { exchanges: log, answer: Ok(answer) }, documents)
             }
             Err((exchanges, e)) => {
                 keep("commit", exchanges);
-                (log, Settled::NotCommitted(e))
+                (not_committed(log, e), Vec::new())
             }
         }
     }

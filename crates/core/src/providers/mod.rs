@@ -78,6 +78,18 @@ impl ProviderError {
 }
 
 impl Refusal {
+    /// The sentence shown and stored for this refusal from `provider`: what was said, what to
+    /// do, and the code for a support call. Travelport's reads "<message> — <advice>
+    /// (Travelport <code>)", the others' "<message> (<code>) — <advice>": the shapes the
+    /// histories already hold, so old and new events read alike.
+    pub fn sentence(&self, provider: crate::payment::Provider) -> String {
+        let Refusal { code, message, advice } = self;
+        match provider {
+            crate::payment::Provider::Travelport => format!("{message} — {advice} (Travelport {code})"),
+            _ => format!("{message} ({code}) — {advice}"),
+        }
+    }
+
     /// The provider's words masked; its code is left as sent — the engine decides on it (a card
     /// whose code happens to be "411" must not turn ATRIP's 411 into something else).
     pub fn redacted(self, mask: &crate::redact::Mask) -> Refusal {
@@ -86,12 +98,23 @@ impl Refusal {
     }
 }
 
-/// A call's result with the exchange that produced it, for the timeline.
+/// A call's result with the exchanges that produced it, for the timeline: one for most calls,
+/// more where a client sends again on its own (Travelport after a refused token).
 #[derive(Debug, Clone)]
 pub struct Call<T> {
-    pub exchange: http::Exchange,
+    pub exchanges: Vec<http::Exchange>,
     pub result: T,
 }
+
+impl<T> Call<T> {
+    /// The result of a single exchange.
+    pub fn one(exchange: http::Exchange, result: T) -> Call<T> {
+        Call { exchanges: vec![exchange], result }
+    }
+}
+
+/// A failed call: what was exchanged before it failed (perhaps nothing), and why.
+pub type Failed = (Vec<http::Exchange>, ProviderError);
 
 /// Why a provider call could not even be attempted or was refused before any money could move.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,4 +138,30 @@ pub enum ProviderError {
     /// A read-only call got no usable answer; retrying it is safe.
     #[error("{provider} gave no usable answer: {detail}")]
     NoAnswer { provider: &'static str, detail: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payment::Provider;
+
+    #[test]
+    fn a_refusal_reads_as_each_history_already_tells_it() {
+        let refusal = Refusal {
+            code: "4003".into(),
+            message: "The card was declined".into(),
+            advice: "Use another card or form of payment".into(),
+        };
+        assert_eq!(
+            refusal.sentence(Provider::Travelport),
+            "The card was declined — Use another card or form of payment (Travelport 4003)"
+        );
+        for provider in [Provider::Atrip, Provider::HolidayExtras, Provider::HeiPay] {
+            assert_eq!(
+                refusal.sentence(provider),
+                "The card was declined (4003) — Use another card or form of payment",
+                "{provider:?}"
+            );
+        }
+    }
 }

@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 
 use serde::{Serialize, Serializer};
 
+use super::credentials::CARD_KEY_PREFIX;
+use super::hotels::HOTELS_FIELD;
 use super::{schema, SettingsError};
 use crate::payment::Provider;
 use crate::secrets::SecretError;
@@ -178,7 +180,7 @@ impl Coded {
             Code::HotelUnnamed => {
                 write!(s, "hotel {} has no name — enter the name the desk knows it by", p("hotel_id"))
             }
-            Code::HotelsHeiPayOnly => write!(s, "only HeiPay has hotels"),
+            Code::HotelsHeiPayOnly => write!(s, "only {} has hotels", p("provider")),
             Code::CardKeyFieldInvalid => {
                 write!(s, "'{}' is not a hotel id — write card_key/<hotel id>, e.g. card_key/1", p("value"))
             }
@@ -233,9 +235,9 @@ fn field_label(provider: Provider, key: &str) -> String {
     if let Some(s) = schema.secrets.iter().find(|s| s.key == key) {
         return s.label.to_string();
     }
-    match key.strip_prefix(super::CARD_KEY_PREFIX) {
+    match key.strip_prefix(CARD_KEY_PREFIX) {
         Some(id) => format!("Card key for hotel {id}"),
-        None if key == super::HOTELS_FIELD => "Hotels".to_string(),
+        None if key == HOTELS_FIELD => "Hotels".to_string(),
         None => key.to_string(),
     }
 }

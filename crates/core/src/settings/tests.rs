@@ -1,8 +1,22 @@
 //! Settings tests: a real SQLite file; `MemoryStore` for the logic, one real OS keyring round trip.
 
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use super::credentials::credential;
+use super::hotels::HOTELS_FIELD;
+use super::production::{setting_key, PRODUCTION};
+use super::view::DEMO_CREDENTIAL;
 use super::*;
-use crate::secrets::{KeyringStore, MemoryStore};
-use crate::store::Store;
+use crate::payment::Provider;
+use crate::profile::Profile;
+use crate::providers::holidayextras::ApiVersion;
+use crate::providers::http::Timeouts;
+use crate::secrets::{
+    CredentialKey, ExposeSecret, KeyringStore, MemoryStore, SecretError, SecretStore, SecretString,
+};
+use crate::store::{self, Store};
 
 /// A migrated database file, opened as a plain connection.
 fn db() -> (tempfile::TempDir, Connection) {
@@ -385,17 +399,16 @@ fn secret_values_never_reach_the_view_debug_output_or_problems() {
 
 #[test]
 fn the_sandbox_view_is_read_only_with_demo_values() {
-    let values = SandboxValues {
-        atrip_base_url: "http://127.0.0.1:4000/atrip/".into(),
-        travelport_air_base_url: "http://127.0.0.1:4000/travelport/11/air/".into(),
-        travelport_auth_url: "http://127.0.0.1:4000/travelport/oauth/token".into(),
-        travelport_pcc: "79JP_1G".into(),
-        holidayextras_base_url: "http://127.0.0.1:4000/hx/".into(),
-        holidayextras_channel: "FAREPOINT".into(),
-        holidayextras_version: ApiVersion::V2,
-        heipay_base_url: "http://127.0.0.1:4000/heipay/".into(),
-        hotels: vec![Hotel { id: 1, name: "Hotel Demo".into() }],
-    };
+    let mut values = SandboxValues::default()
+        .with(Provider::Atrip, "base_url", "http://127.0.0.1:4000/atrip/")
+        .with(Provider::Travelport, "air_base_url", "http://127.0.0.1:4000/travelport/11/air/")
+        .with(Provider::Travelport, "auth_url", "http://127.0.0.1:4000/travelport/oauth/token")
+        .with(Provider::Travelport, "pcc", "79JP_1G")
+        .with(Provider::HolidayExtras, "base_url", "http://127.0.0.1:4000/hx/")
+        .with(Provider::HolidayExtras, "channel", "FAREPOINT")
+        .with(Provider::HolidayExtras, "api_version", ApiVersion::V2.label())
+        .with(Provider::HeiPay, "base_url", "http://127.0.0.1:4000/heipay/");
+    values.hotels = vec![Hotel { id: 1, name: "Hotel Demo".into() }];
     let view = sandbox_view(&values);
     assert!(view.read_only);
     assert_eq!(view.profile, Profile::Sandbox);

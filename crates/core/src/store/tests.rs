@@ -603,3 +603,135 @@ fn the_data_dir_and_the_history_are_private() {
     let _again = Store::open_in(&data).unwrap();
     assert_eq!((mode(&data), mode(&data.join(DB_FILE))), (0o700, 0o600));
 }
+
+/// Every row of `sql`'s answer, column by column, as SQLite holds it.
+fn rows_of(c: &Connection, sql: &str) -> Vec<Vec<rusqlite::types::Value>> {
+    let mut stmt = c.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    let rows =
+        stmt.query_map([], |r| (0..n).map(|i| r.get(i)).collect::<rusqlite::Result<Vec<_>>>()).unwrap();
+    rows.collect::<rusqlite::Result<_>>().unwrap()
+}
+
+/// What v8 must keep: every row of the history (the search index's own tables included) and
+/// every index, trigger and view but the rebuilt table's.
+fn history_rows(c: &Connection) -> Vec<(&'static str, Vec<Vec<rusqlite::types::Value>>)> {
+    [
+        ("payments", "SELECT * FROM payments ORDER BY pid"),
+        ("attempts", "SELECT * FROM attempts ORDER BY id"),
+        ("tickets", "SELECT * FROM tickets ORDER BY pid, number"),
+        ("refunds", "SELECT * FROM refunds ORDER BY id"),
+        ("events", "SELECT * FROM events ORDER BY pid, seq"),
+        ("seal", "SELECT * FROM seal"),
+        ("search", "SELECT * FROM payments_fts_docsize ORDER BY id"),
+        ("search terms", "SELECT * FROM payments_fts_idx ORDER BY segid, term"),
+        (
+            "schema",
+            "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name <> 'payments' \
+             AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name",
+        ),
+    ]
+    .into_iter()
+    .map(|(what, sql)| (what, rows_of(c, sql)))
+    .collect()
+}
+
+/// v8 takes the provider list out of the schema. A real v7 history (migrations 1–7, sealed
+/// payments of every provider with their attempts, tickets, refunds and timelines) keeps every
+/// row, seal, index and trigger, and "verify" finds it intact.
+#[test]
+fn a_v7_history_keeps_everything_when_the_provider_list_leaves_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let before = {
+        let mut c = Connection::open(&path).unwrap();
+        configure(&c).unwrap();
+        crate::seal::install(&c, Ok(crate::seal::SealKey::demo())).unwrap();
+        migrations().to_version(&mut c, 7).unwrap();
+        c.execute(
+            "INSERT INTO seal (id, key_check) VALUES (1, ?1)",
+            [sealing::key_check(&c).unwrap().as_slice()],
+        )
+        .unwrap();
+        crate::history::sample::generate(&mut c, 300, 1_700_000_000_000, 30, 8, &mut |_| {}).unwrap();
+        let sql: String =
+            c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'payments'", [], |r| r.get(0)).unwrap();
+        assert!(sql.contains("CHECK (provider IN"), "a v7 file: {sql}");
+        history_rows(&c)
+    };
+    let count = |what| before.iter().find(|(w, _)| *w == what).unwrap().1.len();
+    assert_eq!(count("payments"), 300);
+    assert!(count("tickets") > 0 && count("refunds") > 0 && count("events") > 900);
+
+    let store = Store::open(&path).unwrap();
+    let (after, verified, schema, references) = store
+        .read_blocking(|c| {
+            let verified = crate::history::verify::verify(c, None, &mut |_| {}).unwrap();
+            let schema: String =
+                c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'payments'", [], |r| r.get(0))?;
+            let mut references = Vec::new();
+            for child in ["attempts", "tickets", "events", "refunds"] {
+                let sql = format!("SELECT \"table\", \"to\" FROM pragma_foreign_key_list('{child}')");
+                let to: (String, String) = c.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                references.push(to);
+            }
+            Ok((history_rows(c), verified, schema, references))
+        })
+        .unwrap();
+    assert_eq!(after, before);
+    assert_eq!(verified.checked, 300);
+    assert_eq!(verified.broken, vec![]);
+    assert!(!schema.contains("provider IN"), "{schema}");
+    assert!(schema.contains("STRICT"), "{schema}");
+    assert!(references.iter().all(|(table, to)| table == "payments" && to == "pid"), "{references:?}");
+    let copy = Connection::open(dir.path().join(format!("{DB_FILE}.bak-v7"))).unwrap();
+    assert_eq!(copy.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 7);
+
+    // The rebuilt table keeps its search triggers, its indexes and its children's keys.
+    create(&store, payment("after-v8", 1_700_000_000_001));
+    let found: i64 = store
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM payments_fts WHERE payments_fts MATCH '\"FP-after-v8\"'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(found, 1);
+    let orphan = store.write_blocking(|c| {
+        Ok(c.execute(
+            "INSERT INTO attempts (id, pid, seq, idempotency_key, status, created_at_ms, updated_at_ms) \
+             VALUES ('orphan', 999999, 1, 'ORPHAN-KEY', 'Draft', 1, 1)",
+            [],
+        )?)
+    });
+    assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY"));
+}
+
+/// Without the schema's list, SQL can store a provider this Farepoint does not know. Reading it
+/// is refused, naming the payment and the provider: nothing can poll, refund or total it, and
+/// showing it as another provider's would be wrong. Like a status or currency edited by hand, it
+/// is a damaged history for a person to look at, not something to skip in silence.
+#[test]
+fn a_provider_farepoint_does_not_know_is_refused_when_read() {
+    let (_dir, store) = temp_store();
+    create(&store, payment("known", 1));
+    store
+        .write_blocking(|c| {
+            c.execute(
+                "INSERT INTO payments (id, reference, provider, profile, status, amount_minor, currency, customer, \
+                 subject, subject_key, created_at_ms, updated_at_ms) \
+                 VALUES ('stranger', 'FP-stranger', 'skyway', 'sandbox', 'Paid', 100, 'EUR', 'A', '{}', 'k', 2, 2)",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let err = store.read_blocking(|c| get_payment(c, "stranger")).unwrap_err().to_string();
+    assert!(err.contains("payment stranger cannot be read"), "{err}");
+    assert!(err.contains("unknown provider 'skyway'"), "{err}");
+    let listed = store.read_blocking(|c| list_payments(c, 10, 0)).unwrap_err().to_string();
+    assert!(listed.contains("skyway"), "{listed}");
+    assert_eq!(store.read_blocking(|c| get_payment(c, "known")).unwrap().provider, Provider::HeiPay);
+}

@@ -4,6 +4,7 @@
 //! idempotency key: ATRIP protects an order by its state (402/404/406), so after any doubt the
 //! client reads the order (`queryOrderDetails.do`) instead of paying again.
 
+pub mod setup;
 pub mod wire;
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -12,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
-use super::{Call, PayOutcome, ProviderError};
+use super::{Call, Failed, PayOutcome, ProviderError};
 use crate::card::Card;
 pub use wire::{Method, Order, OrderStatus, PassengerTickets};
 
@@ -70,12 +71,11 @@ impl AtripClient {
     }
 
     /// Reads an order: amount, deadline, supported methods, status, tickets. Safe to repeat.
-    pub async fn query_order(
-        &self,
-        order_no: &str,
-    ) -> Result<Call<Order>, (Option<Exchange>, ProviderError)> {
-        let (exchange, reply) =
-            self.post("queryOrderDetails.do", json!({ "orderNo": order_no })).await.map_err(|e| (None, e))?;
+    pub async fn query_order(&self, order_no: &str) -> Result<Call<Order>, Failed> {
+        let (exchange, reply) = self
+            .post("queryOrderDetails.do", json!({ "orderNo": order_no }))
+            .await
+            .map_err(|e| (Vec::new(), e))?;
         let result = match &reply {
             Reply::Answer { status, body } => wire::parse_order(*status, body),
             Reply::NotSent(detail) => {
@@ -84,8 +84,8 @@ impl AtripClient {
             Reply::Lost(detail) => Err(ProviderError::NoAnswer { provider: "ATRIP", detail: detail.clone() }),
         };
         match result {
-            Ok(order) => Ok(Call { exchange, result: order }),
-            Err(e) => Err((Some(exchange), e)),
+            Ok(order) => Ok(Call::one(exchange, order)),
+            Err(e) => Err((vec![exchange], e)),
         }
     }
 
@@ -108,26 +108,23 @@ impl AtripClient {
             Reply::Lost(reason) => PayOutcome::Ambiguous { reason: reason.clone() },
         };
         let mask = card.map(crate::redact::Mask::for_card).unwrap_or_default();
-        Ok(Call { exchange, result: outcome.redacted(&mask) })
+        Ok(Call::one(exchange, outcome.redacted(&mask)))
     }
 
     /// `regenerateOrder.do`: a new, unpaid order replacing a cancelled one.
-    pub async fn regenerate(
-        &self,
-        order_no: &str,
-    ) -> Result<Call<String>, (Option<Exchange>, ProviderError)> {
+    pub async fn regenerate(&self, order_no: &str) -> Result<Call<String>, Failed> {
         let (exchange, reply) = self
             .post("regenerateOrder.do", json!({ "originalOrderNo": order_no }))
             .await
-            .map_err(|e| (None, e))?;
+            .map_err(|e| (Vec::new(), e))?;
         let result = match &reply {
             Reply::Answer { status, body } => wire::parse_regenerated(*status, body, order_no),
             Reply::NotSent(d) => Err(ProviderError::Unreachable { provider: "ATRIP", detail: d.clone() }),
             Reply::Lost(d) => Err(ProviderError::NoAnswer { provider: "ATRIP", detail: d.clone() }),
         };
         match result {
-            Ok(no) => Ok(Call { exchange, result: no }),
-            Err(e) => Err((Some(exchange), e)),
+            Ok(no) => Ok(Call::one(exchange, no)),
+            Err(e) => Err((vec![exchange], e)),
         }
     }
 }

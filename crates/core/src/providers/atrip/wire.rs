@@ -928,6 +928,227 @@ pub fn parse_regenerated(http_status: u16, body: &[u8], original: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payment::Provider;
+
+    /// A published example, verbatim from `tests/fixtures/atrip/` (where each file was taken from
+    /// is in that folder's `SOURCES.md`).
+    fn published(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/fixtures/atrip/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The published ticketed MoR order (Atlas's OpenAPI, first Retrieve Booking example) with
+    /// `change` applied: the variants the documentation describes but shows no example of.
+    fn order_like(change: impl FnOnce(&mut Value)) -> Result<Order, ProviderError> {
+        let mut order: Value =
+            serde_json::from_slice(&published("queryOrderDetails.do.response.ticketed.openapi.json"))
+                .unwrap();
+        change(&mut order);
+        parse_order(200, order.to_string().as_bytes())
+    }
+
+    /// The published ticketed order with one amount's literal text replaced, as ATRIP may send it.
+    fn order_with_text(from: &str, to: &str) -> Result<Order, ProviderError> {
+        let text =
+            String::from_utf8(published("queryOrderDetails.do.response.ticketed.openapi.json")).unwrap();
+        assert!(text.contains(from), "the example has {from}");
+        parse_order(200, text.replacen(from, to, 1).as_bytes())
+    }
+
+    fn money(minor: i64, currency: Currency) -> Money {
+        Money::from_minor(minor, currency)
+    }
+
+    #[test]
+    fn every_published_pay_answer_is_success_by_its_status_alone() {
+        for name in [
+            "pay.do.response.success.openapi.json",
+            "pay.do.response.success.legacy.json",
+            "pay.do.response.success.doc-sabre.json",
+            "pay.do.response.success.doc-2022.json",
+        ] {
+            // Whatever order the example names, the reference is the order we paid.
+            assert_eq!(
+                pay_outcome(200, &published(name), "TESTA1"),
+                PayOutcome::Accepted {
+                    provider_ref: Some("TESTA1".into()),
+                    message: "ATRIP accepted the payment".into()
+                },
+                "{name}"
+            );
+        }
+        // `msg` "success" without `status` 0 is not a success.
+        let mut answer: Value =
+            serde_json::from_slice(&published("pay.do.response.success.openapi.json")).unwrap();
+        answer.as_object_mut().unwrap().remove("status");
+        assert!(matches!(pay_outcome(200, answer.to_string().as_bytes(), "O"), PayOutcome::Ambiguous { .. }));
+    }
+
+    #[test]
+    fn answers_that_cannot_tell_are_ambiguous_never_declined() {
+        let success = published("pay.do.response.success.openapi.json");
+        // A 5xx says nothing, whatever its body.
+        for status in [500, 502, 503, 504] {
+            assert!(matches!(pay_outcome(status, &success, "O"), PayOutcome::Ambiguous { .. }), "{status}");
+        }
+        // Bodies that cannot be read, or whose status is missing or not a number.
+        for body in ["", "<html>Bad Gateway</html>", "{", r#"{"msg":"success"}"#, r#"{"status":"0"}"#] {
+            assert!(matches!(pay_outcome(200, body.as_bytes(), "O"), PayOutcome::Ambiguous { .. }), "{body}");
+        }
+        // Already paid, ticketing, in progress: the order's state decides, not this answer.
+        for code in [402, 404, 406] {
+            let body = json!({ "status": code, "msg": "order status error" }).to_string();
+            match pay_outcome(200, body.as_bytes(), "O") {
+                PayOutcome::Ambiguous { reason } => {
+                    assert!(reason.contains("order's state decides"), "{reason}")
+                }
+                other => panic!("{code}: {other:?}"),
+            }
+        }
+        // A status no table lists is not read as a refusal.
+        for code in [1, 405, 601, 999, -1] {
+            let body = json!({ "status": code, "msg": "?" }).to_string();
+            assert!(matches!(pay_outcome(200, body.as_bytes(), "O"), PayOutcome::Ambiguous { .. }), "{code}");
+        }
+    }
+
+    #[test]
+    fn refusals_carry_the_tables_words_and_atrips_own() {
+        let body = json!({ "status": 413, "msg": "card not supported" }).to_string();
+        let PayOutcome::Declined(refused) = pay_outcome(200, body.as_bytes(), "O") else {
+            panic!("413 declines")
+        };
+        assert_eq!(refused, refusal("413", "card not supported"));
+        let (message, advice, next) = meaning("413");
+        assert_eq!(next, NextStep::PayAgain);
+        assert_eq!(refused.message, format!("{message} (ATRIP: card not supported)"));
+        assert_eq!(refused.advice, advice);
+        assert_eq!(
+            refused.sentence(Provider::Atrip),
+            "ATRIP does not accept this card (ATRIP: card not supported) (413) — Use another card, or pay by deposit"
+        );
+        // ATRIP's message is added only when it says something the table does not.
+        assert_eq!(refusal("413", "").message, message);
+        assert_eq!(refusal("413", message).message, message);
+        // Every refusal pay.do can answer: declined, and only 411 waits for the order.
+        for code in [400, 401, 403, 407, 408, 409, 410, 411, 412, 413, 414, 415, 900, 901, 902] {
+            let body = json!({ "status": code, "msg": "" }).to_string();
+            let PayOutcome::Declined(r) = pay_outcome(200, body.as_bytes(), "O") else { panic!("{code}") };
+            assert_eq!(r.code, code.to_string());
+            assert_eq!(refusal_needs_the_order(&r.code), code == 411, "{code}");
+        }
+    }
+
+    #[test]
+    fn amounts_are_read_from_their_literal_text() {
+        let usd = Currency::from_code("USD").unwrap();
+        // 19.99 is 1998.999… as a float: read from its text, it is 1999 cents.
+        assert_eq!(
+            order_with_text("\"totalPrice\": 114.99", "\"totalPrice\": 19.99").unwrap().total,
+            money(1_999, usd)
+        );
+        // As a string, and in JSON's exponent form, too.
+        assert_eq!(
+            order_with_text("\"totalPrice\": 114.99", "\"totalPrice\": \"114.90\"").unwrap().total,
+            money(11_490, usd)
+        );
+        assert_eq!(
+            order_with_text("\"totalPrice\": 114.99", "\"totalPrice\": 1.1499e2").unwrap().total,
+            money(11_499, usd)
+        );
+        // A total that cannot be exact in its currency, or is negative, is no answer at all.
+        for wrong in ["114.999", "-114.99", "\"\"", "null"] {
+            let read = order_with_text("\"totalPrice\": 114.99", &format!("\"totalPrice\": {wrong}"));
+            assert!(matches!(read, Err(ProviderError::NoAnswer { .. })), "{wrong}: {read:?}");
+        }
+        // An amount beside the total that cannot be read exactly is left out, never guessed.
+        let order =
+            order_with_text("\"vendorTotalPrice\": 1281.9", "\"vendorTotalPrice\": 1281.999").unwrap();
+        assert_eq!((order.vendor_total, order.total), (None, money(11_499, usd)));
+        let order = order_with_text("\"totalTransactionFee\": 5", "\"totalTransactionFee\": -5").unwrap();
+        assert_eq!(order.transaction_fee, None);
+    }
+
+    #[test]
+    fn an_unpaid_order_proves_unpaid_only_without_any_trace_of_a_payment() {
+        let unpaid = |v: &mut Value| {
+            v["orderStatus"] = json!("0");
+            v["ticketStatus"] = json!("0");
+            v["paymentMethod"] = Value::Null;
+            v["payment"] = Value::Null;
+        };
+        let order = order_like(unpaid).unwrap();
+        assert!(order.proves_unpaid(), "{order:?}");
+        assert!(order.charges.is_empty(), "vendorCost is no statement before a payment");
+        // Any one trace is enough to doubt it.
+        let traces: [fn(&mut Value); 3] = [
+            |v| v["paymentAttempted"] = json!(true),
+            |v| v["paymentMethod"] = json!(3),
+            |v| v["payment"] = json!({ "paymentMethod": 3 }),
+        ];
+        for trace in traces {
+            let order = order_like(|v| {
+                unpaid(v);
+                trace(v);
+            })
+            .unwrap();
+            assert!(order.shows_payment() && !order.proves_unpaid(), "{order:?}");
+        }
+    }
+
+    #[test]
+    fn a_cancelled_order_says_why_ticketing_failed() {
+        let cancelled = order_like(|v| {
+            v["orderStatus"] = json!(-3);
+            v["errorCode"] = json!(604);
+            v["errorMessage"] = json!("card declined by airline");
+        })
+        .unwrap();
+        assert_eq!(cancelled.status, OrderStatus::Cancelled);
+        assert_eq!(cancelled.ticketing_error, Some(refusal("604", "card declined by airline")));
+        let silent = order_like(|v| v["orderStatus"] = json!("-3")).unwrap();
+        assert_eq!(silent.ticketing_error.map(|r| r.code), Some("-3".to_string()));
+    }
+
+    #[test]
+    fn an_order_query_that_cannot_be_read_is_no_answer_and_a_refused_one_is_refused() {
+        let ticketed = published("queryOrderDetails.do.response.ticketed.openapi.json");
+        assert!(matches!(parse_order(500, &ticketed), Err(ProviderError::NoAnswer { .. })));
+        assert!(matches!(parse_order(200, b"<html>"), Err(ProviderError::NoAnswer { .. })));
+        let refused = order_like(|v| {
+            v["status"] = json!(702);
+            v["msg"] = json!("order not found");
+        });
+        assert!(matches!(refused, Err(ProviderError::Refused(ref r)) if r.code == "702"), "{refused:?}");
+        for field in ["status", "currency", "totalPrice", "orderNo"] {
+            let read = order_like(|v| {
+                v.as_object_mut().unwrap().remove(field);
+            });
+            assert!(matches!(read, Err(ProviderError::NoAnswer { .. })), "without {field}: {read:?}");
+        }
+    }
+
+    #[test]
+    fn the_deadline_is_singapore_time() {
+        let deadline = parse_deadline("2025-02-11 16:31:43").unwrap();
+        assert_eq!(deadline, time::macros::datetime!(2025-02-11 08:31:43 UTC));
+        assert_eq!(parse_deadline("2025-02-11T16:31:43Z"), None);
+        assert_eq!(parse_deadline(""), None);
+    }
+
+    #[test]
+    fn the_published_regenerate_answer_names_a_new_order() {
+        let answer = published("regenerateOrder.do.response.success.openapi.json");
+        assert_eq!(
+            parse_regenerated(200, &answer, "AAYDY20250816162229555").unwrap(),
+            "AAWPQ20250816170913493"
+        );
+        // An answer naming the order it replaces names no new one.
+        let same = parse_regenerated(200, &answer, "AAWPQ20250816170913493");
+        assert!(matches!(same, Err(ProviderError::NoAnswer { .. })), "{same:?}");
+        let refused = parse_regenerated(200, br#"{"status": 401, "msg": "expired"}"#, "X");
+        assert!(matches!(refused, Err(ProviderError::Refused(ref r)) if r.code == "401"), "{refused:?}");
+    }
 
     /// Every code in Atlas's published tables (payment, ticketing incl. the OpenAPI
     /// `TicketErrorCodes` enum, order query, general), each with its own meaning.

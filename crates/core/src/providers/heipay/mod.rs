@@ -12,6 +12,7 @@
 //! Bearer <api token>`, the voucher route, the error codes, COP — is listed with where to change
 //! each in `crates/sandbox/README.md`, "HeiPay", for whoever first has a real HeiPay account.
 
+pub mod setup;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -159,7 +160,7 @@ impl HeiPayClient {
             other => other,
         };
         let outcome = outcome.redacted(&Mask::for_card(card));
-        Ok(Call { exchange, result: PayAnswer { outcome, voucher_url: absolute } })
+        Ok(Call::one(exchange, PayAnswer { outcome, voucher_url: absolute }))
     }
 
     /// Fetches a voucher. The API token goes only to this HeiPay address: a link elsewhere is
@@ -196,6 +197,6 @@ impl HeiPayClient {
             Reply::NotSent(detail) => Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
             Reply::Lost(detail) => Err(ProviderError::NoAnswer { provider: PROVIDER, detail }),
         };
-        result.map(|voucher| Call { exchange, result: voucher })
+        result.map(|voucher| Call::one(exchange, voucher))
     }
 }

@@ -6,6 +6,7 @@
 //! re-sending the same request can never charge twice. A refund carries no id of ours, so a
 //! refund is never re-sent.
 
+pub mod setup;
 pub mod wire;
 
 use base64::Engine as _;
@@ -124,7 +125,7 @@ impl HolidayExtrasClient {
             }
             Reply::Lost(reason) => PayAnswer::Ambiguous { reason: reason.clone() },
         };
-        Ok(Call { exchange, result })
+        Ok(Call::one(exchange, result))
     }
 
     /// `/refund` of `amount` over the HX payment ids. Not idempotent: never re-send it after an
@@ -143,6 +144,6 @@ impl HolidayExtrasClient {
             }
             Reply::Lost(reason) => RefundAnswer::Ambiguous { reason: reason.clone() },
         };
-        Ok(Call { exchange, result })
+        Ok(Call::one(exchange, result))
     }
 }

@@ -6,6 +6,7 @@
 //! dies unused after 30 minutes; so a doubt before commit charges nothing, and a doubt at
 //! commit is reconciled by reading the reservation — the commit is never sent twice.
 
+pub mod setup;
 pub mod wire;
 
 use std::time::{Duration, Instant};
@@ -16,8 +17,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
+use super::http::{Body, HttpClient, Reply, Timeouts};
 use super::ProviderError;
+pub use super::{Call, Failed};
 use crate::card::Card;
 use crate::redact::Mask;
 pub use wire::{CommitOutcome, Document, FopRef, Offer, OfferKind, StoredFop, Traveler, WorkbenchView};
@@ -58,15 +60,6 @@ pub struct TravelportClient {
     /// callers from fetching one each.
     token: Mutex<Option<CachedToken>>,
 }
-
-/// A call's result with the exchanges that produced it (more than one after a token refresh).
-pub struct Call<T> {
-    pub exchanges: Vec<Exchange>,
-    pub result: T,
-}
-
-/// A failed call: what was exchanged, and why it failed.
-pub type Failed = (Vec<Exchange>, ProviderError);
 
 /// The form of payment to add to a workbench.
 pub enum NewFop<'a> {

@@ -971,7 +971,7 @@ pub fn insert(tx: &Transaction<'_>, g: &Generated) -> store::Result<()> {
 }
 
 /// Stores a generated payment's own rows (payment, attempts, tickets, refunds), not its timeline.
-pub fn insert_rows(tx: &Transaction<'_>, g: &Generated) -> store::Result<()> {
+pub(crate) fn insert_rows(tx: &Transaction<'_>, g: &Generated) -> store::Result<()> {
     store::insert_payment(tx, &g.payment)?;
     for a in &g.attempts {
         store::insert_attempt(tx, a)?;

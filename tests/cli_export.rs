@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use farepoint_core::history::sample::{self, Generator, Outcome};
 use farepoint_core::payment::Provider;
 use farepoint_core::profile::Profile;
 use farepoint_core::store::Store;
+use farepoint_testkit::sample::{self, Generator, Outcome};
 
 /// 2026-11-20T00:00:00Z.
 const NOV_20: i64 = 1_795_132_800_000;

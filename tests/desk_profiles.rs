@@ -11,10 +11,12 @@ use std::time::Duration;
 
 use farepoint_core::payment::Provider;
 use farepoint_core::profile::{self, Profile};
+use farepoint_core::providers::holidayextras::{ApiVersion, HolidayExtrasConfig};
+use farepoint_core::providers::http::Timeouts;
 use farepoint_core::secrets::{KeyringStore, SecretString};
 use farepoint_core::settings;
 use farepoint_core::store::Store;
-use farepoint_sandbox::{demo, Sandbox, SandboxConfig};
+use farepoint_sandbox::{profile as sandbox_profile, Sandbox, SandboxConfig};
 use serde_json::json;
 use support::{AppSession, TestResult};
 
@@ -35,30 +37,25 @@ async fn leave_a_sandbox_payment_unknown(app: &AppSession) -> TestResult {
     Ok(())
 }
 
-/// The desk switches to Production, whose Holiday Extras address is `gateway` — as Settings
-/// would store it: the address in the main file, the password in the OS keyring.
-fn set_up_production(data_dir: &std::path::Path, gateway: &str) -> TestResult {
+/// The desk switches to Production, with `gateway`'s Holiday Extras account (API v2) — as
+/// Settings would store it: the address in the main file, the password in the OS keyring.
+fn set_up_production(data_dir: &std::path::Path, gateway: HolidayExtrasConfig) -> TestResult {
     let main = Store::open_in(data_dir)?;
-    let gateway = gateway.to_string();
+    let (base_url, channel, version) = (gateway.base_url, gateway.channel, gateway.version.label());
     main.write_blocking(move |c| {
-        let values: HashMap<String, String> = [
-            ("base_url", gateway.as_str()),
-            ("channel", demo::holidayextras::CHANNEL),
-            ("api_version", "v2"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let values: HashMap<String, String> =
+            [("base_url", base_url), ("channel", channel), ("api_version", version.to_string())]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
         settings::save(c, Profile::Production, Provider::HolidayExtras, &values, None, 1)
             .map_err(|e| farepoint_core::store::StoreError::Corrupt(e.to_string()))?;
         profile::set_active(c, Profile::Production, 2)
     })?;
     let stored = main.read_blocking(|c| Ok(settings::load(c)))?.map_err(|e| e.to_string())?;
     let keyring = KeyringStore::new()?;
-    for (field, value) in
-        [("username", demo::holidayextras::USERNAME), ("password", demo::holidayextras::PASSWORD)]
+    for (field, value) in [("username", SecretString::from(gateway.username)), ("password", gateway.password)]
     {
-        let value = SecretString::from(value);
         settings::store_credential(
             &stored,
             &keyring,
@@ -86,9 +83,10 @@ async fn a_sandbox_payment_is_never_followed_up_or_counted_in_production() {
 
     // A second simulator stands in for the real Holiday Extras gateway.
     let gateway = Sandbox::start_on(&tokio::runtime::Handle::current(), SandboxConfig::for_tests()).unwrap();
-    let (dir, url) = (data_dir.clone(), gateway.holidayextras_base_url());
+    let account = sandbox_profile::holidayextras_config(&gateway, ApiVersion::V2, Timeouts::default());
+    let dir = data_dir.clone();
     // The store's and the keyring's blocking calls, off the test's runtime.
-    tokio::task::spawn_blocking(move || set_up_production(&dir, &url).map_err(|e| e.to_string()))
+    tokio::task::spawn_blocking(move || set_up_production(&dir, account).map_err(|e| e.to_string()))
         .await
         .unwrap()
         .unwrap();

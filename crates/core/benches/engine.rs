@@ -8,11 +8,10 @@ use std::time::{Duration, Instant};
 
 use farepoint_core::engine::{AtripPayment, Clients, Engine, PollPolicy};
 use farepoint_core::payment::{Provider, Status};
-use farepoint_core::providers::atrip::{AtripClient, AtripConfig, Method};
+use farepoint_core::providers::atrip::Method;
 use farepoint_core::providers::http::Timeouts;
-use farepoint_core::secrets::SecretString;
 use farepoint_core::store::{self, Store};
-use farepoint_sandbox::{demo, EntryKind, RunningSandbox, Sandbox, SandboxConfig};
+use farepoint_sandbox::{demo, profile, EntryKind, RunningSandbox, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
 const PAYMENTS: usize = 1_000;
@@ -48,13 +47,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_in(dir.path()).unwrap();
     let timeouts = Timeouts { connect: Duration::from_secs(5), total: Duration::from_secs(30) };
-    let client = AtripClient::new(AtripConfig {
-        base_url: sandbox.atrip_base_url(),
-        client_id: demo::atrip::CLIENT_ID.into(),
-        client_secret: SecretString::from(demo::atrip::CLIENT_SECRET),
-        timeouts,
-    })
-    .unwrap();
+    let client = profile::atrip(&sandbox, timeouts).unwrap();
     let fast = PollPolicy {
         first_after: Duration::from_millis(1),
         max_interval: Duration::from_millis(20),

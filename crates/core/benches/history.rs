@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use farepoint_core::history::{self, sample, ExportFormat, HistoryQuery, SummaryRange};
+use farepoint_core::history::{self, ExportFormat, HistoryQuery, SummaryRange};
 use farepoint_core::store::{Store, DB_FILE};
+use farepoint_testkit::sample;
 use rusqlite::types::Value;
 
 /// 1,000,000 unless `HISTORY_BENCH_PAYMENTS` says otherwise (a quick trial run).

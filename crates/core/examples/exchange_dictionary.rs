@@ -38,15 +38,12 @@ use farepoint_core::money::{Currency, Money};
 use farepoint_core::payment::{Payment, Provider, Status, TimelineEvent};
 use farepoint_core::providers::atrip::Method;
 use farepoint_core::providers::heipay::{HeiPayPayment, OrderInput};
-use farepoint_core::providers::holidayextras::{
-    ApiVersion, HolidayExtrasClient, HolidayExtrasConfig, HolidayExtrasPayment,
-};
+use farepoint_core::providers::holidayextras::{ApiVersion, HolidayExtrasPayment};
 use farepoint_core::providers::http::Timeouts;
 use farepoint_core::providers::ProviderError;
-use farepoint_core::secrets::SecretString;
 use farepoint_core::store::{self, Store};
 use farepoint_sandbox::cards::{self, TEST_CARDS};
-use farepoint_sandbox::{demo, FaultKind, FaultSpec, RunningSandbox, Sandbox, SandboxConfig};
+use farepoint_sandbox::{demo, profile, FaultKind, FaultSpec, RunningSandbox, Sandbox, SandboxConfig};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -202,27 +199,6 @@ fn engine_over(data_dir: &Path, clients: Clients) -> Engine {
     let policies: HashMap<Provider, PollPolicy> =
         Provider::ALL.into_iter().map(|p| (p, fast_policy())).collect();
     Engine::new(store, "sandbox", clients, policies)
-}
-
-fn holidayextras_client(
-    sandbox: &RunningSandbox,
-    version: ApiVersion,
-    timeouts: Timeouts,
-) -> HolidayExtrasClient {
-    HolidayExtrasClient::new(HolidayExtrasConfig {
-        base_url: sandbox.holidayextras_base_url(),
-        username: demo::holidayextras::USERNAME.into(),
-        password: SecretString::from(demo::holidayextras::PASSWORD),
-        channel: demo::holidayextras::CHANNEL.into(),
-        version,
-        timeouts,
-    })
-    .unwrap()
-}
-
-/// Every provider, as the Sandbox profile sets them up (Holiday Extras on API v2).
-fn all_clients(sandbox: &RunningSandbox, timeouts: Timeouts) -> Clients {
-    farepoint_sandbox::profile::clients(sandbox, timeouts).expect("the Sandbox profile's clients")
 }
 
 /// Polls until no attempt of this engine is waiting for a follow-up.
@@ -997,11 +973,11 @@ async fn main() {
         .expect("start the sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
     let timeouts = Timeouts { connect: Duration::from_secs(2), total: Duration::from_secs(10) };
-    let engine = engine_over(&dir.path().join("sandbox"), all_clients(&sandbox, timeouts));
-    let v1_clients = Clients {
-        holidayextras: Some(holidayextras_client(&sandbox, ApiVersion::V1, timeouts)),
-        ..Clients::default()
-    };
+    // Every provider as the Sandbox profile sets them up (Holiday Extras on API v2), and v1 apart.
+    let clients = profile::clients(&sandbox, timeouts).expect("the Sandbox profile's clients");
+    let engine = engine_over(&dir.path().join("sandbox"), clients);
+    let hx_v1 = profile::holidayextras(&sandbox, ApiVersion::V1, timeouts).expect("Holiday Extras v1");
+    let v1_clients = Clients { holidayextras: Some(hx_v1), ..Clients::default() };
     let hx_v1 = engine_over(&dir.path().join("hx-v1"), v1_clients);
     println!(
         "exchange dictionary: driving payments through the engine against the sandbox on {}",

@@ -908,24 +908,28 @@ fn hash_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; 32]> {
 }
 
 /// Seals `event` onto the end of the payment's chain and stores it.
-pub fn append_event(tx: &Transaction<'_>, payment_id: &str, mut event: NewEvent) -> Result<TimelineEvent> {
-    // Whatever an event was made from — a provider's sentence, an error, an exchange — no card
-    // number or secret reaches the stored timeline.
-    if let std::borrow::Cow::Owned(masked) = crate::redact::redact_text(&event.message) {
-        event.message = masked;
-    }
-    crate::redact::redact(&mut event.data);
-    sealing::append(tx, payment_id, event)
+pub fn append_event(tx: &Transaction<'_>, payment_id: &str, event: NewEvent) -> Result<TimelineEvent> {
+    sealing::append(tx, payment_id, redacted(event))
 }
 
-/// As `append_event` for a whole timeline made here without outside text (the sample
-/// generator), sealed in one pass.
-pub(crate) fn append_own_events(
+/// As `append_event` for several events of one payment, in order, sealed in one pass (the
+/// payment and its last event are read once: a bulk load of whole timelines).
+pub fn append_events(
     tx: &Transaction<'_>,
     payment_id: &str,
     events: Vec<NewEvent>,
 ) -> Result<Vec<TimelineEvent>> {
-    sealing::append_all(tx, payment_id, events)
+    sealing::append_all(tx, payment_id, events.into_iter().map(redacted).collect())
+}
+
+/// Whatever an event was made from — a provider's sentence, an error, an exchange — no card
+/// number or secret reaches the stored timeline.
+fn redacted(mut event: NewEvent) -> NewEvent {
+    if let std::borrow::Cow::Owned(masked) = crate::redact::redact_text(&event.message) {
+        event.message = masked;
+    }
+    crate::redact::redact(&mut event.data);
+    event
 }
 
 /// A payment moving between histories, and whether its timeline held together where it was.

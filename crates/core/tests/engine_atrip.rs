@@ -342,9 +342,9 @@ async fn two_simultaneous_payments_of_one_order_journal_only_one() {
 fn the_card_data_check_reads_compressed_timeline_events() {
     let dir = tempfile::tempdir().unwrap();
     let store = store::Store::open_in(dir.path()).unwrap();
-    let mut g = farepoint_core::history::sample::Generator::new(1).any(1_795_132_800_000);
+    let mut g = farepoint_testkit::sample::Generator::new(1).any(1_795_132_800_000);
     g.events[0].data = serde_json::json!({ "leaked": farepoint_sandbox::cards::VISA_APPROVE });
-    farepoint_core::history::sample::store_all(&store, &[g]).unwrap();
+    farepoint_testkit::leak::store_all(&store, &[g]).unwrap();
     assert_no_card_data_in_timelines(&store);
 }
 

@@ -1,13 +1,13 @@
 //! The history review (search, totals, export, verify, receipts) over a real SQLite file,
-//! filled with payments shaped as the engine writes them (`history::sample`).
+//! filled with payments shaped as the engine writes them (`farepoint_testkit::sample`).
 
 use std::collections::HashSet;
 
-use farepoint_core::history::sample::{self, Generated, Generator, Outcome};
 use farepoint_core::history::BreakKind;
 use farepoint_core::history::{self, ExportFormat, HistoryError, HistoryQuery, Page, Row, SummaryRange};
 use farepoint_core::payment::{EventKind, Provider, Refund, RefundStatus, Status, TimelineEvent};
 use farepoint_core::store::{self, Store};
+use farepoint_testkit::sample::{self, Generated, Generator, Outcome};
 
 const DAY: i64 = 86_400_000;
 /// 2026-11-20T00:00:00Z.

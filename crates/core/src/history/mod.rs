@@ -8,8 +8,6 @@
 
 pub mod export;
 pub mod receipt;
-#[doc(hidden)]
-pub mod sample;
 pub mod search;
 pub mod summary;
 pub mod verify;

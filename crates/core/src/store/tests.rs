@@ -636,6 +636,80 @@ fn history_rows(c: &Connection) -> Vec<(&'static str, Vec<Vec<rusqlite::types::V
     .collect()
 }
 
+/// Payment `n` of a small history of every provider, as the engine leaves one: an attempt, a
+/// sealed timeline of three events, and a ticket (airlines) or a refund (the others) for some.
+fn history_payment(tx: &rusqlite::Transaction<'_>, n: i64) -> Result<()> {
+    let at = 1_700_000_000_000 + n * 60_000;
+    let id = format!("v7-{n}");
+    let provider = Provider::ALL[n as usize % Provider::ALL.len()];
+    let mut p = payment(&id, at);
+    p.provider = provider;
+    p.status = Status::Paid;
+    insert_payment(tx, &p)?;
+    insert_attempt(
+        tx,
+        &Attempt {
+            id: format!("{id}-a1"),
+            payment_id: id.clone(),
+            seq: 1,
+            idempotency_key: format!("KEY-{id}"),
+            status: Status::Paid,
+            provider_ref: Some(format!("REF-{n}")),
+            error_code: None,
+            error_message: None,
+            next_poll_at_ms: None,
+            watched_ms: 0,
+            created_at_ms: at,
+            updated_at_ms: at,
+        },
+    )?;
+    let step = |kind, before, after, message: &str| NewEvent {
+        at_ms: at,
+        kind,
+        status_before: before,
+        status_after: after,
+        message: message.into(),
+        data: json!({ "n": n }),
+    };
+    append_events(
+        tx,
+        &id,
+        vec![
+            step(EventKind::Created, None, Some(Status::Draft), "created"),
+            step(EventKind::Transition, Some(Status::Draft), Some(Status::Submitting), "sending"),
+            step(EventKind::Transition, Some(Status::Submitting), Some(Status::Paid), "paid"),
+        ],
+    )?;
+    if n % 3 == 0 {
+        match provider {
+            Provider::Atrip | Provider::Travelport => {
+                let ticket = Ticket {
+                    number: format!("176{n:010}"),
+                    passenger: "MUNOZ/ANA".into(),
+                    kind: crate::payment::TicketKind::Ticket,
+                    issued_at_ms: at,
+                };
+                insert_ticket(tx, &id, &ticket)?;
+            }
+            _ => insert_refund(
+                tx,
+                &Refund {
+                    id: format!("{id}-r1"),
+                    payment_id: id.clone(),
+                    seq: 1,
+                    amount: Money::from_minor(100, Currency::EUR),
+                    status: RefundStatus::Refunded,
+                    provider_ref: None,
+                    note: None,
+                    created_at_ms: at,
+                    updated_at_ms: at,
+                },
+            )?,
+        }
+    }
+    Ok(())
+}
+
 /// v8 takes the provider list out of the schema. A real v7 history (migrations 1–7, sealed
 /// payments of every provider with their attempts, tickets, refunds and timelines) keeps every
 /// row, seal, index and trigger, and "verify" finds it intact.
@@ -653,7 +727,11 @@ fn a_v7_history_keeps_everything_when_the_provider_list_leaves_the_schema() {
             [sealing::key_check(&c).unwrap().as_slice()],
         )
         .unwrap();
-        crate::history::sample::generate(&mut c, 300, 1_700_000_000_000, 30, 8, &mut |_| {}).unwrap();
+        let tx = c.transaction().unwrap();
+        for n in 0..300 {
+            history_payment(&tx, n).unwrap();
+        }
+        tx.commit().unwrap();
         let sql: String =
             c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'payments'", [], |r| r.get(0)).unwrap();
         assert!(sql.contains("CHECK (provider IN"), "a v7 file: {sql}");
@@ -661,7 +739,7 @@ fn a_v7_history_keeps_everything_when_the_provider_list_leaves_the_schema() {
     };
     let count = |what| before.iter().find(|(w, _)| *w == what).unwrap().1.len();
     assert_eq!(count("payments"), 300);
-    assert!(count("tickets") > 0 && count("refunds") > 0 && count("events") > 900);
+    assert!(count("tickets") > 0 && count("refunds") > 0 && count("events") == 900);
 
     let store = Store::open(&path).unwrap();
     let (after, verified, schema, references) = store

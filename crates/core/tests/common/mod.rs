@@ -10,13 +10,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use farepoint_core::card::{Card, CardInput};
-use farepoint_core::engine::{Clients, Engine, PaymentRecord, PollPolicy};
+use farepoint_core::engine::{Engine, PaymentRecord, PollPolicy};
 use farepoint_core::payment::{Provider, Status};
-use farepoint_core::providers::atrip::{AtripClient, AtripConfig};
+use farepoint_core::providers::atrip::AtripClient;
 use farepoint_core::providers::http::Timeouts;
-use farepoint_core::secrets::SecretString;
 use farepoint_core::store::Store;
-use farepoint_sandbox::{demo, LedgerEntry, RunningSandbox, Sandbox, SandboxConfig};
+use farepoint_sandbox::{profile, LedgerEntry, RunningSandbox, Sandbox, SandboxConfig};
 use serde_json::Value;
 
 pub struct World {
@@ -140,13 +139,7 @@ pub fn timeouts() -> Timeouts {
 }
 
 pub fn atrip_client(sandbox: &RunningSandbox) -> AtripClient {
-    AtripClient::new(AtripConfig {
-        base_url: sandbox.atrip_base_url(),
-        client_id: demo::atrip::CLIENT_ID.into(),
-        client_secret: SecretString::from(demo::atrip::CLIENT_SECRET),
-        timeouts: timeouts(),
-    })
-    .unwrap()
+    profile::atrip(sandbox, timeouts()).unwrap()
 }
 
 /// A sandbox and an engine over a fresh database in a temp dir.
@@ -162,12 +155,7 @@ pub async fn world() -> World {
 
 pub fn engine_for(sandbox: &RunningSandbox, data_dir: &std::path::Path) -> Engine {
     let store = Store::open_in(data_dir).unwrap();
-    let clients = Clients {
-        atrip: Some(atrip_client(sandbox)),
-        travelport: travelport::client(sandbox),
-        holidayextras: holidayextras::client(sandbox),
-        heipay: heipay::client(sandbox),
-    };
+    let clients = profile::clients(sandbox, timeouts()).unwrap();
     let policies: HashMap<Provider, PollPolicy> =
         Provider::ALL.into_iter().map(|p| (p, fast_policy())).collect();
     Engine::new(store, "sandbox", clients, policies)

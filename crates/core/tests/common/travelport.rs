@@ -1,25 +1,13 @@
-//! The travelport client the engine tests use, pointed at the sandbox with its demo credentials,
+//! The Travelport client the engine tests use (the Sandbox profile's, `farepoint_sandbox::profile`),
 //! and seeding of PNRs through the sandbox's control API.
 
-use farepoint_core::providers::travelport::{TravelportClient, TravelportConfig};
-use farepoint_core::secrets::SecretString;
-use farepoint_sandbox::{demo::travelport as d, RunningSandbox};
+use farepoint_core::providers::travelport::TravelportClient;
+use farepoint_sandbox::{profile, RunningSandbox};
 use serde_json::{json, Value};
 
+/// The demo agency's account, with the tests' timeouts.
 pub fn client(sandbox: &RunningSandbox) -> Option<TravelportClient> {
-    Some(
-        TravelportClient::new(TravelportConfig {
-            air_base_url: sandbox.travelport_air_base_url(),
-            token_url: sandbox.travelport_oauth_token_url(),
-            username: d::USERNAME.into(),
-            password: SecretString::from(d::PASSWORD),
-            client_id: d::CLIENT_ID.into(),
-            client_secret: SecretString::from(d::CLIENT_SECRET),
-            pcc: d::PCC.into(),
-            timeouts: super::timeouts(),
-        })
-        .unwrap(),
-    )
+    Some(profile::travelport(sandbox, super::timeouts()).unwrap())
 }
 
 /// Seeds a PNR (see the sandbox README for the fields); returns its locator.

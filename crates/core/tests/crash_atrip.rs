@@ -11,11 +11,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use farepoint_core::engine::{AtripPayment, Clients, Engine};
 use farepoint_core::payment::Status;
-use farepoint_core::providers::atrip::{AtripClient, AtripConfig, Method};
+use farepoint_core::providers::atrip::Method;
 use farepoint_core::providers::http::Timeouts;
-use farepoint_core::secrets::SecretString;
 use farepoint_core::store::{self, Store};
-use farepoint_sandbox::{demo, FaultKind, FaultSpec};
+use farepoint_sandbox::{FaultKind, FaultSpec};
 
 const CHILD: &str = "FAREPOINT_CRASH_CHILD";
 
@@ -29,13 +28,8 @@ async fn crash_child() {
     else {
         panic!("crash_child only runs as the child of the crash test");
     };
-    let client = AtripClient::new(AtripConfig {
-        base_url: base,
-        client_id: demo::atrip::CLIENT_ID.into(),
-        client_secret: SecretString::from(demo::atrip::CLIENT_SECRET),
-        timeouts: Timeouts { connect: Duration::from_secs(2), total: Duration::from_secs(60) },
-    })
-    .unwrap();
+    let timeouts = Timeouts { connect: Duration::from_secs(2), total: Duration::from_secs(60) };
+    let client = farepoint_sandbox::profile::atrip_at(base, timeouts).unwrap();
     let store = Store::open_in(std::path::Path::new(&dir)).unwrap();
     let engine = Engine::new(
         store,

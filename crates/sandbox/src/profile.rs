@@ -37,8 +37,14 @@ pub fn clients(sandbox: &RunningSandbox, timeouts: Timeouts) -> Result<Clients, 
 
 /// ATRIP with the demo client id.
 pub fn atrip(sandbox: &RunningSandbox, timeouts: Timeouts) -> Result<AtripClient, ProviderError> {
+    atrip_at(sandbox.atrip_base_url(), timeouts)
+}
+
+/// ATRIP with the demo credentials at a sandbox's ATRIP address, for a process that was handed
+/// the address rather than the running sandbox (the crash test's child).
+pub fn atrip_at(base_url: String, timeouts: Timeouts) -> Result<AtripClient, ProviderError> {
     AtripClient::new(AtripConfig {
-        base_url: sandbox.atrip_base_url(),
+        base_url,
         client_id: demo::atrip::CLIENT_ID.into(),
         client_secret: SecretString::from(demo::atrip::CLIENT_SECRET),
         timeouts,

@@ -21,6 +21,8 @@ const COMMANDS = [
   "travelport_workbench",
   "heipay_hotels",
   "card_rules",
+  // amount.rs
+  "read_amount",
   "pay_atrip",
   "pay_travelport",
   "pay_holidayextras",

@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "travelport_workbench",
     "heipay_hotels",
     "card_rules",
+    // amount.rs
+    "read_amount",
     "pay_atrip",
     "pay_travelport",
     "pay_holidayextras",

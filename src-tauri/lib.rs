@@ -73,6 +73,7 @@ pub fn run() {
             commands::take::travelport_workbench,
             commands::take::heipay_hotels,
             commands::take::card_rules,
+            commands::amount::read_amount,
             commands::take::pay_atrip,
             commands::take::pay_travelport,
             commands::take::pay_holidayextras,

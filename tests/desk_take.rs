@@ -227,6 +227,15 @@ async fn holiday_extras_token_charge_and_heipay_card_payment() {
             app.type_into("#hx-token", "7000000000000001").await?;
             app.type_into("#hx-reference", "hx-park-1042").await?;
             app.type_into("#hx-customer", "Ana Muñoz").await?;
+            // The core reads the typed amount: a thousandth of a pound is refused against its
+            // field, before anything is confirmed.
+            app.type_into("#hx-amount", "45,001").await?;
+            app.click("#take-continue").await?;
+            let refused = app.wait_for_text("#hx-amount-error", |t| !t.is_empty()).await?;
+            ensure!(
+                refused.contains("45,001") && refused.contains("GBP"),
+                "a wrong amount reads {refused:?}"
+            );
             app.type_into("#hx-amount", "45.00").await?;
             confirm_and_pay(&app, "£45.00").await?;
             app.wait_for_text("#take-result .pill", |t| t == "Paid").await?;

@@ -47,18 +47,6 @@ export function money(amount) {
   return fmt.format(minorToDecimal(amount.minor, exponent(amount.currency)));
 }
 
-/**
- * A typed amount ("1234.5", "1 234,50") in `currency`, for the confirm step; null when it is
- * not one — including more decimals than the currency has, which the core refuses too ("350,000"
- * is a thousands separator, never 350 with three decimals).
- */
-export function typedMoney(text, currency) {
-  const clean = String(text ?? "").replace(/\s/g, "").replace(",", ".");
-  const m = /^\d+(?:\.(\d+))?$/.exec(clean);
-  if (!m || (m[1] ?? "").length > exponent(currency)) return null;
-  return currencyFormat(currency).format(clean);
-}
-
 export function time(ms) {
   return new Date(ms).toLocaleTimeString(intlLocale(), { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 }

@@ -8,10 +8,10 @@
 import { h, fill, field, setFieldError } from "../../lib/dom.js";
 import { t, register } from "../../lib/i18n.js";
 import { call, CommandError } from "../../lib/ipc.js";
-import { money, typedMoney } from "../../lib/format.js";
+import { money } from "../../lib/format.js";
 import { CardEntry } from "../../components/card-entry.js";
 import { openDialog, radioGroup } from "../../components/dialog.js";
-import { decimal } from "../take/common.js";
+import { readAmount } from "../take/common.js";
 
 register({
   en: {
@@ -37,7 +37,6 @@ register({
     "act.refund_partial": "Part of it",
     "act.refund_amount": "Amount to refund ({currency})",
     "act.refund_amount_hint": "At most {amount}",
-    "act.refund_bad": "Write the amount as digits, e.g. 12.50",
     "act.refund": "Refund",
     "act.refund_what": "How much",
     "act.refund_left": "Charged {charged}; refunded so far {refunded}.",
@@ -79,7 +78,6 @@ register({
     "act.refund_partial": "Una parte",
     "act.refund_amount": "Importe a reembolsar ({currency})",
     "act.refund_amount_hint": "Como máximo {amount}",
-    "act.refund_bad": "Escriba el importe en cifras, p. ej. 12.50",
     "act.refund": "Reembolsar",
     "act.refund_what": "Cuánto",
     "act.refund_left": "Cobrado {charged}; reembolsado hasta ahora {refunded}.",
@@ -362,12 +360,11 @@ export function refund(record) {
     setFieldError(amount, null);
     let value = null;
     if (group.value() === "partial") {
-      value = decimal(amount.value);
-      if (!typedMoney(value, p.amount.currency)) {
-        setFieldError(amount, t("act.refund_bad"));
+      if (!(await readAmount(amount, p.amount.currency))) {
         amount.focus();
         return false;
       }
+      value = amount.value;
     }
     try {
       return await call("refund_holidayextras", { paymentId: p.id, amount: value });

@@ -1,7 +1,7 @@
 // Small pieces every provider form shares.
 
 import { h, setFieldError } from "../../lib/dom.js";
-import { channel, call } from "../../lib/ipc.js";
+import { channel, call, CommandError } from "../../lib/ipc.js";
 
 /** A text input with sensible desk defaults (no autofill, no spellcheck). */
 export function input(name, props = {}) {
@@ -40,9 +40,19 @@ export async function busy(button, label, work) {
   }
 }
 
-/** A decimal as typed at a desk ("1 234,50" or "1234.50") → "1234.50" for the core. */
-export function decimal(text) {
-  return String(text ?? "").trim().replace(/\s/g, "").replace(",", ".");
+/**
+ * The core's reading of a typed amount (`read_amount`): the amount it will send, or null after
+ * showing its problem against `control`. The window parses no amount itself.
+ */
+export async function readAmount(control, currency) {
+  try {
+    return await call("read_amount", { field: "amount", text: control.value, currency });
+  } catch (error) {
+    const problem = error instanceof CommandError ? error.fields.find((p) => p.field === "amount") : null;
+    if (!problem) throw error;
+    setFieldError(control, problem.message);
+    return null;
+  }
 }
 
 /** Puts a value into an input as if typed, so its listeners run, and focuses it. */

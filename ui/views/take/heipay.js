@@ -5,9 +5,9 @@
 import { h, field, fill, setFieldError } from "../../lib/dom.js";
 import { t, register } from "../../lib/i18n.js";
 import { call } from "../../lib/ipc.js";
-import { typedMoney } from "../../lib/format.js";
+import { money } from "../../lib/format.js";
 import { CardEntry } from "../../components/card-entry.js";
-import { input, showFieldErrors, clearErrors, payCommand, decimal } from "./common.js";
+import { input, showFieldErrors, clearErrors, payCommand, readAmount } from "./common.js";
 
 register({
   en: {
@@ -27,7 +27,6 @@ register({
     "hp.fiscal": "Fiscal number",
     "hp.contact": "Contact (optional)",
     "hp.need": "Fill in this field",
-    "hp.amount_bad": "Write the amount in pesos, e.g. 350000 or 350000.50",
     "hp.no_hotels": "No hotel has a card key in this profile — add one in Settings",
     "hp.method": "Card, encrypted for {hotel}",
     "hp.guest": "Guest",
@@ -50,7 +49,6 @@ register({
     "hp.fiscal": "Número fiscal",
     "hp.contact": "Contacto (opcional)",
     "hp.need": "Rellene este campo",
-    "hp.amount_bad": "Escriba el importe en pesos, p. ej. 350000 o 350000.50",
     "hp.no_hotels": "Ningún hotel tiene clave de tarjeta en este perfil — añádala en Ajustes",
     "hp.method": "Tarjeta, cifrada para {hotel}",
     "hp.guest": "Huésped",
@@ -134,12 +132,8 @@ export function heipayForm(catalog) {
           first ??= controls[name];
         }
       }
-      const amount = decimal(controls.amount.value);
-      const shown = typedMoney(amount, currency);
-      if (amount && !shown) {
-        setFieldError(controls.amount, t("hp.amount_bad"));
-        first ??= controls.amount;
-      }
+      const amount = controls.amount.value.trim() ? await readAmount(controls.amount, currency) : null;
+      if (controls.amount.value.trim() && !amount) first ??= controls.amount;
       const cardOk = card.validate();
       if (first) {
         first.focus();
@@ -154,7 +148,7 @@ export function heipayForm(catalog) {
           guest_first_name: controls.guest_first_name.value.trim(),
           guest_last_name: controls.guest_last_name.value.trim(),
           detail: text("detail"),
-          amount,
+          amount: controls.amount.value,
           installments,
           tax_percent: text("tax_percent"),
           service_percent: text("service_percent"),
@@ -165,7 +159,7 @@ export function heipayForm(catalog) {
           card: card.value(),
         },
         confirm: {
-          amount: shown,
+          amount: money(amount),
           method: t("hp.method", { hotel: hotelName() }),
           card: card.masked(),
           lines: [

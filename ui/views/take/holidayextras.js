@@ -4,8 +4,8 @@
 import { h, field, setFieldError } from "../../lib/dom.js";
 import { t, register } from "../../lib/i18n.js";
 import { call } from "../../lib/ipc.js";
-import { typedMoney } from "../../lib/format.js";
-import { input, typeInto, showFieldErrors, clearErrors, payCommand, decimal } from "./common.js";
+import { money } from "../../lib/format.js";
+import { input, typeInto, showFieldErrors, clearErrors, payCommand, readAmount } from "./common.js";
 
 register({
   en: {
@@ -20,7 +20,6 @@ register({
     "hx.v2_hint": "Sent with API version 2 only",
     "hx.method": "Card token {token}",
     "hx.need": "Fill in this field",
-    "hx.amount_bad": "Write the amount as digits, e.g. 45.00",
     "hx.ref_label": "Booking",
   },
   es: {
@@ -35,7 +34,6 @@ register({
     "hx.v2_hint": "Solo se envía con la versión 2 de la API",
     "hx.method": "Token de tarjeta {token}",
     "hx.need": "Rellene este campo",
-    "hx.amount_bad": "Escriba el importe en cifras, p. ej. 45.00",
     "hx.ref_label": "Reserva",
   },
 });
@@ -86,12 +84,8 @@ export function holidayExtrasForm(catalog) {
           first ??= controls[name];
         }
       }
-      const amount = decimal(controls.amount.value);
-      const shown = typedMoney(amount, controls.currency.value);
-      if (amount && !shown) {
-        setFieldError(controls.amount, t("hx.amount_bad"));
-        first ??= controls.amount;
-      }
+      const amount = controls.amount.value.trim() ? await readAmount(controls.amount, controls.currency.value) : null;
+      if (controls.amount.value.trim() && !amount) first ??= controls.amount;
       if (first) {
         first.focus();
         return null;
@@ -101,14 +95,14 @@ export function holidayExtrasForm(catalog) {
         request: {
           token,
           payment_reference: controls.payment_reference.value.trim(),
-          amount,
+          amount: controls.amount.value,
           currency: controls.currency.value,
           customer: controls.customer.value.trim(),
           postal_code: controls.postal_code.value.trim() || null,
           country_code: controls.country_code.value.trim().toUpperCase() || null,
         },
         confirm: {
-          amount: shown,
+          amount: money(amount),
           method: t("hx.method", { token: `•••• ${token.slice(-4)}` }),
           card: null,
           lines: [[t("hx.ref_label"), controls.payment_reference.value.trim()], [t("hx.customer"), controls.customer.value.trim()]],

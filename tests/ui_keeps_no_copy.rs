@@ -1,6 +1,6 @@
 //! The window draws the core's lists (`app_status`'s catalog) and the actions served on each
 //! payment's record, and keeps no copy of a core rule. Two shapes give a copy away:
-//! - a line naming two providers, or two statuses, by their ids — a copied list, or a rule
+//! - a line naming two providers, two statuses or two ATRIP methods, by their ids — a copied list, or a rule
 //!   over several of them (`["Declined", "TicketingFailed"].includes(status)`);
 //! - a single provider or status id compared (`p.status === "Declined"`,
 //!   `p.provider !== "heipay"`, `case "Paid":`, `.includes("Unknown")`, `.has("atrip")`) — a
@@ -43,12 +43,22 @@ fn the_window_keeps_no_copy_of_the_providers_statuses_or_their_rules() {
     let mut files = Vec::new();
     js_files(&root.join("ui"), &mut files);
     assert!(files.len() > 10, "the UI's modules were found");
+    // ATRIP's methods too: what each needs (a card, the holder's IP) is served with them.
+    let methods: Vec<&str> = catalog.forms["atrip"]
+        .methods
+        .iter()
+        .map(|m| match serde_json::to_value(m.method).unwrap() {
+            serde_json::Value::String(id) => &*id.leak(),
+            other => panic!("a method's id is text: {other}"),
+        })
+        .collect();
+    assert_eq!(methods.len(), 4);
     let mut copies = Vec::new();
     for path in files {
         let name = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(&path).unwrap();
         for (n, line) in text.lines().enumerate() {
-            let ids = [&catalog.providers, &catalog.statuses];
+            let ids = [&catalog.providers, &catalog.statuses, &methods];
             if ids.iter().any(|ids| quoted(line, ids) >= 2 || compares(line, ids)) {
                 copies.push(format!("{name}:{}: {}", n + 1, line.trim()));
             }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::engine::PaymentRecord;
 use crate::money::Money;
 use crate::payment::{Provider, RefundStatus, Status};
-use crate::providers::atrip::wire::Method;
+use crate::providers::atrip::wire::{self as atrip_wire, MethodForm};
 
 /// The actions a payment allows now. The receipt is always there: every stored payment has one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,30 +45,10 @@ pub enum RetryForm {
     TravelportFop,
 }
 
-/// What paying by one ATRIP method needs from the agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MethodForm {
-    pub method: Method,
-    /// A card (VCC and MoR).
-    pub card: bool,
-    /// The card holder's IP address, for ATRIP's 3-D Secure when it charges as merchant.
-    pub three_ds_ip: bool,
-}
-
-/// Every ATRIP method, in the order the desk lists them.
-const ATRIP_METHODS: [Method; 4] = [Method::Deposit, Method::Vcc, Method::Byoa, Method::Mor];
-
-impl MethodForm {
-    fn of(method: Method) -> MethodForm {
-        // `wire::pay_body` sends a card for `needs_card` and 3-D Secure's IP with MoR's card.
-        MethodForm { method, card: method.needs_card(), three_ds_ip: method == Method::Mor }
-    }
-}
-
 impl RetryForm {
     fn of(provider: Provider) -> RetryForm {
         match provider {
-            Provider::Atrip => RetryForm::AtripMethod { methods: ATRIP_METHODS.map(MethodForm::of).to_vec() },
+            Provider::Atrip => RetryForm::AtripMethod { methods: atrip_wire::form().methods },
             Provider::Travelport => RetryForm::TravelportFop,
             Provider::HolidayExtras => RetryForm::SameToken,
             Provider::HeiPay => RetryForm::Card,
@@ -104,6 +84,7 @@ mod tests {
     use super::*;
     use crate::money::Currency;
     use crate::payment::{Attempt, Payment, Refund};
+    use crate::providers::atrip::wire::Method;
 
     fn record(provider: Provider, status: Status) -> PaymentRecord {
         let amount = Money::from_minor(4500, Currency::GBP);

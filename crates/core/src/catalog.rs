@@ -33,6 +33,33 @@ pub struct Catalog {
     /// The currencies the history can be filtered by (`with_history`): every currency it holds,
     /// and those of `currencies`.
     pub filter_currencies: Vec<String>,
+    /// What each provider's payment form may hold, from the provider's own checks.
+    pub forms: BTreeMap<&'static str, Form>,
+}
+
+/// What a provider's payment form may hold — the limits its request checks enforce, so the form
+/// stops the agent where the core would refuse, and nowhere else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Form {
+    /// The most characters a field takes, by field name (the request's own names).
+    pub max_len: BTreeMap<&'static str, usize>,
+    /// The longest installment plan, where the provider takes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installments_max: Option<u32>,
+    /// The methods it is paid by and what each needs from the agent, where it has several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<crate::providers::atrip::wire::MethodForm>,
+}
+
+/// Each provider's form, as the provider's module states it.
+fn form(provider: Provider) -> Form {
+    use crate::providers::{atrip, heipay, holidayextras};
+    match provider {
+        Provider::Atrip => atrip::wire::form(),
+        Provider::Travelport => Form::default(),
+        Provider::HolidayExtras => holidayextras::wire::form(),
+        Provider::HeiPay => heipay::wire::form(),
+    }
 }
 
 const ATTENTION: [Status; 2] = [Status::NeedsReview, Status::Unknown];
@@ -66,6 +93,7 @@ pub fn catalog() -> Catalog {
             .map(|s| s.as_str())
             .to_vec(),
         filter_currencies: Vec::new(),
+        forms: Provider::ALL.iter().map(|&p| (p.as_str(), form(p))).collect(),
     }
 }
 
@@ -123,6 +151,63 @@ mod tests {
         for s in &c.told_by_event {
             assert!(s.parse::<Status>().is_ok(), "{s}");
         }
+    }
+
+    /// Each served limit is exactly where the provider's own check starts refusing: the form
+    /// stops the agent where the core would, and nowhere sooner.
+    #[test]
+    fn each_forms_limits_are_where_its_provider_refuses() {
+        use crate::providers::heipay::wire::{Order, OrderInput};
+        use crate::providers::holidayextras::wire::{ApiVersion, PayRequest};
+        let forms = catalog().forms;
+        let gbp = Money::from_minor(4500, Currency::GBP);
+        let hx = &forms["holidayextras"];
+        let hx_ok = |field: &str, text: &str| {
+            let (mut token, mut reference, mut postal) = ("7000000000000001", "HXB1", None);
+            match field {
+                "token" => token = text,
+                "payment_reference" => reference = text,
+                "postal_code" => postal = Some(text),
+                _ => return None,
+            }
+            Some(PayRequest::new(ApiVersion::V2, token, reference, gbp, postal, None).is_ok())
+        };
+        let heipay = &forms["heipay"];
+        let hp_ok = |field: &str, text: &str| {
+            let mut input = OrderInput {
+                hotel_id: 1,
+                guest_first_name: "Ana".into(),
+                guest_last_name: "Muñoz".into(),
+                amount: Some(Money::from_minor(100, Currency::from_code("COP").unwrap())),
+                installments: 1,
+                ..Default::default()
+            };
+            let text = text.to_string();
+            match field {
+                "guest_first_name" => input.guest_first_name = text,
+                "guest_last_name" => input.guest_last_name = text,
+                "detail" => input.detail = Some(text),
+                "address" => input.address = Some(text),
+                "fiscal_number" => input.fiscal_number = Some(text),
+                _ => return None,
+            }
+            Some(Order::validate(input).is_ok())
+        };
+        type Accepts<'a> = &'a dyn Fn(&str, &str) -> Option<bool>;
+        let cases: [(&Form, Accepts, char); 2] = [(hx, &hx_ok, '7'), (heipay, &hp_ok, '1')];
+        for (form, accepts, fill) in cases {
+            for (field, &max) in &form.max_len {
+                let at = fill.to_string().repeat(max);
+                let over = fill.to_string().repeat(max + 1);
+                if *field == "country_code" {
+                    continue; // exactly two letters: no longer, no shorter
+                }
+                assert_eq!(accepts(field, &at), Some(true), "{field} at its limit {max}");
+                assert_eq!(accepts(field, &over), Some(false), "{field} past its limit {max}");
+            }
+        }
+        assert_eq!(heipay.installments_max, Some(crate::providers::heipay::wire::INSTALLMENTS_MAX));
+        assert_eq!(forms["atrip"].methods.len(), 4);
     }
 
     #[tokio::test(flavor = "multi_thread")]

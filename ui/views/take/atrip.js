@@ -59,8 +59,10 @@ register({
   },
 });
 
-export function atripForm() {
-  const orderNo = input("order_no", { class: "num caps", maxlength: 40, id: "atrip-order-no" });
+/** `catalog`: what the core serves (`app_status`): what each ATRIP method needs. */
+export function atripForm(catalog) {
+  const needs = (m) => catalog.forms.atrip.methods.find((f) => f.method === m) ?? { card: false, three_ds_ip: false };
+  const orderNo = input("order_no", { class: "num caps", id: "atrip-order-no" });
   const lookupButton = h("button", { type: "button", id: "atrip-lookup" });
   const orderField = field("", orderNo, { hint: "" });
   orderField.classList.add("with-action");
@@ -122,9 +124,8 @@ export function atripForm() {
   }
 
   function showCard() {
-    const needsCard = method === "vcc" || method === "mor";
-    card.element.hidden = !needsCard;
-    ipField.hidden = method !== "mor";
+    card.element.hidden = !needs(method).card;
+    ipField.hidden = !needs(method).three_ds_ip;
   }
 
   function tick() {
@@ -197,10 +198,10 @@ export function atripForm() {
         methodsBox.querySelector("input")?.focus();
         return null;
       }
-      const needsCard = method === "vcc" || method === "mor";
+      const { card: needsCard, three_ds_ip: needsIp } = needs(method);
       if (needsCard && !card.validate()) return null;
       return {
-        request: { order_no: order?.order_no ?? "", method, card: needsCard ? card.value() : null, three_ds_ip: method === "mor" ? ip.value.trim() || null : null },
+        request: { order_no: order?.order_no ?? "", method, card: needsCard ? card.value() : null, three_ds_ip: needsIp ? ip.value.trim() || null : null },
         confirm: {
           amount: order ? money(order.total) : "",
           method: methodLabel(method),

@@ -59,19 +59,20 @@ register({
 /** `catalog`: what the core serves (`app_status`): the currency HeiPay charges in. */
 export function heipayForm(catalog) {
   const currency = catalog.currencies.heipay[0];
+  const { max_len: max, installments_max: plans } = catalog.forms.heipay;
   const controls = {
     hotel_id: h("select", { name: "hotel_id", id: "hp-hotel" }),
-    guest_first_name: input("guest_first_name", { maxlength: 60, id: "hp-first" }),
-    guest_last_name: input("guest_last_name", { maxlength: 60, id: "hp-last" }),
-    detail: input("detail", { maxlength: 99, id: "hp-detail" }),
+    guest_first_name: input("guest_first_name", { maxlength: max.guest_first_name, id: "hp-first" }),
+    guest_last_name: input("guest_last_name", { maxlength: max.guest_last_name, id: "hp-last" }),
+    detail: input("detail", { maxlength: max.detail, id: "hp-detail" }),
     amount: input("amount", { class: "num", inputmode: "decimal", id: "hp-amount" }),
-    installments: h("select", { name: "installments", id: "hp-installments" }, Array.from({ length: 36 }, (_, i) => h("option", { value: i + 1, text: String(i + 1) }))),
+    installments: h("select", { name: "installments", id: "hp-installments" }, Array.from({ length: plans }, (_, i) => h("option", { value: i + 1, text: String(i + 1) }))),
     tax_percent: input("tax_percent", { class: "num", inputmode: "decimal", id: "hp-tax", placeholder: "0.19" }),
     service_percent: input("service_percent", { class: "num", inputmode: "decimal", id: "hp-service", placeholder: "0.10" }),
     email: input("email", { type: "email", id: "hp-email" }),
     phone: input("phone", { type: "tel", id: "hp-phone" }),
-    address: input("address", { id: "hp-address" }),
-    fiscal_number: input("fiscal_number", { id: "hp-fiscal" }),
+    address: input("address", { maxlength: max.address, id: "hp-address" }),
+    fiscal_number: input("fiscal_number", { maxlength: max.fiscal_number, id: "hp-fiscal" }),
   };
   const labels = {
     hotel_id: "hp.hotel", guest_first_name: "hp.first", guest_last_name: "hp.last", detail: "hp.detail", amount: "hp.amount",

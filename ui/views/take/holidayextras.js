@@ -41,14 +41,15 @@ register({
 /** `catalog`: what the core serves (`app_status`): the currencies this desk's HX version takes. */
 export function holidayExtrasForm(catalog) {
   const currencies = catalog?.currencies?.holidayextras ?? [];
+  const max = catalog.forms.holidayextras.max_len;
   const controls = {
-    token: input("token", { class: "num", inputmode: "numeric", maxlength: 32, id: "hx-token" }),
-    payment_reference: input("payment_reference", { class: "caps", maxlength: 40, id: "hx-reference" }),
+    token: input("token", { class: "num", inputmode: "numeric", maxlength: max.token, id: "hx-token" }),
+    payment_reference: input("payment_reference", { class: "caps", maxlength: max.payment_reference, id: "hx-reference" }),
     amount: input("amount", { class: "num", inputmode: "decimal", id: "hx-amount" }),
     currency: h("select", { name: "currency", id: "hx-currency" }, currencies.map((c) => h("option", { value: c, text: c }))),
-    customer: input("customer", { maxlength: 80, id: "hx-customer" }),
-    postal_code: input("postal_code", { class: "caps", maxlength: 10, id: "hx-postal" }),
-    country_code: input("country_code", { class: "caps", maxlength: 2, id: "hx-country" }),
+    customer: input("customer", { id: "hx-customer" }),
+    postal_code: input("postal_code", { class: "caps", maxlength: max.postal_code, id: "hx-postal" }),
+    country_code: input("country_code", { class: "caps", maxlength: max.country_code, id: "hx-country" }),
   };
   const fields = {
     token: field("", controls.token, { hint: "", wide: true }),

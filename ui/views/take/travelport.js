@@ -61,7 +61,7 @@ function kindName(kind) {
 }
 
 export function travelportForm() {
-  const locator = input("locator", { class: "num caps", maxlength: 6, id: "tp-locator" });
+  const locator = input("locator", { class: "num caps", id: "tp-locator" });
   const openButton = h("button", { type: "button", id: "tp-open" });
   const locatorField = field("", locator, { hint: "" });
   locatorField.classList.add("with-action");

@@ -27,7 +27,32 @@ pub enum Method {
     Mor,
 }
 
+/// What paying by one method needs from the agent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MethodForm {
+    pub method: Method,
+    /// A card (VCC and MoR).
+    pub card: bool,
+    /// The card holder's IP address, for 3-D Secure when ATRIP charges as merchant.
+    pub three_ds_ip: bool,
+}
+
+impl MethodForm {
+    pub fn of(method: Method) -> MethodForm {
+        // `pay_body` sends a card for `needs_card` and 3-D Secure's IP with MoR's card.
+        MethodForm { method, card: method.needs_card(), three_ds_ip: method == Method::Mor }
+    }
+}
+
+/// The form's facts: every method, in the order the desk lists them, with what each needs.
+pub fn form() -> crate::catalog::Form {
+    crate::catalog::Form { methods: Method::ALL.map(MethodForm::of).to_vec(), ..Default::default() }
+}
+
 impl Method {
+    /// Every method, in the order the desk lists them.
+    pub const ALL: [Method; 4] = [Method::Deposit, Method::Vcc, Method::Byoa, Method::Mor];
+
     pub fn code(self) -> i64 {
         match self {
             Method::Deposit => 1,
@@ -38,7 +63,7 @@ impl Method {
     }
 
     pub fn from_code(code: i64) -> Option<Method> {
-        [Method::Deposit, Method::Vcc, Method::Byoa, Method::Mor].into_iter().find(|m| m.code() == code)
+        Method::ALL.into_iter().find(|m| m.code() == code)
     }
 
     /// VCC and MoR carry a card; deposit and BYOA do not.

@@ -19,12 +19,34 @@ use crate::vault::FieldCipher;
 
 /// `order.detail` is at most this many characters (provider page).
 pub const DETAIL_MAX: usize = 99;
+/// The guest's first or last name, in characters.
+pub const NAME_MAX: usize = 100;
+/// The guest's address, in characters.
+pub const ADDRESS_MAX: usize = 200;
+/// A fiscal number (NIT or ID), in characters.
+pub const FISCAL_NUMBER_MAX: usize = 30;
 /// `order.installments` range. The page says only "Integer"; 36 is the longest Colombian card
 /// plan and the sandbox's limit.
 pub const INSTALLMENTS_MAX: u32 = 36;
 /// HeiPay is a Colombian terminal and the page sends no currency: amounts are pesos (our reading,
 /// and the sandbox's: docs/providers/heipay.md §6).
 pub const CURRENCY_CODE: &str = "COP";
+
+/// The form's facts: the limits `Order::validate` enforces.
+pub fn form() -> crate::catalog::Form {
+    crate::catalog::Form {
+        max_len: [
+            ("guest_first_name", NAME_MAX),
+            ("guest_last_name", NAME_MAX),
+            ("detail", DETAIL_MAX),
+            ("address", ADDRESS_MAX),
+            ("fiscal_number", FISCAL_NUMBER_MAX),
+        ]
+        .into(),
+        installments_max: Some(INSTALLMENTS_MAX),
+        ..Default::default()
+    }
+}
 
 fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
     ProviderError::Invalid { field: field.into(), message: message.into() }
@@ -109,10 +131,10 @@ fn tidy(text: Option<String>) -> Option<String> {
 
 fn required_name(field: &str, text: String, what: &str) -> Result<String, ProviderError> {
     let name = tidy(Some(text)).ok_or_else(|| invalid(field, format!("enter the guest's {what}")))?;
-    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
         return Err(invalid(
             field,
-            format!("the guest's {what} must be plain text of at most 100 characters"),
+            format!("the guest's {what} must be plain text of at most {NAME_MAX} characters"),
         ));
     }
     Ok(name)
@@ -157,7 +179,7 @@ impl Order {
             service_percent: rate("service_percent", input.service_percent)?,
             email: check_email(tidy(input.email))?,
             phone: check_phone(tidy(input.phone))?,
-            address: no_card_number("address", check_text("address", tidy(input.address), 200)?)?,
+            address: no_card_number("address", check_text("address", tidy(input.address), ADDRESS_MAX)?)?,
             fiscal_number: check_fiscal_number(tidy(input.fiscal_number))?,
             ip: check_ip(tidy(input.ip))?,
         })
@@ -235,7 +257,8 @@ fn check_text(field: &str, text: Option<String>, max: usize) -> Result<Option<St
 /// A NIT or ID number: letters, digits and `-` / `.` (e.g. 900123456-7).
 fn check_fiscal_number(text: Option<String>) -> Result<Option<String>, ProviderError> {
     let Some(t) = text else { return Ok(None) };
-    let ok = t.len() <= 30 && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
+    let ok = t.len() <= FISCAL_NUMBER_MAX
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
     if !ok {
         return Err(invalid(
             "fiscal_number",

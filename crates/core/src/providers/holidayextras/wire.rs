@@ -12,6 +12,27 @@ use serde_json::{json, Value};
 use crate::money::{Currency, Money, Sign};
 use crate::providers::{ProviderError, Refusal};
 
+/// A card token, in digits (Holiday Extras' own, never a card number).
+pub const TOKEN_MAX: usize = 64;
+/// The booking reference a payment is for.
+pub const REFERENCE_MAX: usize = 64;
+/// A postal code (v2).
+pub const POSTAL_CODE_MAX: usize = 16;
+
+/// The form's facts: the limits `PayRequest::new` enforces.
+pub fn form() -> crate::catalog::Form {
+    crate::catalog::Form {
+        max_len: [
+            ("token", TOKEN_MAX),
+            ("payment_reference", REFERENCE_MAX),
+            ("postal_code", POSTAL_CODE_MAX),
+            ("country_code", 2),
+        ]
+        .into(),
+        ..Default::default()
+    }
+}
+
 /// The API version, chosen per profile and sent as `Accept: application/vnd.holidayextras.v{N}+json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -84,8 +105,11 @@ impl PayRequest {
         country_code: Option<&str>,
     ) -> Result<PayRequest, ProviderError> {
         let token = token.trim();
-        if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid("token", "a Holiday Extras card token is digits only (up to 64)"));
+        if token.is_empty() || token.len() > TOKEN_MAX || !token.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid(
+                "token",
+                format!("a Holiday Extras card token is digits only (up to {TOKEN_MAX})"),
+            ));
         }
         if crate::redact::looks_like_card_number(token) {
             return Err(invalid(
@@ -95,12 +119,12 @@ impl PayRequest {
             ));
         }
         let reference = payment_reference.trim();
-        let reference_ok = (1..=64).contains(&reference.len())
+        let reference_ok = (1..=REFERENCE_MAX).contains(&reference.len())
             && reference.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !reference_ok {
             return Err(invalid(
                 "payment_reference",
-                "up to 64 letters, digits, '-' or '_' (the booking reference), e.g. HXB12345",
+                format!("up to {REFERENCE_MAX} letters, digits, '-' or '_' (the booking reference), e.g. HXB12345"),
             ));
         }
         if amount.minor <= 0 {
@@ -134,9 +158,13 @@ impl PayRequest {
             ));
         }
         if let Some(p) = postal_code {
-            let ok = p.len() <= 16 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
+            let ok = p.len() <= POSTAL_CODE_MAX
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
             if !ok {
-                return Err(invalid("postal_code", "up to 16 letters, digits, spaces or '-', e.g. SW1A 1AA"));
+                return Err(invalid(
+                    "postal_code",
+                    format!("up to {POSTAL_CODE_MAX} letters, digits, spaces or '-', e.g. SW1A 1AA"),
+                ));
             }
         }
         let country_code = country_code.map(str::to_ascii_uppercase);

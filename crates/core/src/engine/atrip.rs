@@ -13,6 +13,7 @@ use crate::providers::atrip::wire::NextStep;
 use crate::providers::atrip::{Method, Order, OrderStatus};
 use crate::providers::{Call, PayOutcome, ProviderError};
 use crate::store;
+use crate::subject::{AtripSubject, Subject};
 
 /// What the agent asks for: pay this order this way.
 pub struct AtripPayment {
@@ -58,13 +59,13 @@ impl Engine {
         let customer = order.passengers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
         // The amounts as ATRIP states them, each in its own currency: its technical fee beside the
         // total, and the airline's price (the reference a VCC is made out for).
-        let subject = json!({
-            "order_no": order_no,
-            "pnr_code": order.pnr_code,
-            "method": method,
-            "transaction_fee": order.transaction_fee,
-            "airline_amount": order.vendor_total,
-        });
+        let subject = Subject::Atrip(AtripSubject::new(
+            &order_no,
+            order.pnr_code.clone(),
+            method,
+            order.transaction_fee,
+            order.vendor_total,
+        ));
         let payment = new_payment(
             Provider::Atrip,
             &self.inner.profile,
@@ -381,15 +382,17 @@ fn record_charges(
     if order.charges.is_empty() {
         return Ok(None);
     }
-    let mut subject = store::get_payment(tx, payment_id)?.subject;
-    let charges = json!(order.charges);
-    if subject.get("charges") == Some(&charges) {
+    let Subject::Atrip(mut subject) = store::get_payment(tx, payment_id)?.subject else {
+        return Ok(None);
+    };
+    if subject.charges.as_ref() == Some(&order.charges) {
         return Ok(None);
     }
-    let card_charged = json!(crate::providers::atrip::wire::card_charged(&order.charges));
-    subject["charges"] = charges.clone();
-    subject["card_charged"] = card_charged.clone();
-    store::set_payment_subject(tx, payment_id, &subject, now)?;
+    let card_charged = crate::providers::atrip::wire::card_charged(&order.charges);
+    subject.charges = Some(order.charges.clone());
+    subject.card_charged = Some(card_charged);
+    store::set_payment_subject(tx, payment_id, &Subject::Atrip(subject), now)?;
+    let (charges, card_charged) = (json!(order.charges), json!(card_charged));
     let parts: Vec<String> = order.charges.iter().map(|c| format!("{}: {}", c.label(), c.amount)).collect();
     let text = format!("ATRIP states what was taken: {}", parts.join("; "));
     // The event holds what the subject now holds: its seal covers them (`seal::STATED_LATER`).

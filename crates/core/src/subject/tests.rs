@@ -34,6 +34,7 @@ fn atrip_stores_what_the_untyped_subject_stored() {
     assert_eq!(Subject::Atrip(typed.clone()).stored(), old.to_string());
 
     // Once paid, `record_charges` adds what ATRIP states — with and without a card part.
+    let paid = |typed: &AtripSubject| Subject::Atrip(typed.clone()).to_value();
     for charges in [
         vec![
             Charge { what: ChargeKind::TicketFare, amount: eur(127_690), from: Some(DeductedFrom::Card) },
@@ -49,6 +50,11 @@ fn atrip_stores_what_the_untyped_subject_stored() {
         let subject = Subject::Atrip(typed.clone());
         assert_eq!(subject.stored(), old.to_string());
         assert_eq!(Subject::read(Provider::Atrip, &old.to_string()).unwrap(), subject);
+    }
+    // The keys the export and the seal read by name are the ones written.
+    use crate::providers::atrip::subject::keys;
+    for key in [keys::TRANSACTION_FEE, keys::AIRLINE_AMOUNT, keys::CHARGES, keys::CARD_CHARGED] {
+        assert!(paid(&typed).get(key).is_some(), "{key} is written");
     }
 }
 

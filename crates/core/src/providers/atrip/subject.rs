@@ -6,6 +6,15 @@ use super::wire::{Charge, Method};
 use crate::money::Money;
 use crate::subject::{present, OtherKeys};
 
+/// The stored keys read by name outside the struct: the export's SQL (`json_extract` on the
+/// stored text) and the seal (`seal::STATED_LATER`). A test holds them to the names serde writes.
+pub mod keys {
+    pub const TRANSACTION_FEE: &str = "transaction_fee";
+    pub const AIRLINE_AMOUNT: &str = "airline_amount";
+    pub const CHARGES: &str = "charges";
+    pub const CARD_CHARGED: &str = "card_charged";
+}
+
 /// The order and the amounts ATRIP stated for it. Rewritten once paid (`charges`,
 /// `card_charged`), so every key keeps whether the stored text had it: `None` is absent, and
 /// `Some(None)` a stored `null`.

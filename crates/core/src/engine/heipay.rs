@@ -11,7 +11,7 @@ use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
 use crate::card::Card;
 use crate::now_ms;
 use crate::payment::{Attempt, Payment, Provider, Status};
-use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order, OrderInput};
+use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order};
 use crate::providers::ProviderError;
 use crate::store;
 use crate::subject::{HeiPaySubject, Subject};
@@ -203,19 +203,5 @@ impl Engine {
 fn stored_order(payment: &Payment) -> Result<Order, EngineError> {
     let blank = HeiPaySubject::default();
     let s = payment.subject.heipay().unwrap_or(&blank);
-    Ok(Order::validate(OrderInput {
-        hotel_id: s.hotel_id,
-        guest_first_name: s.guest_first_name.clone(),
-        guest_last_name: s.guest_last_name.clone(),
-        detail: s.detail.clone(),
-        amount: Some(payment.amount),
-        installments: s.installments,
-        tax_percent: s.tax_percent.clone(),
-        service_percent: s.service_percent.clone(),
-        email: s.email.clone(),
-        phone: s.phone.clone(),
-        address: s.address.clone(),
-        fiscal_number: s.fiscal_number.clone(),
-        ip: s.ip.clone(),
-    })?)
+    Ok(Order::validate(s.input(payment.amount))?)
 }

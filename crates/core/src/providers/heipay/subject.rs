@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::wire::Order;
+use super::wire::{Order, OrderInput};
+use crate::money::Money;
 use crate::providers::lenient;
 use crate::subject::OtherKeys;
 
@@ -66,6 +67,25 @@ impl HeiPaySubject {
             fiscal_number: order.fiscal_number.clone(),
             ip: order.ip.map(|ip| ip.to_string()),
             other: OtherKeys::new(),
+        }
+    }
+
+    /// The order as the desk entered it, for `Order::validate` to check again before a resend.
+    pub fn input(&self, amount: Money) -> OrderInput {
+        OrderInput {
+            hotel_id: self.hotel_id,
+            guest_first_name: self.guest_first_name.clone(),
+            guest_last_name: self.guest_last_name.clone(),
+            detail: self.detail.clone(),
+            amount: Some(amount),
+            installments: self.installments,
+            tax_percent: self.tax_percent.clone(),
+            service_percent: self.service_percent.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            fiscal_number: self.fiscal_number.clone(),
+            ip: self.ip.clone(),
         }
     }
 }

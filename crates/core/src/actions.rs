@@ -97,7 +97,7 @@ mod tests {
                 status,
                 amount,
                 customer: "Ada".into(),
-                subject: json!({}),
+                subject: crate::subject::Subject::blank(provider),
                 subject_key: "K1".into(),
                 card: None,
                 created_at_ms: 1,

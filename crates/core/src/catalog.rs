@@ -231,7 +231,7 @@ mod tests {
                 status: Status::Paid,
                 amount: Money::from_minor(1000, Currency::from_code(code).unwrap()),
                 customer: "Ada".into(),
-                subject: serde_json::json!({}),
+                subject: crate::subject::Subject::blank(Provider::Atrip),
                 subject_key: format!("K{i}"),
                 card: None,
                 created_at_ms: 1,

@@ -20,6 +20,7 @@ pub mod seal;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+pub mod subject;
 pub mod vault;
 
 /// Milliseconds since the Unix epoch, UTC — the one clock every stored time uses. It is the wall

@@ -181,8 +181,9 @@ pub struct Payment {
     pub status: Status,
     pub amount: Money,
     pub customer: String,
-    /// What the payment pays for, in the provider's terms (order number, locator + offers, …).
-    pub subject: serde_json::Value,
+    /// What the payment pays for, in the provider's terms (order number, locator + offers, …):
+    /// stored without its tag, served to the window with it (`subject`).
+    pub subject: crate::subject::Subject,
     /// The one key of what is paid (order number, locator, reference): at most one payment per
     /// key may be in flight.
     pub subject_key: String,

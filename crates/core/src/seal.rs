@@ -41,7 +41,8 @@ pub const MOVED_OUT_TEXT: &str = "farepoint moved out ";
 /// Keys a provider states after a payment is created and that are then kept in its `subject`
 /// (ATRIP's charges, and what the card was charged). The payment's facts are sealed without
 /// them; each is covered instead by the event that recorded it, whose data holds the same value.
-pub const STATED_LATER: &[&str] = &["charges", "card_charged"];
+pub const STATED_LATER: &[&str] =
+    &[crate::providers::atrip::subject::keys::CHARGES, crate::providers::atrip::subject::keys::CARD_CHARGED];
 
 /// A 256-bit sealing key. Prints as a mask; zeroed when dropped.
 #[derive(Clone)]

@@ -27,6 +27,7 @@ use crate::payment::{
     TimelineEvent, GENESIS_HASH,
 };
 use crate::seal::{Anchor, Head, Sealing};
+use crate::subject::Subject;
 
 /// The database file's name inside the data dir.
 pub const DB_FILE: &str = "farepoint.sqlite3";
@@ -582,20 +583,21 @@ fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
         }),
         None => None,
     };
+    // The schema no longer lists the providers (v8): one it does not know is refused here,
+    // naming the payment, rather than read as something it is not.
+    let provider: Provider = row.get::<_, String>(2)?.parse().map_err(|e| {
+        let id = row.get::<_, String>(0).unwrap_or_default();
+        corrupt(format!("payment {id} cannot be read: {e} (was it edited by hand?)"))
+    })?;
     Ok(Payment {
         id: row.get(0)?,
         reference: row.get(1)?,
-        // The schema no longer lists the providers (v8): one it does not know is refused here,
-        // naming the payment, rather than read as something it is not.
-        provider: row.get::<_, String>(2)?.parse().map_err(|e| {
-            let id = row.get::<_, String>(0).unwrap_or_default();
-            corrupt(format!("payment {id} cannot be read: {e} (was it edited by hand?)"))
-        })?,
+        provider,
         profile: row.get(3)?,
         status: parse_col(row, 4)?,
         amount: Money::from_minor(row.get(5)?, currency),
         customer: row.get(7)?,
-        subject: serde_json::from_str(&subject).map_err(corrupt)?,
+        subject: Subject::read(provider, &subject).map_err(corrupt)?,
         card,
         created_at_ms: row.get(14)?,
         updated_at_ms: row.get(15)?,
@@ -630,7 +632,7 @@ pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
             p.amount.minor,
             p.amount.currency.code(),
             customer,
-            p.subject.to_string(),
+            p.subject.stored(),
             card.map(|c| brand_text(c.brand)),
             card.map(|c| c.last4.as_str()),
             card.map(|c| c.holder.as_str()),
@@ -711,12 +713,12 @@ pub fn set_payment_card(
 pub fn set_payment_subject(
     tx: &Transaction<'_>,
     payment_id: &str,
-    subject: &serde_json::Value,
+    subject: &Subject,
     now_ms: i64,
 ) -> Result<()> {
     tx.execute(
         "UPDATE payments SET subject = ?2, updated_at_ms = ?3 WHERE id = ?1",
-        params![payment_id, subject.to_string(), now_ms],
+        params![payment_id, subject.stored(), now_ms],
     )?;
     Ok(())
 }

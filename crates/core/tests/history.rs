@@ -103,7 +103,7 @@ fn tickets_orders_locators_references_and_vouchers_are_found_but_cards_are_not()
     only(&history::ticket_number_display(ticket), atrip); // "176-2345678901", as printed
     only(&ticket[..8], atrip); // prefix while typing
     only(&atrip.payment.subject_key.to_lowercase(), atrip); // order number
-    only(atrip.payment.subject["pnr_code"].as_str().unwrap(), atrip); // PNR
+    only(atrip.payment.subject.atrip().unwrap().pnr_code().unwrap(), atrip); // PNR
     let travelport = &stored[1];
     only(&travelport.payment.subject_key, travelport); // locator
     only(&travelport.tickets[0].number, travelport);
@@ -471,9 +471,13 @@ fn csv_is_rfc_4180_with_exact_amounts_and_no_formulas() {
     minus.payment.customer = "-2+3".into();
     let mut ticketed = one(&mut gen, Provider::Atrip, Outcome::Success, NOV_20 + 3, None);
     // ATRIP stated its fee in the order's currency and the airline's price in another.
-    ticketed.payment.subject["transaction_fee"] = serde_json::json!({ "minor": 500, "currency": "NOK" });
-    ticketed.payment.subject["airline_amount"] = serde_json::json!({ "minor": 127_690, "currency": "EUR" });
-    ticketed.payment.subject["card_charged"] = serde_json::json!({ "minor": 131_520, "currency": "EUR" });
+    let farepoint_core::subject::Subject::Atrip(stated) = &mut ticketed.payment.subject else {
+        panic!("an ATRIP payment has an ATRIP subject");
+    };
+    let money = |minor, code: &str| farepoint_core::money::Money::from_minor(minor, code.parse().unwrap());
+    stated.transaction_fee = Some(Some(money(500, "NOK")));
+    stated.airline_amount = Some(Some(money(127_690, "EUR")));
+    stated.card_charged = Some(Some(money(131_520, "EUR")));
     let stored = put(&store, vec![tricky, formula, minus, ticketed]);
 
     let (bytes, progress) = export_bytes(&store, HistoryQuery::default(), ExportFormat::Csv);
@@ -845,7 +849,7 @@ fn v2_database(dir: &std::path::Path, payments: &[Generated]) -> std::path::Path
                 p.amount.minor,
                 p.amount.currency.code(),
                 p.customer,
-                p.subject.to_string(),
+                p.subject.stored(),
                 card.map(|c| serde_json::to_value(c.brand).unwrap().as_str().unwrap().to_string()),
                 card.map(|c| c.last4.clone()),
                 card.map(|c| c.holder.clone()),
@@ -1091,7 +1095,7 @@ fn a_v2_history_migrates_to_the_compact_schema_intact_searchable_and_append_only
 
 /// Each payment's subject, by id, for `reference_csv_line`.
 fn subjects(stored: &[Generated]) -> std::collections::HashMap<String, serde_json::Value> {
-    stored.iter().map(|g| (g.payment.id.clone(), g.payment.subject.clone())).collect()
+    stored.iter().map(|g| (g.payment.id.clone(), g.payment.subject.to_value())).collect()
 }
 
 /// The CSV line of one search row, written the plain way: the export's reference. `subjects`

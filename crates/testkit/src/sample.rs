@@ -23,6 +23,12 @@ use farepoint_core::payment::{
     Attempt, EventKind, NewEvent, Payment, Provider, Refund, RefundStatus, Status, Ticket, TicketKind,
     TimelineEvent,
 };
+use farepoint_core::providers::atrip::Method;
+use farepoint_core::providers::holidayextras::ApiVersion;
+use farepoint_core::providers::travelport::{Offer, OfferKind};
+use farepoint_core::subject::{
+    AtripSubject, HeiPaySubject, HolidayExtrasSubject, StoredOffer, Subject, TravelportSubject,
+};
 use farepoint_core::{redact, store};
 
 /// Bump when the generated data or the way it is stored changes, so a saved benchmark database
@@ -383,7 +389,7 @@ impl Generator {
                 status: Status::Draft,
                 amount: Money::from_minor(0, Currency::USD),
                 customer: String::new(),
-                subject: Value::Null,
+                subject: Subject::blank(provider),
                 subject_key: String::new(),
                 card: None,
                 created_at_ms: at_ms,
@@ -505,8 +511,14 @@ impl Generator {
         g.payment.amount = amount;
         g.payment.customer = names.join(", ");
         // As the engine keeps it: the order above states a zero fee and no airline price.
-        g.payment.subject = json!({ "method": method.0, "order_no": order_no, "pnr_code": pnr,
-            "transaction_fee": Money::from_minor(0, currency), "airline_amount": null });
+        let paid_by = Method::from_code(method.1).expect("the generator picks published methods");
+        g.payment.subject = Subject::Atrip(AtripSubject::new(
+            &order_no,
+            Some(pnr.clone()),
+            paid_by,
+            Some(Money::from_minor(0, currency)),
+            None,
+        ));
         g.payment.subject_key = order_no.clone();
         let with_card = method.0 == "vcc" || method.0 == "mor";
         if with_card {
@@ -618,9 +630,22 @@ impl Generator {
         let fop = *self.pick(&["card", "card", "card", "cash", "stored fop_1"]);
         g.payment.amount = amount;
         g.payment.customer = names.join(", ");
-        g.payment.subject = json!({ "fop": fop, "known_documents": [], "locator": locator, "workbench_id": workbench,
-            "offers": [{ "description": "Flights", "id": "offer_1", "identifier": offer_id, "kind": "itinerary",
-                "price": { "currency": currency.code(), "minor": amount.minor }, "travelers": names }] });
+        let offer = Offer {
+            id: "offer_1".into(),
+            identifier: offer_id.clone(),
+            kind: OfferKind::Itinerary,
+            description: "Flights".into(),
+            price: amount,
+            travelers: names.clone(),
+        };
+        g.payment.subject = Subject::Travelport(TravelportSubject {
+            locator: locator.clone(),
+            workbench_id: workbench.clone(),
+            offers: vec![StoredOffer::of(&offer)],
+            fop: fop.to_string(),
+            known_documents: Vec::new(),
+            other: Default::default(),
+        });
         g.payment.subject_key = locator.clone();
         if fop == "card" {
             g.payment.card = Some(self.card(&format!("{} {}", people[0].0, people[0].1)));
@@ -751,7 +776,14 @@ impl Generator {
         let reference = format!("HX{}", self.chars(KEY_CHARS, 8));
         g.payment.amount = amount;
         g.payment.customer = format!("{} {}", person.0, person.1);
-        g.payment.subject = json!({ "country_code": null, "payment_reference": reference, "postal_code": null, "token": token, "version": "v2" });
+        g.payment.subject = Subject::HolidayExtras(HolidayExtrasSubject {
+            token: token.clone(),
+            payment_reference: reference.clone(),
+            version: Some(ApiVersion::V2),
+            postal_code: None,
+            country_code: None,
+            other: Default::default(),
+        });
         g.payment.subject_key = reference.clone();
         let tail = &token[token.len() - 4..];
         chain.record(
@@ -866,9 +898,21 @@ impl Generator {
         let installments = *self.pick(&[1_u32, 1, 1, 3, 6]);
         g.payment.amount = amount;
         g.payment.customer = format!("{first} {last}");
-        g.payment.subject = json!({ "hotel_id": hotel, "guest_first_name": first, "guest_last_name": last, "detail": detail,
-            "installments": installments, "tax_percent": "0.19", "service_percent": "0.1", "email": email,
-            "phone": format!("3{}", self.digits(9)), "address": "Calle 10 # 5-51", "fiscal_number": null, "ip": null });
+        g.payment.subject = Subject::HeiPay(HeiPaySubject {
+            hotel_id: hotel,
+            guest_first_name: first.to_string(),
+            guest_last_name: last.to_string(),
+            detail: Some(detail.clone()),
+            installments,
+            tax_percent: Some("0.19".into()),
+            service_percent: Some("0.1".into()),
+            email: Some(email.clone()),
+            phone: Some(format!("3{}", self.digits(9))),
+            address: Some("Calle 10 # 5-51".into()),
+            fiscal_number: None,
+            ip: None,
+            other: Default::default(),
+        });
         g.payment.subject_key =
             format!("hotel {hotel} · {}, {} · {amount}", last.to_uppercase(), first.to_uppercase());
         g.payment.card = Some(self.card(&format!("{first} {last}")));

@@ -13,6 +13,7 @@ use crate::providers::atrip::wire::NextStep;
 use crate::providers::atrip::{Method, Order, OrderStatus};
 use crate::providers::{Call, PayOutcome, ProviderError};
 use crate::store;
+use crate::subject::{AtripSubject, Subject};
 
 /// What the agent asks for: pay this order this way.
 pub struct AtripPayment {
@@ -58,13 +59,13 @@ impl Engine {
         let customer = order.passengers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
         // The amounts as ATRIP states them, each in its own currency: its technical fee beside the
         // total, and the airline's price (the reference a VCC is made out for).
-        let subject = json!({
-            "order_no": order_no,
-            "pnr_code": order.pnr_code,
-            "method": method,
-            "transaction_fee": order.transaction_fee,
-            "airline_amount": order.vendor_total,
-        });
+        let subject = Subject::Atrip(AtripSubject::new(
+            &order_no,
+            order.pnr_code.clone(),
+            method,
+            order.transaction_fee,
+            order.vendor_total,
+        ));
         let payment = new_payment(
             Provider::Atrip,
             &self.inner.profile,
@@ -381,18 +382,112 @@ fn record_charges(
     if order.charges.is_empty() {
         return Ok(None);
     }
-    let mut subject = store::get_payment(tx, payment_id)?.subject;
-    let charges = json!(order.charges);
-    if subject.get("charges") == Some(&charges) {
+    let Subject::Atrip(mut subject) = store::get_payment(tx, payment_id)?.subject else {
+        return Ok(None);
+    };
+    if subject.charges.as_ref() == Some(&order.charges) {
         return Ok(None);
     }
-    let card_charged = json!(crate::providers::atrip::wire::card_charged(&order.charges));
-    subject["charges"] = charges.clone();
-    subject["card_charged"] = card_charged.clone();
-    store::set_payment_subject(tx, payment_id, &subject, now)?;
+    let card_charged = crate::providers::atrip::wire::card_charged(&order.charges);
+    subject.charges = Some(order.charges.clone());
+    subject.card_charged = Some(card_charged);
+    store::set_payment_subject(tx, payment_id, &Subject::Atrip(subject), now)?;
+    let (charges, card_charged) = (json!(order.charges), json!(card_charged));
     let parts: Vec<String> = order.charges.iter().map(|c| format!("{}: {}", c.label(), c.amount)).collect();
     let text = format!("ATRIP states what was taken: {}", parts.join("; "));
     // The event holds what the subject now holds: its seal covers them (`seal::STATED_LATER`).
     let data = json!({ "charges": charges, "card_charged": card_charged });
     journal::record(tx, payment_id, EventKind::Note, &text, data, now).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::{Currency, Money};
+    use crate::providers::atrip::wire::{Charge, ChargeKind, DeductedFrom};
+    use crate::store::Store;
+
+    /// A subject sealed in an older shape (no fee or airline price, a key no longer written) is
+    /// rewritten with ATRIP's charges keeping every key it had: the real history still verifies.
+    #[test]
+    fn charges_recorded_on_an_old_shaped_subject_keep_its_keys_and_its_seals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(&dir.path().join("data")).unwrap();
+        let old = r#"{"legacy_note":"kept","method":"mor","order_no":"TESTA1","pnr_code":"ABC123"}"#;
+        let payment = super::super::new_payment(
+            Provider::Atrip,
+            "sandbox",
+            Money::from_minor(10_000, Currency::EUR),
+            "Ana".into(),
+            Subject::read(Provider::Atrip, old).unwrap(),
+            "TESTA1".into(),
+            None,
+        );
+        let charges = vec![Charge {
+            what: ChargeKind::TicketFare,
+            amount: Money::from_minor(10_000, Currency::EUR),
+            from: Some(DeductedFrom::Card),
+        }];
+        let order = Order {
+            order_no: "TESTA1".into(),
+            pnr_code: Some("ABC123".into()),
+            status: OrderStatus::Ticketing,
+            tickets_issued: false,
+            total: Money::from_minor(10_000, Currency::EUR),
+            transaction_fee: None,
+            vendor_total: None,
+            deadline: None,
+            supported_methods: vec![Method::Mor],
+            paid_with: Some(Method::Mor),
+            payment_recorded: true,
+            charges: charges.clone(),
+            payment_attempted: false,
+            passengers: Vec::new(),
+            ticketing_error: None,
+        };
+        let id = payment.id.clone();
+        let stored = store
+            .write_blocking(move |conn| {
+                let tx = conn.transaction()?;
+                store::insert_payment(&tx, &payment)?;
+                journal::record(
+                    &tx,
+                    &payment.id,
+                    EventKind::Created,
+                    "ATRIP order TESTA1",
+                    json!({}),
+                    1_000,
+                )?;
+                assert!(record_charges(&tx, &payment.id, &order, 2_000)?.is_some(), "recorded once");
+                assert!(record_charges(&tx, &payment.id, &order, 3_000)?.is_none(), "and only once");
+                let text: String =
+                    tx.query_row("SELECT subject FROM payments WHERE id = ?1", [&payment.id], |r| r.get(0))?;
+                tx.commit()?;
+                Ok(text)
+            })
+            .unwrap();
+
+        // What the untyped code wrote: the stored object with the two keys set, nothing else.
+        let mut expected: Value = serde_json::from_str(old).unwrap();
+        expected["charges"] = json!(charges);
+        expected["card_charged"] = json!(crate::providers::atrip::wire::card_charged(&charges));
+        assert_eq!(stored, expected.to_string());
+        let report =
+            store.read_blocking(|c| Ok(crate::history::verify(c, None, &mut |_| {}))).unwrap().unwrap();
+        assert_eq!((report.checked, report.broken), (1, vec![]), "payment {id} verifies");
+
+        // The check this guards: the same rewrite without the key it did not know is an edit.
+        let mut dropped = expected.clone();
+        dropped.as_object_mut().unwrap().remove("legacy_note");
+        store
+            .write_blocking(move |conn| {
+                conn.execute("UPDATE payments SET subject = ?2 WHERE id = ?1", [&id, &dropped.to_string()])?;
+                Ok(())
+            })
+            .unwrap();
+        let report =
+            store.read_blocking(|c| Ok(crate::history::verify(c, None, &mut |_| {}))).unwrap().unwrap();
+        let kinds: Vec<_> = report.broken.iter().map(|b| b.kind).collect();
+        assert_eq!(kinds, vec![crate::history::BreakKind::PaymentEdited]);
+    }
 }

@@ -11,9 +11,10 @@ use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
 use crate::card::Card;
 use crate::now_ms;
 use crate::payment::{Attempt, Payment, Provider, Status};
-use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order, OrderInput};
+use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order};
 use crate::providers::ProviderError;
 use crate::store;
+use crate::subject::{HeiPaySubject, Subject};
 
 /// What the clerk reads when only the HeiPay portal can tell.
 fn review_message(reference: &str, reason: &str) -> String {
@@ -55,7 +56,7 @@ impl Engine {
         // A paid one does not block: a hotel may charge a guest the same twice.
         self.ensure_not_busy(Provider::HeiPay, &key).await?;
 
-        let subject = order_subject(&order);
+        let subject = Subject::HeiPay(HeiPaySubject::of(&order));
         let customer = format!("{} {}", order.ref_name, order.ref_lastname);
         let payment = new_payment(
             Provider::HeiPay,
@@ -198,45 +199,9 @@ impl Engine {
     }
 }
 
-/// Everything needed to send the order again (no card data: the card is keyed anew).
-fn order_subject(order: &Order) -> serde_json::Value {
-    json!({
-        "hotel_id": order.hotel_id,
-        "guest_first_name": order.ref_name,
-        "guest_last_name": order.ref_lastname,
-        "detail": order.detail,
-        "installments": order.installments,
-        "tax_percent": order.tax_percent.map(|r| r.to_wire()),
-        "service_percent": order.service_percent.map(|r| r.to_wire()),
-        "email": order.email,
-        "phone": order.phone,
-        "address": order.address,
-        "fiscal_number": order.fiscal_number,
-        "ip": order.ip.map(|ip| ip.to_string()),
-    })
-}
-
 /// The order of a stored payment, validated again.
 fn stored_order(payment: &Payment) -> Result<Order, EngineError> {
-    let s = &payment.subject;
-    let text = |k: &str| s[k].as_str().map(str::to_string);
-    let rate = |k: &str| match &s[k] {
-        serde_json::Value::Null => None,
-        v => Some(v.to_string().trim_matches('"').to_string()),
-    };
-    Ok(Order::validate(OrderInput {
-        hotel_id: s["hotel_id"].as_i64().unwrap_or_default(),
-        guest_first_name: text("guest_first_name").unwrap_or_default(),
-        guest_last_name: text("guest_last_name").unwrap_or_default(),
-        detail: text("detail"),
-        amount: Some(payment.amount),
-        installments: s["installments"].as_u64().unwrap_or(1) as u32,
-        tax_percent: rate("tax_percent"),
-        service_percent: rate("service_percent"),
-        email: text("email"),
-        phone: text("phone"),
-        address: text("address"),
-        fiscal_number: text("fiscal_number"),
-        ip: text("ip"),
-    })?)
+    let blank = HeiPaySubject::default();
+    let s = payment.subject.heipay().unwrap_or(&blank);
+    Ok(Order::validate(s.input(payment.amount))?)
 }

@@ -8,7 +8,6 @@
 //! declined card and a reused id alike, and no status code for either. So it goes to a person
 //! (`NeedsReview`), never to `Declined` — a decline would invite a second charge.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::refund::RefundEnd;
@@ -19,20 +18,10 @@ use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, RefundStatus, Status, TimelineEvent};
 /// Defined beside the client so it is reachable before `engine` re-exports it.
 pub use crate::providers::holidayextras::HolidayExtrasPayment;
-use crate::providers::holidayextras::{ApiVersion, HolidayExtrasClient, PayAnswer, PayRequest, RefundAnswer};
+use crate::providers::holidayextras::{HolidayExtrasClient, PayAnswer, PayRequest, RefundAnswer};
 use crate::providers::{Call, PayOutcome, ProviderError};
 use crate::store::{self, StoreError};
-
-/// What is kept of the request (the payment's subject) so the same request can be re-sent
-/// after a restart. The token is not card data: it only works with our HX credentials.
-#[derive(Serialize, Deserialize)]
-struct Subject {
-    token: String,
-    payment_reference: String,
-    version: ApiVersion,
-    postal_code: Option<String>,
-    country_code: Option<String>,
-}
+use crate::subject::{HolidayExtrasSubject, Subject};
 
 /// Whether this answer is to the first send or to a reconciling re-send.
 #[derive(Clone, Copy)]
@@ -70,19 +59,20 @@ impl Engine {
         self.ensure_not_busy(Provider::HolidayExtras, &req.payment_reference).await?;
 
         let version = client.version();
-        let subject = Subject {
+        let subject = Subject::HolidayExtras(HolidayExtrasSubject {
             token: req.token.clone(),
             payment_reference: req.payment_reference.clone(),
-            version,
+            version: Some(version),
             postal_code: req.postal_code.clone(),
             country_code: req.country_code.clone(),
-        };
+            other: Default::default(),
+        });
         let payment = new_payment(
             Provider::HolidayExtras,
             &self.inner.profile,
             req.amount,
             customer,
-            json!(subject),
+            subject,
             req.payment_reference.clone(),
             None,
         );
@@ -424,13 +414,13 @@ fn still_unknown(
 
 /// The request of the first send, rebuilt from the payment, checked for this profile.
 fn same_request(client: &HolidayExtrasClient, payment: &Payment) -> Result<PayRequest, String> {
-    let s: Subject = serde_json::from_value(payment.subject.clone())
-        .map_err(|e| format!("the stored request cannot be read ({e})"))?;
+    let s = payment.subject.holidayextras().ok_or("the stored request is not Holiday Extras'")?;
+    let version = s.version.ok_or("the stored request does not say its API version")?;
     // Another version is another request (body, Accept): only the one first sent is re-sent.
-    if s.version != client.version() {
+    if version != client.version() {
         return Err(format!(
             "it was sent with API {} and this profile now uses {}",
-            s.version.label(),
+            version.label(),
             client.version().label()
         ));
     }

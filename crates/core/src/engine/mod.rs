@@ -686,7 +686,7 @@ fn new_payment(
     profile: &str,
     amount: crate::money::Money,
     customer: String,
-    subject: Value,
+    subject: crate::subject::Subject,
     subject_key: String,
     card: Option<crate::card::CardSummary>,
 ) -> Payment {

@@ -171,7 +171,7 @@ mod tests {
             "sandbox",
             Money::from_minor(4_500, Currency::GBP),
             "Ana".into(),
-            json!({}),
+            crate::subject::Subject::blank(Provider::HolidayExtras),
             "HXB-1".into(),
             None,
         );

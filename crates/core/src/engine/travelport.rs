@@ -20,6 +20,7 @@ use crate::providers::travelport::{
 use crate::providers::{PayOutcome, ProviderError};
 use crate::redact::Mask;
 use crate::store;
+use crate::subject::{StoredOffer, Subject, TravelportSubject};
 
 /// What the agent asks for: pay these offers of this reservation with this form of payment.
 pub struct TravelportPayment {
@@ -142,10 +143,7 @@ fn not_committed(exchanges: Vec<(String, Exchange)>, e: ProviderError) -> Sent {
 }
 
 fn known_documents(payment: &Payment) -> HashSet<String> {
-    payment.subject["known_documents"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-        .unwrap_or_default()
+    payment.subject.travelport().map(|s| s.known_documents.iter().cloned().collect()).unwrap_or_default()
 }
 
 /// Stores each new ticket/EMD with its timeline event.
@@ -260,13 +258,13 @@ impl Engine {
             TravelportFop::Cash => (None, "cash".to_string()),
             TravelportFop::Stored(id) => (None, format!("stored {}", id.trim())),
         };
-        let known: Vec<&str> = view.documents.iter().map(|d| d.number.as_str()).collect();
-        let subject = json!({
-            "locator": locator,
-            "workbench_id": view.workbench_id,
-            "offers": offers,
-            "fop": fop_label,
-            "known_documents": known,
+        let subject = Subject::Travelport(TravelportSubject {
+            locator: locator.clone(),
+            workbench_id: view.workbench_id.clone(),
+            offers: offers.iter().map(|o| StoredOffer::of(o)).collect(),
+            fop: fop_label.clone(),
+            known_documents: view.documents.iter().map(|d| d.number.clone()).collect(),
+            other: Default::default(),
         });
         let customer = view.travelers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
         let payment = new_payment(
@@ -297,9 +295,11 @@ impl Engine {
         let record = self.record(payment_id).await?;
         record.require(Status::Declined)?;
         let locator = record.payment.subject_key.clone();
-        let offer_ids: Vec<String> = record.payment.subject["offers"]
-            .as_array()
-            .map(|offers| offers.iter().filter_map(|o| o["id"].as_str().map(str::to_string)).collect())
+        let offer_ids: Vec<String> = record
+            .payment
+            .subject
+            .travelport()
+            .map(|s| s.offers.iter().map(|o| o.id.clone()).collect())
             .unwrap_or_default();
         let opened = client.open_workbench(&locator).await.map_err(|(_, e)| e)?;
         let view = opened.result;

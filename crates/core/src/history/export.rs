@@ -27,6 +27,8 @@ use super::search::{row_from_sql, Shape, ROW_COLUMNS, ROW_COLUMNS_NO_TICKETS};
 use super::{day_text, invalid, utc_timestamp, HistoryQuery, Progress, Result, Throttle};
 use crate::card::CardBrand;
 use crate::money::{Currency, Money};
+use crate::payment::Provider;
+use crate::providers::atrip::subject::keys;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,13 +82,22 @@ pub const CSV_HEADER: &[&str] = &[
 /// made out for, possibly in another currency) and, once paid, what the card was charged in all.
 /// Exported as `service_fee`, `airline_price` and `card_charged`, never folded into `amount`,
 /// which is what the payment was for.
-const STATED_COLUMNS: &str = "\
-     CASE WHEN p.provider = 'atrip' THEN json_extract(p.subject, '$.transaction_fee.minor') || ' ' || \
-     json_extract(p.subject, '$.transaction_fee.currency') END AS service_fee, \
-     CASE WHEN p.provider = 'atrip' THEN json_extract(p.subject, '$.airline_amount.minor') || ' ' || \
-     json_extract(p.subject, '$.airline_amount.currency') END AS airline_price, \
-     CASE WHEN p.provider = 'atrip' THEN json_extract(p.subject, '$.card_charged.minor') || ' ' || \
-     json_extract(p.subject, '$.card_charged.currency') END AS card_charged";
+/// The stored subject is read by its keys here, named where ATRIP's subject is defined.
+fn stated_columns() -> String {
+    let atrip = Provider::Atrip.as_str();
+    [
+        (keys::TRANSACTION_FEE, "service_fee"),
+        (keys::AIRLINE_AMOUNT, "airline_price"),
+        (keys::CARD_CHARGED, "card_charged"),
+    ]
+    .map(|(key, column)| {
+        format!(
+            "CASE WHEN p.provider = '{atrip}' THEN json_extract(p.subject, '$.{key}.minor') || ' ' || \
+                 json_extract(p.subject, '$.{key}.currency') END AS {column}"
+        )
+    })
+    .join(", ")
+}
 
 /// Where `service_fee`, `airline_price` and `card_charged` sit after `ROW_COLUMNS`.
 const SERVICE_FEE_COLUMN: usize = 15;
@@ -94,7 +105,7 @@ const AIRLINE_PRICE_COLUMN: usize = 16;
 const CARD_CHARGED_COLUMN: usize = 17;
 
 fn export_columns(row_columns: &str) -> String {
-    format!("{row_columns}, {STATED_COLUMNS}")
+    format!("{row_columns}, {}", stated_columns())
 }
 
 /// A row of the JSON export: the search row and the stated amounts.

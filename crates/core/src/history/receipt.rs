@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::{ticket_number_display, MaskedCard, Result};
 use crate::money::Money;
 use crate::payment::{Payment, Provider, Status, TicketKind};
+use crate::providers::atrip::Method;
 use crate::store;
+use crate::subject::Subject;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptCard {
@@ -99,52 +101,45 @@ pub fn receipt(conn: &Connection, payment_id: &str) -> Result<Receipt> {
 
 /// The lines naming what was paid, from the payment's subject (also shown in the payment detail).
 pub fn paid_for(p: &Payment) -> Vec<ReceiptLine> {
-    let s = &p.subject;
-    let text = |key: &str| match &s[key] {
-        serde_json::Value::String(v) if !v.is_empty() => Some(v.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    let money = |key: &str| serde_json::from_value::<Money>(s[key].clone()).ok().map(|m| m.to_string());
-    let lines: Vec<(&str, Option<String>)> = match p.provider {
-        Provider::Atrip => {
+    let text = |t: &Option<String>| t.clone().filter(|t| !t.is_empty());
+    let money = |m: Option<Money>| m.map(|m| m.to_string());
+    let lines: Vec<(&str, Option<String>)> = match &p.subject {
+        Subject::Atrip(s) => {
             // ATRIP's `vendorTotalPrice`: the airline's price, the reference a VCC is made out
             // for — not what the card was charged (ATRIP states that later, as `vendorCost`).
-            let vcc = s["method"].as_str() == Some("vcc");
+            let vcc = s.method == Some(Method::Vcc);
             let airline = if vcc { "Airline price (VCC reference)" } else { "Airline price" };
+            // The method's id as stored ("vcc", "mor", …).
+            let method = s.method.and_then(|m| serde_json::to_value(m).ok()?.as_str().map(str::to_string));
             vec![
                 ("ATRIP order", Some(p.subject_key.clone())),
-                ("PNR", text("pnr_code")),
-                ("Paid by", text("method")),
-                (
-                    "ATRIP service fee",
-                    money("transaction_fee").filter(|_| s["transaction_fee"]["minor"] != 0),
-                ),
-                (airline, money("airline_amount")),
+                ("PNR", text(&s.pnr_code.clone().flatten())),
+                ("Paid by", method),
+                ("ATRIP service fee", money(s.transaction_fee().filter(|fee| fee.minor != 0))),
+                (airline, money(s.airline_amount())),
                 // Once paid, what ATRIP says the card was charged in all (it may be in a
                 // currency of its own): never shown as the order's total, nor the total as it.
-                ("Charged to the card", money("card_charged")),
+                ("Charged to the card", money(s.card_charged())),
             ]
         }
-        Provider::Travelport => {
-            let offers = s["offers"].as_array().map(|offers| {
-                offers
-                    .iter()
-                    .filter_map(|o| o["description"].as_str().or(o["id"].as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
+        Subject::Travelport(s) => {
+            let offers = s
+                .offers
+                .iter()
+                .map(|o| if o.description.is_empty() { o.id.as_str() } else { o.description.as_str() })
+                .collect::<Vec<_>>()
+                .join(", ");
             vec![
                 ("Locator", Some(p.subject_key.clone())),
-                ("Offers", offers),
-                ("Form of payment", text("fop")),
+                ("Offers", Some(offers).filter(|o| !o.is_empty())),
+                ("Form of payment", Some(s.fop.clone()).filter(|f| !f.is_empty())),
             ]
         }
-        Provider::HolidayExtras => vec![("Payment reference", Some(p.subject_key.clone()))],
-        Provider::HeiPay => vec![
-            ("Hotel", text("hotel_id")),
-            ("Detail", text("detail")),
-            ("Installments", text("installments")),
+        Subject::HolidayExtras(_) => vec![("Payment reference", Some(p.subject_key.clone()))],
+        Subject::HeiPay(s) => vec![
+            ("Hotel", Some(s.hotel_id.to_string())),
+            ("Detail", text(&s.detail)),
+            ("Installments", Some(s.installments.to_string())),
         ],
     };
     lines

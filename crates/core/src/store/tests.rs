@@ -20,7 +20,11 @@ fn payment(id: &str, created_at_ms: i64) -> Payment {
         status: Status::Draft,
         amount: Money::from_minor(12_345, Currency::EUR),
         customer: "Ana Muñoz".into(),
-        subject: json!({"hotel_id": 1, "ref_number": format!("FP-{id}")}),
+        subject: crate::subject::Subject::from_value(
+            Provider::HeiPay,
+            json!({"hotel_id": 1, "ref_number": format!("FP-{id}")}),
+        )
+        .unwrap(),
         subject_key: format!("FP-{id}"),
         card: Some(CardSummary {
             brand: CardBrand::Visa,

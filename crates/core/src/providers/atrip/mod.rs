@@ -5,6 +5,7 @@
 //! client reads the order (`queryOrderDetails.do`) instead of paying again.
 
 pub mod setup;
+pub mod subject;
 pub mod wire;
 
 use reqwest::header::{HeaderMap, HeaderValue};

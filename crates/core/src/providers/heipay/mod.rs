@@ -13,6 +13,7 @@
 //! each in `crates/sandbox/README.md`, "HeiPay", for whoever first has a real HeiPay account.
 
 pub mod setup;
+pub mod subject;
 pub mod wire;
 
 use std::collections::HashMap;

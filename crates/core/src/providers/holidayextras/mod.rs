@@ -7,6 +7,7 @@
 //! refund is never re-sent.
 
 pub mod setup;
+pub mod subject;
 pub mod wire;
 
 use base64::Engine as _;

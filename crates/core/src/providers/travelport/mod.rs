@@ -7,6 +7,7 @@
 //! commit is reconciled by reading the reservation — the commit is never sent twice.
 
 pub mod setup;
+pub mod subject;
 pub mod wire;
 
 use std::time::{Duration, Instant};

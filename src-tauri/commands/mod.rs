@@ -10,6 +10,7 @@ pub mod take;
 use std::collections::BTreeMap;
 
 use farepoint_core::card::{CardError, CardField};
+use farepoint_core::codes::{CodedError, ErrorCode};
 use farepoint_core::engine::EngineError;
 use farepoint_core::providers::ProviderError;
 use farepoint_core::settings::{Code, Coded};
@@ -85,18 +86,7 @@ fn shown_params(params: &BTreeMap<&'static str, String>) -> BTreeMap<&'static st
 }
 
 impl CommandError {
-    /// An error for the window; its words are redacted, since they may carry a provider's.
-    pub fn new(code: &'static str, message: impl ToString) -> Self {
-        CommandError {
-            code,
-            params: BTreeMap::new(),
-            cause: None,
-            message: shown(message),
-            fields: Vec::new(),
-        }
-    }
-
-    /// An error the window translates by its code and parameters.
+    /// An error the window translates by its code and parameters (a `settings::Code`).
     pub fn coded(coded: &Coded, message: impl ToString) -> Self {
         CommandError {
             code: coded.code.as_str(),
@@ -110,9 +100,32 @@ impl CommandError {
         }
     }
 
-    /// A form field the agent must correct.
-    pub fn field(field: &str, message: impl ToString) -> Self {
-        Self::field_coded(field, "invalid", BTreeMap::new(), message)
+    /// An error of `codes::ErrorCode`, its English message said from the same parameters.
+    pub fn said(coded: CodedError) -> Self {
+        CommandError {
+            code: coded.code.as_str(),
+            params: shown_params(&coded.params),
+            cause: None,
+            message: shown(coded.english()),
+            fields: Vec::new(),
+        }
+    }
+
+    /// An error whose one parameter is the reason in the core's or a library's words.
+    pub fn because(code: ErrorCode, reason: impl ToString) -> Self {
+        Self::said(CodedError::new(code).with("reason", reason))
+    }
+
+    /// The history could not be read or written; logged, since the agent cannot fix it alone.
+    pub fn storage(e: impl std::fmt::Display) -> Self {
+        tracing::error!("storage error behind a command: {e}");
+        Self::coded(&Coded::new(Code::Storage).with("reason", &e), e)
+    }
+
+    /// A form field the agent must correct, said by an `ErrorCode` with its parameters.
+    pub fn field(field: &str, coded: CodedError) -> Self {
+        let message = coded.english();
+        Self::field_coded(field, coded.code.as_str(), coded.params, message)
     }
 
     /// A form field the agent must correct, with the code of what is wrong and its parameters.
@@ -151,45 +164,37 @@ impl CommandError {
         Self::field_coded(field, coded.code.as_str(), coded.params, message)
     }
 
-    /// Every problem of a card entry, each against its field (`card.number`, `card.cvv` …).
+    /// Every problem of a card entry, each against its field (`card.number`, `card.cvv` …) with
+    /// its code; the error as a whole is said as its first problem.
     pub fn card(problems: Vec<(CardField, CardError)>) -> Self {
         let fields: Vec<FieldProblem> = problems
             .into_iter()
-            .map(|(field, e)| FieldProblem {
-                code: "card_invalid",
-                params: BTreeMap::new(),
-                field: format!(
-                    "card.{}",
-                    serde_json::to_value(field).unwrap_or_default().as_str().unwrap_or("")
-                ),
-                message: e.to_string(),
+            .map(|(field, e)| {
+                let coded = e.coded();
+                FieldProblem {
+                    code: coded.code.as_str(),
+                    params: shown_params(&coded.params),
+                    field: format!(
+                        "card.{}",
+                        serde_json::to_value(field).unwrap_or_default().as_str().unwrap_or("")
+                    ),
+                    message: shown(e),
+                }
             })
             .collect();
         let message = fields.first().map(|f| f.message.clone()).unwrap_or_default();
-        CommandError { code: "card_invalid", params: BTreeMap::new(), cause: None, message, fields }
+        CommandError { code: "invalid", params: BTreeMap::new(), cause: None, message, fields }
     }
 }
 
 impl From<EngineError> for CommandError {
     fn from(e: EngineError) -> Self {
-        let code = match &e {
-            EngineError::Store(_) => "storage",
-            EngineError::NotConfigured { .. } => "not_configured",
-            EngineError::Busy { .. } => "busy",
-            EngineError::WrongState { .. } => "wrong_state",
-            EngineError::Unsaved(_) => "unsaved",
-            EngineError::Provider(p) => match p {
-                ProviderError::Invalid { field, message } => return CommandError::field(field, message),
-                ProviderError::Config(_) | ProviderError::Credentials { .. } => "not_configured",
-                ProviderError::Refused(_) => "refused",
-                ProviderError::Unreachable { .. } => "unreachable",
-                ProviderError::Unclear { .. } => "unclear",
-                ProviderError::NoAnswer { .. } => "no_answer",
-            },
-        };
-        if let EngineError::Store(s) = &e {
-            tracing::error!("storage error behind a command: {s}");
+        match (&e, e.coded()) {
+            (EngineError::Provider(ProviderError::Invalid { field, .. }), Some(coded)) => {
+                CommandError::field(field, coded)
+            }
+            (_, Some(coded)) => CommandError::said(coded),
+            (_, None) => CommandError::storage(e),
         }
-        CommandError::new(code, e)
     }
 }

@@ -1,5 +1,5 @@
 //! The window can say everything in English and Spanish: every code the core sends
-//! (`settings::Code::ALL`), every label and help of the settings schema (by `<provider>.<field>`,
+//! (`codes::all()`: Settings' `Code::ALL` and every command's `codes::ErrorCode::ALL`), every label and help of the settings schema (by `<provider>.<field>`,
 //! the English equal to the core's), every `data-i18n` key of `ui/index.html`, every literal
 //! `t("…")` key in `ui/`, and every key registered in one language — each has words in both, with
 //! the same `{placeholders}`. It reads the dictionaries from the very files the window loads, the
@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use farepoint_core::codes::{self, CodedError, ErrorCode};
 use farepoint_core::payment::Provider;
 use farepoint_core::settings::{schema, Code};
 use ui_files::js_files;
@@ -234,8 +235,8 @@ fn gaps(root: &Path) -> Result<Vec<String>, String> {
     }
     let mut gaps = Vec::new();
     let mut needed: BTreeMap<String, String> = BTreeMap::new();
-    for code in Code::ALL {
-        needed.insert(format!("code.{}", code.as_str()), "farepoint_core::settings::Code".into());
+    for code in codes::all() {
+        needed.insert(format!("code.{code}"), "farepoint_core::codes::all".into());
     }
     for provider in Provider::ALL {
         let schema = schema(provider);
@@ -306,6 +307,9 @@ const WORDED_FOR_THE_WINDOW: &[&str] = &[
     "keyring_unavailable",
     "keyring_check_failed",
     "invalid_setting",
+    // The core's is the bare reason a library or another module gave; the window says what failed.
+    "provider_config",
+    "internal",
 ];
 
 /// `text` with its `{placeholders}` filled from `vars`.
@@ -358,6 +362,26 @@ fn the_windows_english_is_the_cores() {
         }
         let window = capital(&fill(template, &vars));
         let core = capital(&coded.english(Provider::Atrip));
+        if window != core {
+            differ.push(format!("{}:\n  window {window:?}\n  core   {core:?}", code.as_str()));
+        }
+    }
+    for &code in ErrorCode::ALL {
+        if WORDED_FOR_THE_WINDOW.contains(&code.as_str()) {
+            continue;
+        }
+        let template = en.get(&format!("code.{}", code.as_str())).cloned().unwrap_or_default();
+        let mut coded = CodedError::new(code);
+        let mut vars = BTreeMap::new();
+        for name in placeholders(&template) {
+            let value = format!("<{name}>");
+            // The core's names are `&'static str`; these are the window's, the same once matched.
+            let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+            coded = coded.with(name, &value);
+            vars.insert(name, value);
+        }
+        let window = capital(&fill(&template, &vars));
+        let core = capital(&coded.english());
         if window != core {
             differ.push(format!("{}:\n  window {window:?}\n  core   {core:?}", code.as_str()));
         }

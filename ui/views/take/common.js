@@ -2,6 +2,7 @@
 
 import { h, setFieldError } from "../../lib/dom.js";
 import { channel, call } from "../../lib/ipc.js";
+import { say } from "../../lib/say.js";
 
 /** A text input with sensible desk defaults (no autofill, no spellcheck). */
 export function input(name, props = {}) {
@@ -12,7 +13,7 @@ export function input(name, props = {}) {
 export function showFieldErrors(controls, card, problems) {
   for (const p of problems) {
     if (p.field.startsWith("card.") && card) card.showErrors([p]);
-    else if (controls[p.field]) setFieldError(controls[p.field], p.message);
+    else if (controls[p.field]) setFieldError(controls[p.field], say(null, p));
   }
 }
 

@@ -57,16 +57,25 @@ fn flat<T>(result: Result<Result<T, SettingsError>, StoreError>) -> Result<T, Co
 }
 
 fn provider(name: &str) -> Result<Provider, CommandError> {
-    name.parse().map_err(|e: String| CommandError::because(ErrorCode::UnknownProvider, e))
+    name.parse().map_err(|_: String| {
+        let ids: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
+        CommandError::said(CodedError::unknown_name(ErrorCode::UnknownProvider, name, &ids))
+    })
+}
+
+/// A profile by its name, or the refusal naming the two there are.
+fn profile_named(name: &str) -> Result<Profile, CommandError> {
+    name.parse().map_err(|_: String| {
+        let names = [Profile::Sandbox.as_str(), Profile::Production.as_str()];
+        CommandError::said(CodedError::unknown_name(ErrorCode::UnknownProfile, name, &names))
+    })
 }
 
 /// Settings are written to Production; naming the Sandbox is refused with the reason.
 fn target(profile: Option<String>) -> Result<Profile, CommandError> {
     let profile = match profile {
         None => Profile::Production,
-        Some(name) => {
-            name.parse().map_err(|e: String| CommandError::because(ErrorCode::UnknownProfile, e))?
-        }
+        Some(name) => profile_named(&name)?,
     };
     match profile {
         Profile::Production => Ok(profile),
@@ -248,8 +257,7 @@ pub async fn set_profile(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<(), CommandError> {
-    let profile: Profile =
-        profile.parse().map_err(|e: String| CommandError::because(ErrorCode::UnknownProfile, e))?;
+    let profile = profile_named(&profile)?;
     let refusal = state.store.read(|c| profile::switch_refusal(c)).await.map_err(CommandError::storage)?;
     if let Some(refusal) = refusal {
         return Err(CommandError::because(ErrorCode::ProfileBusy, refusal));

@@ -217,6 +217,10 @@ impl CodedError {
             ),
             ErrorCode::NotFound => format!("no {} with id {}", p("what"), p("id")),
             ErrorCode::ExportFailed => format!("could not write the export: {}", p("reason")),
+            ErrorCode::UnknownProvider | ErrorCode::UnknownProfile => {
+                let what = if self.code == ErrorCode::UnknownProvider { "provider" } else { "profile" };
+                format!("unknown {what} '{}' — expected {}", p("value"), p("expected"))
+            }
             ErrorCode::KeyringCheckLost => "the keyring check stopped unexpectedly".into(),
             ErrorCode::VoucherUnreadable => "HeiPay sent a voucher that is not text".into(),
             ErrorCode::ProviderConfig
@@ -224,10 +228,20 @@ impl CodedError {
             | ErrorCode::FilterInvalid
             | ErrorCode::Invalid
             | ErrorCode::Internal
-            | ErrorCode::UnknownProfile
-            | ErrorCode::UnknownProvider
             | ErrorCode::ProfileBusy => p("reason").to_string(),
         }
+    }
+}
+
+impl CodedError {
+    /// A provider or profile name the core does not know, with the names it does.
+    pub fn unknown_name(code: ErrorCode, value: &str, known: &[&str]) -> Self {
+        let expected = match known.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        CodedError::new(code).with("value", value).with("expected", expected)
     }
 }
 
@@ -444,6 +458,17 @@ mod tests {
         }
         // Every code of the errors above was said once (the shell's own are said in the shell).
         assert_eq!(count, 33);
+    }
+
+    #[test]
+    fn an_unknown_name_reads_as_its_parser_says() {
+        use crate::payment::Provider;
+        use crate::profile::Profile;
+        let ids: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
+        let provider = CodedError::unknown_name(ErrorCode::UnknownProvider, "amadeus", &ids);
+        assert_eq!(Some(provider.english()), "amadeus".parse::<Provider>().err());
+        let profile = CodedError::unknown_name(ErrorCode::UnknownProfile, "demo", &["sandbox", "production"]);
+        assert_eq!(Some(profile.english()), "demo".parse::<Profile>().err());
     }
 
     #[test]

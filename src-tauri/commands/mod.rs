@@ -16,10 +16,10 @@ use farepoint_core::providers::ProviderError;
 use farepoint_core::settings::{Code, Coded};
 use serde::Serialize;
 
-/// What a failed command returns to the UI: a stable code, a message that says what to fix,
-/// and, for form input, the field each problem belongs to. A code of `settings::Code` comes with
-/// the parameters its sentence needs (and a cause), so the window says it in its own language;
-/// the English message is for the log and for codes the window does not translate yet.
+/// What a failed command returns to the UI: a stable code of `codes::all()` with the parameters
+/// its sentence needs (a settings code also its cause), the English message that says what to
+/// fix, and, for form input, each field's problem by its own code. The window says it by code in
+/// its own language; the English is for the log and the CLI.
 #[derive(Debug, Serialize)]
 pub struct CommandError {
     pub code: &'static str,
@@ -69,8 +69,7 @@ fn shown(message: impl ToString) -> String {
     farepoint_core::redact::redact_text(&text).into_owned()
 }
 
-/// One form field's problem: the field, its code and parameters (when it has a `settings::Code`),
-/// and the English message.
+/// One form field's problem: the field, its code and parameters, and the English message.
 #[derive(Debug, Serialize)]
 pub struct FieldProblem {
     pub field: String,

@@ -197,3 +197,51 @@ impl From<EngineError> for CommandError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use farepoint_core::providers::Refusal;
+    use serde_json::json;
+
+    #[test]
+    fn each_error_reaches_the_window_by_code_with_its_parameters() {
+        let card = CommandError::card(vec![
+            (CardField::Number, CardError::Luhn),
+            (CardField::Expiry, CardError::Expired { month: 3, year: 2024 }),
+        ]);
+        let card = serde_json::to_value(&card).unwrap();
+        assert_eq!(card["code"], "invalid");
+        assert_eq!(card["message"], "This card number has a typo — check the digits");
+        assert_eq!(card["fields"][0]["field"], "card.number");
+        assert_eq!(card["fields"][0]["code"], "card_not_luhn");
+        assert_eq!(card["fields"][1]["code"], "expiry_past");
+        assert_eq!(card["fields"][1]["params"], json!({ "month": "03", "year": "2024" }));
+
+        let refused = CommandError::from(EngineError::Provider(ProviderError::Refused(Refusal {
+            code: "413".into(),
+            message: "Insufficient funds".into(),
+            advice: "Ask for another card".into(),
+        })));
+        assert_eq!(refused.code, "provider_refused");
+        assert_eq!(refused.params["provider_code"], "413");
+        assert_eq!(refused.message, "413: Insufficient funds — Ask for another card");
+
+        let invalid = CommandError::from(EngineError::Provider(ProviderError::Invalid {
+            field: "amount".into(),
+            message: "must be above zero".into(),
+        }));
+        assert_eq!((invalid.code, invalid.fields[0].field.as_str()), ("invalid", "amount"));
+        assert_eq!(invalid.fields[0].code, "provider_invalid");
+        assert_eq!(invalid.fields[0].message, "must be above zero");
+
+        // A card number in a provider's words never reaches the window, in the message or a parameter.
+        let leaky = CommandError::from(EngineError::Provider(ProviderError::Unclear {
+            provider: "ATRIP",
+            detail: "card 4111 1111 1111 1111 timed out".into(),
+        }));
+        assert_eq!(leaky.code, "unclear");
+        assert!(!leaky.params["detail"].contains("4111 1111 1111 1111"), "{:?}", leaky.params);
+        assert!(!leaky.message.contains("4111 1111 1111 1111"), "{}", leaky.message);
+    }
+}

@@ -1,5 +1,5 @@
 //! The window can say everything in English and Spanish: every code the core sends
-//! (`settings::Code::ALL`), every label and help of the settings schema (by `<provider>.<field>`,
+//! (`codes::all()`: Settings' `Code::ALL` and every command's `codes::ErrorCode::ALL`), every label and help of the settings schema (by `<provider>.<field>`,
 //! the English equal to the core's), every `data-i18n` key of `ui/index.html`, every literal
 //! `t("…")` key in `ui/`, and every key registered in one language — each has words in both, with
 //! the same `{placeholders}`. It reads the dictionaries from the very files the window loads, the
@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use farepoint_core::codes::{self, CodedError, ErrorCode};
 use farepoint_core::payment::Provider;
 use farepoint_core::settings::{schema, Code};
 use ui_files::js_files;
@@ -234,8 +235,8 @@ fn gaps(root: &Path) -> Result<Vec<String>, String> {
     }
     let mut gaps = Vec::new();
     let mut needed: BTreeMap<String, String> = BTreeMap::new();
-    for code in Code::ALL {
-        needed.insert(format!("code.{}", code.as_str()), "farepoint_core::settings::Code".into());
+    for code in codes::all() {
+        needed.insert(format!("code.{code}"), "farepoint_core::codes::all".into());
     }
     for provider in Provider::ALL {
         let schema = schema(provider);
@@ -306,6 +307,9 @@ const WORDED_FOR_THE_WINDOW: &[&str] = &[
     "keyring_unavailable",
     "keyring_check_failed",
     "invalid_setting",
+    // The core's is the bare reason a library or another module gave; the window says what failed.
+    "provider_config",
+    "internal",
 ];
 
 /// `text` with its `{placeholders}` filled from `vars`.
@@ -362,6 +366,26 @@ fn the_windows_english_is_the_cores() {
             differ.push(format!("{}:\n  window {window:?}\n  core   {core:?}", code.as_str()));
         }
     }
+    for &code in ErrorCode::ALL {
+        if WORDED_FOR_THE_WINDOW.contains(&code.as_str()) {
+            continue;
+        }
+        let template = en.get(&format!("code.{}", code.as_str())).cloned().unwrap_or_default();
+        let mut coded = CodedError::new(code);
+        let mut vars = BTreeMap::new();
+        for name in placeholders(&template) {
+            let value = format!("<{name}>");
+            // The core's names are `&'static str`; these are the window's, the same once matched.
+            let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+            coded = coded.with(name, &value);
+            vars.insert(name, value);
+        }
+        let window = capital(&fill(&template, &vars));
+        let core = capital(&coded.english());
+        if window != core {
+            differ.push(format!("{}:\n  window {window:?}\n  core   {core:?}", code.as_str()));
+        }
+    }
     assert!(differ.is_empty(), "the window's English differs from the core's:\n{}", differ.join("\n"));
 }
 
@@ -374,8 +398,8 @@ fn english_and_spanish_say_everything_the_window_shows() {
 
 #[test]
 fn the_reader_finds_what_a_gap_looks_like() {
-    // The same checks over a copy of the UI with one Spanish word taken out and one placeholder
-    // changed: both are reported.
+    // The same checks over a copy of the UI with Spanish words taken out (a Settings code's and
+    // another command's) and one placeholder changed: each is reported.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let copy = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
@@ -392,9 +416,17 @@ fn the_reader_finds_what_a_gap_looks_like() {
                     "del hotel {id} ({hotel_name}) no está",
                 );
         }
+        if path.ends_with("ui/lib/say.js") {
+            text =
+                text.replace("    \"code.card_not_luhn\": \"Este número", "    \"code.luhn\": \"Este número");
+        }
         std::fs::write(&to, text).unwrap();
     }
     let gaps = gaps(copy.path()).unwrap();
+    assert!(
+        gaps.iter().any(|g| g == "code.card_not_luhn (farepoint_core::codes::all) has no Spanish"),
+        "{gaps:#?}"
+    );
     assert!(
         gaps.iter().any(|g| g.starts_with("code.no_hotels ") && g.ends_with("has no Spanish")),
         "{gaps:#?}"

@@ -7,6 +7,7 @@ import { setCatalog } from "./lib/catalog.js";
 import { call, startLive } from "./lib/ipc.js";
 import { t, setLocale, currentLocale, translateStatic, onLocaleChange, LOCALES } from "./lib/i18n.js";
 import { TakeView } from "./views/take.js";
+import { say } from "./lib/say.js";
 
 const VIEWS = ["take", "payments", "summary", "settings"];
 const views = {};
@@ -141,6 +142,6 @@ main().catch(async (error) => {
   const banner = byId("sandbox-banner");
   banner.hidden = false;
   banner.className = "banner error";
-  banner.textContent = t("error.unexpected", { message: error?.message ?? error });
+  banner.textContent = t("error.unexpected", { message: say(null, error) });
   console.error(error);
 });

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use farepoint_core::codes::{CodedError, ErrorCode};
 use farepoint_core::history::{
     self, ExportFormat, HistoryError, HistoryQuery, Page, Progress, Receipt, Summary, SummaryRange,
     VerifyReport,
@@ -31,19 +32,20 @@ fn bounded_query(q: &HistoryQuery) -> Result<(), CommandError> {
 
 fn history_error(e: HistoryError) -> CommandError {
     match e {
-        HistoryError::Invalid(message) => CommandError::new("invalid", message),
-        HistoryError::Field { field, message } => CommandError::field(field, message),
-        HistoryError::Store(StoreError::NotFound { what, id }) => {
-            CommandError::new("not_found", format!("no {what} with id {id}"))
+        HistoryError::Invalid(message) => CommandError::because(ErrorCode::Invalid, message),
+        HistoryError::Field { field, message } => {
+            CommandError::field(field, CodedError::new(ErrorCode::FilterInvalid).with("reason", message))
         }
-        HistoryError::Io(e) => CommandError::new("export_failed", format!("could not write the export: {e}")),
+        HistoryError::Store(StoreError::NotFound { what, id }) => {
+            CommandError::said(CodedError::new(ErrorCode::NotFound).with("what", what).with("id", id))
+        }
+        HistoryError::Io(e) => CommandError::because(ErrorCode::ExportFailed, e),
         HistoryError::Store(e) => store_error(e),
     }
 }
 
 fn store_error(e: StoreError) -> CommandError {
-    tracing::error!("storage error behind a history command: {e}");
-    CommandError::new("storage", e)
+    CommandError::storage(e)
 }
 
 /// Runs `f` on the store's reader connection.
@@ -64,7 +66,7 @@ where
     let store = state.store.clone();
     tauri::async_runtime::spawn_blocking(move || f(&store.own_reader()?))
         .await
-        .map_err(|e| CommandError::new("internal", format!("the history task stopped: {e}")))?
+        .map_err(|e| CommandError::because(ErrorCode::Internal, format!("the history task stopped: {e}")))?
         .map_err(history_error)
 }
 

@@ -11,15 +11,16 @@ pub mod take;
 use std::collections::BTreeMap;
 
 use farepoint_core::card::{CardError, CardField};
+use farepoint_core::codes::{CodedError, ErrorCode};
 use farepoint_core::engine::EngineError;
 use farepoint_core::providers::ProviderError;
 use farepoint_core::settings::{Code, Coded};
 use serde::Serialize;
 
-/// What a failed command returns to the UI: a stable code, a message that says what to fix,
-/// and, for form input, the field each problem belongs to. A code of `settings::Code` comes with
-/// the parameters its sentence needs (and a cause), so the window says it in its own language;
-/// the English message is for the log and for codes the window does not translate yet.
+/// What a failed command returns to the UI: a stable code of `codes::all()` with the parameters
+/// its sentence needs (a settings code also its cause), the English message that says what to
+/// fix, and, for form input, each field's problem by its own code. The window says it by code in
+/// its own language; the English is for the log and the CLI.
 #[derive(Debug, Serialize)]
 pub struct CommandError {
     pub code: &'static str,
@@ -69,8 +70,7 @@ fn shown(message: impl ToString) -> String {
     farepoint_core::redact::redact_text(&text).into_owned()
 }
 
-/// One form field's problem: the field, its code and parameters (when it has a `settings::Code`),
-/// and the English message.
+/// One form field's problem: the field, its code and parameters, and the English message.
 #[derive(Debug, Serialize)]
 pub struct FieldProblem {
     pub field: String,
@@ -86,18 +86,7 @@ fn shown_params(params: &BTreeMap<&'static str, String>) -> BTreeMap<&'static st
 }
 
 impl CommandError {
-    /// An error for the window; its words are redacted, since they may carry a provider's.
-    pub fn new(code: &'static str, message: impl ToString) -> Self {
-        CommandError {
-            code,
-            params: BTreeMap::new(),
-            cause: None,
-            message: shown(message),
-            fields: Vec::new(),
-        }
-    }
-
-    /// An error the window translates by its code and parameters.
+    /// An error the window translates by its code and parameters (a `settings::Code`).
     pub fn coded(coded: &Coded, message: impl ToString) -> Self {
         CommandError {
             code: coded.code.as_str(),
@@ -111,9 +100,32 @@ impl CommandError {
         }
     }
 
-    /// A form field the agent must correct.
-    pub fn field(field: &str, message: impl ToString) -> Self {
-        Self::field_coded(field, "invalid", BTreeMap::new(), message)
+    /// An error of `codes::ErrorCode`, its English message said from the same parameters.
+    pub fn said(coded: CodedError) -> Self {
+        CommandError {
+            code: coded.code.as_str(),
+            params: shown_params(&coded.params),
+            cause: None,
+            message: shown(coded.english()),
+            fields: Vec::new(),
+        }
+    }
+
+    /// An error whose one parameter is the reason in the core's or a library's words.
+    pub fn because(code: ErrorCode, reason: impl ToString) -> Self {
+        Self::said(CodedError::new(code).with("reason", reason))
+    }
+
+    /// The history could not be read or written; logged, since the agent cannot fix it alone.
+    pub fn storage(e: impl std::fmt::Display) -> Self {
+        tracing::error!("storage error behind a command: {e}");
+        Self::coded(&Coded::new(Code::Storage).with("reason", &e), e)
+    }
+
+    /// A form field the agent must correct, said by an `ErrorCode` with its parameters.
+    pub fn field(field: &str, coded: CodedError) -> Self {
+        let message = coded.english();
+        Self::field_coded(field, coded.code.as_str(), coded.params, message)
     }
 
     /// A form field the agent must correct, with the code of what is wrong and its parameters.
@@ -152,45 +164,85 @@ impl CommandError {
         Self::field_coded(field, coded.code.as_str(), coded.params, message)
     }
 
-    /// Every problem of a card entry, each against its field (`card.number`, `card.cvv` …).
+    /// Every problem of a card entry, each against its field (`card.number`, `card.cvv` …) with
+    /// its code; the error as a whole is said as its first problem.
     pub fn card(problems: Vec<(CardField, CardError)>) -> Self {
         let fields: Vec<FieldProblem> = problems
             .into_iter()
-            .map(|(field, e)| FieldProblem {
-                code: "card_invalid",
-                params: BTreeMap::new(),
-                field: format!(
-                    "card.{}",
-                    serde_json::to_value(field).unwrap_or_default().as_str().unwrap_or("")
-                ),
-                message: e.to_string(),
+            .map(|(field, e)| {
+                let coded = e.coded();
+                FieldProblem {
+                    code: coded.code.as_str(),
+                    params: shown_params(&coded.params),
+                    field: format!(
+                        "card.{}",
+                        serde_json::to_value(field).unwrap_or_default().as_str().unwrap_or("")
+                    ),
+                    message: shown(e),
+                }
             })
             .collect();
         let message = fields.first().map(|f| f.message.clone()).unwrap_or_default();
-        CommandError { code: "card_invalid", params: BTreeMap::new(), cause: None, message, fields }
+        CommandError { code: "invalid", params: BTreeMap::new(), cause: None, message, fields }
     }
 }
 
 impl From<EngineError> for CommandError {
     fn from(e: EngineError) -> Self {
-        let code = match &e {
-            EngineError::Store(_) => "storage",
-            EngineError::NotConfigured { .. } => "not_configured",
-            EngineError::Busy { .. } => "busy",
-            EngineError::WrongState { .. } => "wrong_state",
-            EngineError::Unsaved(_) => "unsaved",
-            EngineError::Provider(p) => match p {
-                ProviderError::Invalid { field, message } => return CommandError::field(field, message),
-                ProviderError::Config(_) | ProviderError::Credentials { .. } => "not_configured",
-                ProviderError::Refused(_) => "refused",
-                ProviderError::Unreachable { .. } => "unreachable",
-                ProviderError::Unclear { .. } => "unclear",
-                ProviderError::NoAnswer { .. } => "no_answer",
-            },
-        };
-        if let EngineError::Store(s) = &e {
-            tracing::error!("storage error behind a command: {s}");
+        match (&e, e.coded()) {
+            (EngineError::Provider(ProviderError::Invalid { field, .. }), Some(coded)) => {
+                CommandError::field(field, coded)
+            }
+            (_, Some(coded)) => CommandError::said(coded),
+            (_, None) => CommandError::storage(e),
         }
-        CommandError::new(code, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use farepoint_core::providers::Refusal;
+    use serde_json::json;
+
+    #[test]
+    fn each_error_reaches_the_window_by_code_with_its_parameters() {
+        let card = CommandError::card(vec![
+            (CardField::Number, CardError::Luhn),
+            (CardField::Expiry, CardError::Expired { month: 3, year: 2024 }),
+        ]);
+        let card = serde_json::to_value(&card).unwrap();
+        assert_eq!(card["code"], "invalid");
+        assert_eq!(card["message"], "This card number has a typo — check the digits");
+        assert_eq!(card["fields"][0]["field"], "card.number");
+        assert_eq!(card["fields"][0]["code"], "card_not_luhn");
+        assert_eq!(card["fields"][1]["code"], "expiry_past");
+        assert_eq!(card["fields"][1]["params"], json!({ "month": "03", "year": "2024" }));
+
+        let refused = CommandError::from(EngineError::Provider(ProviderError::Refused(Refusal {
+            code: "413".into(),
+            message: "Insufficient funds".into(),
+            advice: "Ask for another card".into(),
+        })));
+        assert_eq!(refused.code, "provider_refused");
+        assert_eq!(refused.params["provider_code"], "413");
+        assert_eq!(refused.message, "413: Insufficient funds — Ask for another card");
+
+        let invalid = CommandError::from(EngineError::Provider(ProviderError::Invalid {
+            field: "amount".into(),
+            message: "must be above zero".into(),
+        }));
+        assert_eq!((invalid.code, invalid.fields[0].field.as_str()), ("invalid", "amount"));
+        assert_eq!(invalid.fields[0].code, "provider_invalid");
+        assert_eq!(invalid.fields[0].message, "must be above zero");
+
+        // A card number in a provider's words never reaches the window, in the message or a parameter.
+        let leaky = CommandError::from(EngineError::Provider(ProviderError::Unclear {
+            provider: "ATRIP",
+            detail: "card 4111 1111 1111 1111 timed out".into(),
+        }));
+        assert_eq!(leaky.code, "unclear");
+        assert!(!leaky.params["detail"].contains("4111 1111 1111 1111"), "{:?}", leaky.params);
+        assert!(!leaky.message.contains("4111 1111 1111 1111"), "{}", leaky.message);
     }
 }

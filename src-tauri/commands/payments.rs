@@ -3,6 +3,7 @@
 //! (`farepoint_core::actions`, computed in the core); these commands only adapt the input.
 
 use farepoint_core::card::CardEntry;
+use farepoint_core::codes::{CodedError, ErrorCode};
 use farepoint_core::engine::PaymentRecord;
 use farepoint_core::payment::Status;
 use serde::Serialize;
@@ -126,6 +127,6 @@ pub async fn heipay_voucher(state: State<'_, AppState>, payment_id: String) -> R
     bounded("payment_id", &payment_id, MAX_ID)?;
     let (content_type, bytes) = state.engine.heipay_voucher(&payment_id).await?;
     let body = String::from_utf8(bytes)
-        .map_err(|_| CommandError::new("voucher_unreadable", "HeiPay sent a voucher that is not text"))?;
+        .map_err(|_| CommandError::said(CodedError::new(ErrorCode::VoucherUnreadable)))?;
     Ok(Voucher { content_type, body })
 }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use farepoint_core::codes::{CodedError, ErrorCode};
 use farepoint_core::payment::Provider;
 use farepoint_core::profile::{self, Profile};
 use farepoint_core::secrets::{KeyringStore, SecretStore, SecretString};
@@ -56,14 +57,25 @@ fn flat<T>(result: Result<Result<T, SettingsError>, StoreError>) -> Result<T, Co
 }
 
 fn provider(name: &str) -> Result<Provider, CommandError> {
-    name.parse().map_err(|e: String| CommandError::new("unknown_provider", e))
+    name.parse().map_err(|_: String| {
+        let ids: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
+        CommandError::said(CodedError::unknown_name(ErrorCode::UnknownProvider, name, &ids))
+    })
+}
+
+/// A profile by its name, or the refusal naming the two there are.
+fn profile_named(name: &str) -> Result<Profile, CommandError> {
+    name.parse().map_err(|_: String| {
+        let names = [Profile::Sandbox.as_str(), Profile::Production.as_str()];
+        CommandError::said(CodedError::unknown_name(ErrorCode::UnknownProfile, name, &names))
+    })
 }
 
 /// Settings are written to Production; naming the Sandbox is refused with the reason.
 fn target(profile: Option<String>) -> Result<Profile, CommandError> {
     let profile = match profile {
         None => Profile::Production,
-        Some(name) => name.parse().map_err(|e: String| CommandError::new("unknown_profile", e))?,
+        Some(name) => profile_named(&name)?,
     };
     match profile {
         Profile::Production => Ok(profile),
@@ -77,7 +89,7 @@ async fn keyring_check(state: &AppState) -> Result<Result<(), String>, CommandEr
     let check = keyring
         .wait_for(Option::is_some)
         .await
-        .map_err(|_| CommandError::new("keyring_check_lost", "the keyring check stopped unexpectedly"))?
+        .map_err(|_| CommandError::said(CodedError::new(ErrorCode::KeyringCheckLost)))?
         .clone();
     Ok(check.unwrap_or(Ok(())))
 }
@@ -94,7 +106,7 @@ fn as_store(keyring: &Option<KeyringStore>) -> Option<&dyn SecretStore> {
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, CommandError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| CommandError::new("internal", format!("a keyring task failed: {e}")))
+        .map_err(|e| CommandError::because(ErrorCode::Internal, format!("a keyring task failed: {e}")))
 }
 
 /// One provider of the Production view, reading the keyring on a blocking thread.
@@ -104,10 +116,9 @@ async fn provider_view(
     provider: Provider,
 ) -> Result<ProviderView, CommandError> {
     let view = blocking(move || production.view(as_store(&keyring(check_ok)))).await?;
-    view.providers
-        .into_iter()
-        .find(|p| p.provider == provider)
-        .ok_or_else(|| CommandError::new("internal", "the provider is missing from the settings view"))
+    view.providers.into_iter().find(|p| p.provider == provider).ok_or_else(|| {
+        CommandError::because(ErrorCode::Internal, "the provider is missing from the settings view")
+    })
 }
 
 #[tauri::command]
@@ -139,8 +150,8 @@ pub async fn save_provider_settings(
     profile: Option<String>,
 ) -> Result<ProviderView, CommandError> {
     if values.len() > super::MAX_ITEMS {
-        return Err(CommandError::new(
-            "invalid",
+        return Err(CommandError::because(
+            ErrorCode::Invalid,
             format!("{} values at once; at most {}", values.len(), super::MAX_ITEMS),
         ));
     }
@@ -246,14 +257,10 @@ pub async fn set_profile(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<(), CommandError> {
-    let profile: Profile = profile.parse().map_err(|e: String| CommandError::new("unknown_profile", e))?;
-    let refusal = state
-        .store
-        .read(|c| profile::switch_refusal(c))
-        .await
-        .map_err(|e| CommandError::new("storage", e))?;
+    let profile = profile_named(&profile)?;
+    let refusal = state.store.read(|c| profile::switch_refusal(c)).await.map_err(CommandError::storage)?;
     if let Some(refusal) = refusal {
-        return Err(CommandError::new("profile_busy", refusal));
+        return Err(CommandError::because(ErrorCode::ProfileBusy, refusal));
     }
     let now = farepoint_core::now_ms();
     state

@@ -75,15 +75,10 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         .settings
         .read(|c| farepoint_core::store::get_setting(c, "app", "locale"))
         .await
-        .map_err(|e| CommandError::new("storage", e))?
+        .map_err(CommandError::storage)?
         .unwrap_or_else(|| "en".into());
     let demo = if state.sandbox.is_some() { farepoint_sandbox::demo::hints() } else { Vec::new() };
-    let catalog = state
-        .engine
-        .catalog()
-        .with_history(&state.store)
-        .await
-        .map_err(|e| CommandError::new("storage", e))?;
+    let catalog = state.engine.catalog().with_history(&state.store).await.map_err(CommandError::storage)?;
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION"),
         profile: state.profile.to_string(),

@@ -23,8 +23,9 @@ use crate::AppState;
 
 /// An amount as typed at the desk, read by the core's desk rule (`Money::parse_typed`).
 pub fn money(field: &str, amount: &str, currency: &str) -> Result<Money, CommandError> {
-    let currency = Currency::from_code(currency.trim()).map_err(|e| CommandError::field("currency", e))?;
-    Money::parse_typed(amount, currency).map_err(|e| CommandError::field(field, e))
+    let currency =
+        Currency::from_code(currency.trim()).map_err(|e| CommandError::field("currency", e.coded()))?;
+    Money::parse_typed(amount, currency).map_err(|e| CommandError::field(field, e.coded()))
 }
 
 /// Validates the card form; every problem comes back against its field.
@@ -217,7 +218,7 @@ pub async fn heipay_hotels(state: State<'_, AppState>) -> Result<Vec<Hotel>, Com
             .settings
             .read(|c| farepoint_core::settings::hotels(c).map_err(|e| StoreError::Corrupt(e.to_string())))
             .await
-            .map_err(|e| CommandError::new("storage", e))?
+            .map_err(CommandError::storage)?
             .into_iter()
             .map(|h| (h.id, h.name))
             .collect(),

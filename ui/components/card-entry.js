@@ -7,6 +7,7 @@
 import { h, field, setFieldError } from "../lib/dom.js";
 import { t, register } from "../lib/i18n.js";
 import { call } from "../lib/ipc.js";
+import { say } from "../lib/say.js";
 
 register({
   en: {
@@ -223,7 +224,7 @@ export class CardEntry {
   showErrors(problems) {
     for (const p of problems) {
       const name = p.field.replace(/^card\./, "");
-      if (this.fields[name]) setFieldError(this.fields[name].control, p.message);
+      if (this.fields[name]) setFieldError(this.fields[name].control, say(null, p));
     }
   }
 

@@ -5,6 +5,7 @@
 
 import { h, newId, setFieldError } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
+import { say } from "../lib/say.js";
 
 /**
  * openDialog({ id, title, body, confirm, onConfirm, hint, wide, cancelLabel }) → handle
@@ -33,7 +34,7 @@ export function openDialog({ id, title, body, confirm, onConfirm, hint, wide = f
   let closed = false;
 
   function showError(error) {
-    const message = error ? error.message ?? String(error) : "";
+    const message = say(null, error);
     alert.textContent = message;
     alert.hidden = !message;
   }

@@ -11,6 +11,7 @@ import { dialogOpen } from "../components/dialog.js";
 import { busy } from "./take/common.js";
 import { PaymentDetail, brandName } from "./payments/detail.js";
 import { dateInput, parseDay, dayText, relabelDate, badDate } from "./payments/dates.js";
+import { say } from "../lib/say.js";
 
 register({
   en: {
@@ -386,8 +387,8 @@ export class PaymentsView {
       // A typed bound the core could not read is marked at its field, in its words.
       const at = { amount_min: this.minInput, amount_max: this.maxInput };
       const marked = (error.fields ?? []).filter((f) => at[f.field]);
-      marked.forEach((f) => setFieldError(at[f.field], f.message));
-      this.filterError.textContent = error.message;
+      marked.forEach((f) => setFieldError(at[f.field], say(null, f)));
+      this.filterError.textContent = say(null, error);
       this.filterError.hidden = marked.length > 0;
       if (!this.loaded) fill(this.tbody, this.messageRow(t("pay.no_match")));
     } finally {
@@ -409,7 +410,7 @@ export class PaymentsView {
       this.tbody.append(...fresh.map((r) => this.rowElement(r)));
       this.renderFoot();
     } catch (error) {
-      this.filterError.textContent = error.message;
+      this.filterError.textContent = say(null, error);
       this.filterError.hidden = false;
     } finally {
       this.loadingMore = false;
@@ -634,7 +635,7 @@ export class PaymentsView {
       const result = await busy(button, t("common.working"), () => call("export_payments", { request: { query, format }, onProgress }));
       this.taskDone("good", h("span", { text: t("pay.exported", { rows: result.rows }) }), " ", h("code", { class: "mono task-path", id: "pay-export-path", text: result.path }));
     } catch (error) {
-      this.taskDone("bad", h("span", { text: error.message }));
+      this.taskDone("bad", h("span", { text: say(null, error) }));
     }
   }
 
@@ -659,7 +660,7 @@ export class PaymentsView {
         );
       }
     } catch (error) {
-      this.taskDone("bad", h("span", { text: error.message }));
+      this.taskDone("bad", h("span", { text: say(null, error) }));
     }
   }
 }

@@ -9,6 +9,7 @@ import { call, onLiveEvent, onMissed } from "../lib/ipc.js";
 import { money, exponent, minorToDecimal, date } from "../lib/format.js";
 import { statusPill, statusIcon, toneIcon, toneOf } from "../components/status.js";
 import { dateInput, parseDay, dayText, relabelDate } from "./payments/dates.js";
+import { say } from "../lib/say.js";
 
 register({
   en: {
@@ -291,7 +292,7 @@ export class SummaryView {
       this.render();
     } catch (error) {
       if (seq !== this.seq) return;
-      this.error.textContent = error.message;
+      this.error.textContent = say(null, error);
       this.error.hidden = false;
     }
   }

@@ -12,6 +12,7 @@ import { atripForm } from "./take/atrip.js";
 import { travelportForm } from "./take/travelport.js";
 import { holidayExtrasForm } from "./take/holidayextras.js";
 import { heipayForm } from "./take/heipay.js";
+import { say } from "../lib/say.js";
 
 register({
   en: {
@@ -210,8 +211,7 @@ export class TakeView {
   }
 
   showError(error) {
-    const message = error instanceof CommandError || error?.message ? error.message : String(error);
-    this.error.textContent = message;
+    this.error.textContent = say(null, error);
     this.error.hidden = false;
   }
 

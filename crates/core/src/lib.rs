@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod card;
 pub mod catalog;
+pub mod codes;
 pub mod desk_lock;
 pub mod engine;
 #[doc(hidden)]

@@ -12,6 +12,7 @@ import { money } from "../../lib/format.js";
 import { CardEntry } from "../../components/card-entry.js";
 import { openDialog, radioGroup } from "../../components/dialog.js";
 import { readAmount } from "../take/common.js";
+import { say } from "../../lib/say.js";
 
 register({
   en: {
@@ -125,12 +126,14 @@ function fieldProblems(error, controls, card) {
       card.showErrors([p]);
       shown = true;
     } else if (controls[p.field]) {
-      setFieldError(controls[p.field], p.message);
+      setFieldError(controls[p.field], say(null, p));
       shown = true;
     }
   }
   if (!shown) throw error;
-  throw new CommandError({ code: error.code, message: error.message });
+  // The dialog's alert says the first problem too, without marking the fields again.
+  const [first] = error.fields;
+  throw new CommandError({ code: first.code, params: first.params, message: first.message });
 }
 
 /**

@@ -11,6 +11,7 @@ import { Timeline } from "../../components/timeline.js";
 import { busy } from "../take/common.js";
 import { resolveReview, newAttempt, refund, resolveRefund, voucher } from "./actions.js";
 import { showReceipt } from "./receipt.js";
+import { say } from "../../lib/say.js";
 
 register({
   en: {
@@ -185,7 +186,7 @@ export class PaymentDetail {
   }
 
   showError(error) {
-    this.error.textContent = error?.message ?? String(error);
+    this.error.textContent = say(null, error);
     this.error.hidden = false;
   }
 

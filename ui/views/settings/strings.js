@@ -4,7 +4,7 @@
 // from its parameters (docs/ui.md, "Languages"). tests/ui_strings.rs checks both languages hold
 // every one.
 
-import { t, has, register } from "../../lib/i18n.js";
+import { register } from "../../lib/i18n.js";
 
 register({
   en: {
@@ -271,7 +271,7 @@ register({
     "code.read_only_profile": "The Sandbox profile's settings and demo credentials are built in and cannot be changed — switch to the Production profile to enter your own",
     "code.unknown_setting": "{provider} has no setting '{field}' — expected one of: {expected}",
     "code.unknown_preference": "Unknown preference '{key}' — the preferences are: locale",
-    "code.storage": "The settings could not be read or saved: {reason}",
+    "code.storage": "Farepoint could not read or save its data: {reason}",
     "code.keyring_unavailable": "The OS keyring is not working, so nothing was stored or removed: {reason}",
     "code.keyring": "The OS keyring refused: {reason}",
   },
@@ -310,45 +310,12 @@ register({
     "code.read_only_profile": "Los ajustes y las credenciales de demostración del perfil Sandbox vienen integrados y no se pueden cambiar — cambie al perfil Producción para introducir los suyos",
     "code.unknown_setting": "{provider} no tiene el ajuste '{field}' — se esperaba uno de: {expected}",
     "code.unknown_preference": "Preferencia desconocida '{key}' — las preferencias son: locale",
-    "code.storage": "No se pudieron leer ni guardar los ajustes: {reason}",
+    "code.storage": "Farepoint no pudo leer ni guardar sus datos: {reason}",
     "code.keyring_unavailable": "El llavero del sistema no funciona, así que no se guardó ni se eliminó nada: {reason}",
     "code.keyring": "El llavero del sistema se negó: {reason}",
   },
 });
 
-const capital = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
-
-/** A field's or secret's label by its schema key, in the current language; the core's if unknown. */
-export function label(provider, key, fallback) {
-  const id = `field.${provider}.${key}`;
-  return has(id) ? t(id) : fallback ?? key;
-}
-
-/** A field's help by its schema key, in the current language; the core's if unknown. */
-export function help(provider, key, fallback) {
-  const id = `help.${provider}.${key}`;
-  return has(id) ? t(id) : fallback;
-}
-
-/** A code and its parameters as words, not capitalised (a cause sits inside a sentence). */
-function words(provider, coded) {
-  const id = `code.${coded.code}`;
-  if (!has(id)) return coded.message ?? "";
-  const vars = { ...(coded.params ?? {}) };
-  if (vars.field !== undefined) vars.label = label(provider, vars.field);
-  if (coded.cause) vars.cause = words(provider, coded.cause);
-  return t(id, vars);
-}
-
-/**
- * What the core sent — a problem of `ProviderView.problems`, a command's error or one of its
- * field problems — said by its code in the current language, capitalised. A code without words
- * here shows the core's English message.
- */
-export function say(provider, coded) {
-  if (!coded) return "";
-  if (typeof coded !== "object") return String(coded);
-  return capital(words(provider, coded));
-}
-
-export { t };
+// Said through the window's one function for what the core sends (ui/lib/say.js).
+export { label, help, say } from "../../lib/say.js";
+export { t } from "../../lib/i18n.js";

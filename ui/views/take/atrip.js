@@ -7,6 +7,7 @@ import { call } from "../../lib/ipc.js";
 import { money, countdown, dateTime } from "../../lib/format.js";
 import { CardEntry } from "../../components/card-entry.js";
 import { input, typeInto, showFieldErrors, clearErrors, payCommand, busy } from "./common.js";
+import { say } from "../../lib/say.js";
 
 register({
   en: {
@@ -157,7 +158,7 @@ export function atripForm(catalog) {
       order = null;
       renderOrder();
       if (error.fields?.length) showFieldErrors(controls, null, error.fields);
-      else setFieldError(orderNo, error.message);
+      else setFieldError(orderNo, say(null, error));
       orderNo.focus();
       return false;
     }

@@ -2,6 +2,7 @@
 
 import { h, setFieldError } from "../../lib/dom.js";
 import { channel, call, CommandError } from "../../lib/ipc.js";
+import { say } from "../../lib/say.js";
 
 /** A text input with sensible desk defaults (no autofill, no spellcheck). */
 export function input(name, props = {}) {
@@ -12,7 +13,7 @@ export function input(name, props = {}) {
 export function showFieldErrors(controls, card, problems) {
   for (const p of problems) {
     if (p.field.startsWith("card.") && card) card.showErrors([p]);
-    else if (controls[p.field]) setFieldError(controls[p.field], p.message);
+    else if (controls[p.field]) setFieldError(controls[p.field], say(null, p));
   }
 }
 
@@ -50,7 +51,7 @@ export async function readAmount(control, currency) {
   } catch (error) {
     const problem = error instanceof CommandError ? error.fields.find((p) => p.field === "amount") : null;
     if (!problem) throw error;
-    setFieldError(control, problem.message);
+    setFieldError(control, say(null, problem));
     return null;
   }
 }

@@ -8,6 +8,7 @@ import { call } from "../../lib/ipc.js";
 import { money } from "../../lib/format.js";
 import { CardEntry } from "../../components/card-entry.js";
 import { input, showFieldErrors, clearErrors, payCommand, readAmount } from "./common.js";
+import { say } from "../../lib/say.js";
 
 register({
   en: {
@@ -103,7 +104,7 @@ export function heipayForm(catalog) {
       fill(controls.hotel_id, list.map((hotel) => h("option", { value: hotel.id, text: hotel.name })));
     })
     .catch((error) => {
-      noHotels.textContent = error.code === "not_configured" ? t("hp.no_hotels") : error.message;
+      noHotels.textContent = error.code === "not_configured" ? t("hp.no_hotels") : say(null, error);
       noHotels.hidden = false;
     });
 

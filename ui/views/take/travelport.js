@@ -8,6 +8,7 @@ import { call } from "../../lib/ipc.js";
 import { money } from "../../lib/format.js";
 import { CardEntry } from "../../components/card-entry.js";
 import { input, typeInto, showFieldErrors, clearErrors, payCommand, busy } from "./common.js";
+import { say } from "../../lib/say.js";
 
 register({
   en: {
@@ -145,7 +146,7 @@ export function travelportForm() {
       bench = null;
       render();
       if (error.fields?.length) showFieldErrors(controls, null, error.fields);
-      else setFieldError(locator, error.message);
+      else setFieldError(locator, say(null, error));
       locator.focus();
     }
   }
@@ -216,7 +217,7 @@ export function travelportForm() {
       showFieldErrors(controls, card, problems);
       const offers = problems.find((p) => p.field === "offer_ids");
       if (offers) {
-        offersError.textContent = offers.message;
+        offersError.textContent = say(null, offers);
         offersError.hidden = false;
       }
     },

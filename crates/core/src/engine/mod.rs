@@ -57,27 +57,8 @@ pub enum EngineError {
     Busy { reference: String, subject: String, status: Status },
     #[error("payment {reference} is {status}; this action needs it to be {needed}")]
     WrongState { reference: String, status: Status, needed: &'static str },
-    #[error("{}", unsaved_message(.0))]
+    #[error("{}", .0.coded().english())]
     Unsaved(Unsaved),
-}
-
-/// What the agent reads when an answer could not be saved (see `unsaved.rs`).
-fn unsaved_message(u: &Unsaved) -> String {
-    let (provider, reference) = (u.provider, &u.reference);
-    let (what, again) = match (u.refund, u.went_through) {
-        (false, true) => (format!("{provider} took payment {reference}"), "take this payment"),
-        (false, false) => (format!("{provider} answered about payment {reference}"), "take this payment"),
-        (true, true) => (format!("{provider} made the refund of payment {reference}"), "refund it"),
-        (true, false) => {
-            (format!("{provider} answered about the refund of payment {reference}"), "refund it")
-        }
-    };
-    format!(
-        "{what}, but Farepoint could not save that ({}). Do not {again} again. Farepoint keeps trying \
-         to save it — free some disk space or fix what stops it writing — and if it closes first, it \
-         checks the payment when it next starts.",
-        u.reason
-    )
 }
 
 /// How a provider's pending attempts are followed up.

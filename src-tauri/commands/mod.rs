@@ -228,13 +228,14 @@ mod tests {
         assert_eq!(refused.params["provider_code"], "413");
         assert_eq!(refused.message, "413: Insufficient funds — Ask for another card");
 
-        let invalid = CommandError::from(EngineError::Provider(ProviderError::Invalid {
-            field: "amount".into(),
-            message: "must be above zero".into(),
-        }));
+        let invalid = CommandError::from(EngineError::Provider(ProviderError::invalid(
+            "amount",
+            CodedError::new(ErrorCode::RefundCurrency).with("currency", "EUR"),
+        )));
         assert_eq!((invalid.code, invalid.fields[0].field.as_str()), ("invalid", "amount"));
-        assert_eq!(invalid.fields[0].code, "provider_invalid");
-        assert_eq!(invalid.fields[0].message, "must be above zero");
+        assert_eq!(invalid.fields[0].code, "refund_currency");
+        assert_eq!(invalid.fields[0].params["currency"], "EUR");
+        assert_eq!(invalid.fields[0].message, "the refund must be in EUR, the payment's currency");
 
         // A card number in a provider's words never reaches the window, in the message or a parameter.
         let leaky = CommandError::from(EngineError::Provider(ProviderError::Unclear {

@@ -260,7 +260,7 @@ pub async fn set_profile(
     let profile = profile_named(&profile)?;
     let refusal = state.store.read(|c| profile::switch_refusal(c)).await.map_err(CommandError::storage)?;
     if let Some(refusal) = refusal {
-        return Err(CommandError::because(ErrorCode::ProfileBusy, refusal));
+        return Err(CommandError::said(refusal));
     }
     let now = farepoint_core::now_ms();
     state

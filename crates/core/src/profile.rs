@@ -7,6 +7,7 @@ use std::str::FromStr;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::codes::{CodedError, ErrorCode};
 use crate::store::{self, Store, StoreError};
 
 /// Settings that belong to the app rather than to one profile are filed under this name.
@@ -65,7 +66,7 @@ pub fn set_active(conn: &Connection, profile: Profile, now_ms: i64) -> Result<()
 /// Why the active profile may not be left now, if it may not: a restart would leave payments
 /// still being sent, checked or ticketed to the other profile's start, which never follows them
 /// up. They finish first (or wait for a person) in the profile they were taken in.
-pub fn switch_refusal(history: &Connection) -> Result<Option<String>, StoreError> {
+pub fn switch_refusal(history: &Connection) -> Result<Option<CodedError>, StoreError> {
     let open = store::payments_in_flight(history)?;
     if open.is_empty() {
         return Ok(None);
@@ -74,11 +75,7 @@ pub fn switch_refusal(history: &Connection) -> Result<Option<String>, StoreError
         .iter()
         .map(|p| format!("{} ({}, {})", p.reference, p.provider.display_name(), p.status.as_str()))
         .collect();
-    Ok(Some(format!(
-        "These payments are still being sent, checked or ticketed: {}. Wait until they finish (or resolve \
-         them in Payments), then switch profile.",
-        list.join(", ")
-    )))
+    Ok(Some(CodedError::new(ErrorCode::ProfileBusy).with("payments", list.join(", "))))
 }
 
 /// The folder of a profile's payment history inside the data dir. Production's is the data dir

@@ -168,7 +168,7 @@ async fn a_card_key_that_does_not_match_the_hotel_is_declined_with_the_fix() {
 async fn invalid_fields_are_refused_before_anything_is_sent_or_journaled() {
     let w = world().await;
     let invalid = |e: EngineError| match e {
-        EngineError::Provider(ProviderError::Invalid { field, message }) => (field, message),
+        EngineError::Provider(ProviderError::Invalid { field, message, .. }) => (field, message),
         other => panic!("expected an invalid field, got {other}"),
     };
     let mut long = payment(1, "1000.00", PAN);

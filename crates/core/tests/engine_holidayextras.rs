@@ -285,7 +285,7 @@ async fn invalid_input_is_refused_before_anything_is_journaled_or_sent() {
     for (engine, request, expected_field, says) in cases {
         let err = engine.pay_holidayextras(request).await.unwrap_err();
         match &err {
-            EngineError::Provider(ProviderError::Invalid { field, message }) => {
+            EngineError::Provider(ProviderError::Invalid { field, message, .. }) => {
                 assert_eq!(field, expected_field, "{err}");
                 assert!(message.contains(says), "{err}");
             }

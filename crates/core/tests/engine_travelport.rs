@@ -31,7 +31,7 @@ fn by_card(locator: &str, offers: &[&str], number: &str) -> TravelportPayment {
 
 fn invalid_field(err: EngineError) -> (String, String) {
     match err {
-        EngineError::Provider(ProviderError::Invalid { field, message }) => (field, message),
+        EngineError::Provider(ProviderError::Invalid { field, message, .. }) => (field, message),
         other => panic!("expected invalid input, got {other}"),
     }
 }

@@ -7,9 +7,10 @@ use time::OffsetDateTime;
 use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::card::Card;
+use crate::codes::{CodedError, ErrorCode};
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status, Ticket, TicketKind, TimelineEvent};
-use crate::providers::atrip::wire::NextStep;
+use crate::providers::atrip::wire::{card_needed, NextStep};
 use crate::providers::atrip::{Method, Order, OrderStatus};
 use crate::providers::{Call, PayOutcome, ProviderError};
 use crate::store;
@@ -43,11 +44,7 @@ impl Engine {
         let client = self.atrip()?;
         let order_no = normalize_order_no(&order_no)?;
         if method.needs_card() && card.is_none() {
-            return Err(ProviderError::Invalid {
-                field: "card".into(),
-                message: format!("{} payments need a card", method.label()),
-            }
-            .into());
+            return Err(card_needed(method).into());
         }
         self.ensure_not_busy(Provider::Atrip, &order_no).await?;
 
@@ -94,11 +91,7 @@ impl Engine {
         record.require(Status::Declined)?;
         let order_no = record.payment.subject_key.clone();
         if method.needs_card() && card.is_none() {
-            return Err(ProviderError::Invalid {
-                field: "card".into(),
-                message: format!("{} payments need a card", method.label()),
-            }
-            .into());
+            return Err(card_needed(method).into());
         }
         let read = self.atrip()?.query_order(&order_no).await.map_err(|(_, e)| e)?;
         read.result.check_payable(method, OffsetDateTime::now_utc())?;
@@ -324,13 +317,11 @@ impl Engine {
         let code = record.attempts.last().and_then(|a| a.error_code.clone()).unwrap_or_default();
         let (meaning, advice, next) = crate::providers::atrip::wire::meaning(&code);
         if next != NextStep::Regenerate {
-            return Err(ProviderError::Invalid {
-                field: "payment".into(),
-                message: format!(
-                    "ATRIP's code {code} ({meaning}) does not allow a new order to be paid: {advice}"
-                ),
-            }
-            .into());
+            let problem = CodedError::new(ErrorCode::AtripNoRegenerate)
+                .with("provider_code", &code)
+                .with("meaning", meaning)
+                .with("advice", advice);
+            return Err(ProviderError::invalid("payment", problem).into());
         }
         let call = self.atrip()?.regenerate(&record.payment.subject_key).await.map_err(|(_, e)| e)?;
         let new_no = call.result.clone();
@@ -361,11 +352,8 @@ fn exchange_data(exchanges: Vec<crate::providers::http::Exchange>) -> Value {
 fn normalize_order_no(order_no: &str) -> Result<String, EngineError> {
     let no = order_no.trim().to_ascii_uppercase();
     if no.is_empty() || !no.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(ProviderError::Invalid {
-            field: "order_no".into(),
-            message: "an ATRIP order number is letters and digits, e.g. TESTA20240627114717735".into(),
-        }
-        .into());
+        let problem = CodedError::new(ErrorCode::OrderNoFormat).with("example", "TESTA20240627114717735");
+        return Err(ProviderError::invalid("order_no", problem).into());
     }
     Ok(no)
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord};
 use crate::card::Card;
+use crate::codes::{CodedError, ErrorCode};
 use crate::now_ms;
 use crate::payment::{Attempt, Payment, Provider, Status};
 use crate::providers::heipay::{HeiPayClient, HeiPayPayment, Order};
@@ -183,17 +184,17 @@ impl Engine {
     /// The voucher HeiPay linked for this payment: its content type and bytes.
     pub async fn heipay_voucher(&self, payment_id: &str) -> Result<(String, Vec<u8>), EngineError> {
         let record = self.record(payment_id).await?;
-        let no_voucher = |why: &str| ProviderError::Invalid {
-            field: "voucher".into(),
-            message: format!("payment {} has no HeiPay voucher: {why}", record.payment.reference),
+        let no_voucher = |why| {
+            ProviderError::invalid(
+                "voucher",
+                CodedError::new(why).with("reference", &record.payment.reference),
+            )
         };
         if record.payment.provider != Provider::HeiPay {
-            return Err(no_voucher("it was not taken through HeiPay").into());
+            return Err(no_voucher(ErrorCode::VoucherNotHeipay).into());
         }
-        let url = record
-            .voucher_url()
-            .map(str::to_string)
-            .ok_or_else(|| no_voucher("HeiPay gave no voucher link — look it up in the HeiPay portal"))?;
+        let url =
+            record.voucher_url().map(str::to_string).ok_or_else(|| no_voucher(ErrorCode::VoucherNoLink))?;
         let call = self.heipay()?.voucher(&url).await?;
         Ok((call.result.content_type, call.result.body))
     }

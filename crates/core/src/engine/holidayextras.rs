@@ -13,6 +13,7 @@ use serde_json::json;
 use super::refund::RefundEnd;
 use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::Money;
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, RefundStatus, Status, TimelineEvent};
@@ -95,7 +96,11 @@ impl Engine {
         let client = self.holidayextras()?;
         let record = self.record(payment_id).await?;
         record.require(Status::Declined)?;
-        let req = same_request(client, &record.payment).map_err(|e| invalid("payment", &e))?;
+        // The stored request's own field is not on the retry's form: the refusal is the payment's.
+        let req = same_request(client, &record.payment).map_err(|e| match e {
+            ProviderError::Invalid { problem, .. } => invalid("payment", problem),
+            other => other.into(),
+        })?;
         let note = (format!("New attempt for {}", record.payment.amount), json!({}));
         let attempt = self.journal_retry(&record, None, note).await?;
         self.send_holidayextras(attempt, &req).await?;
@@ -140,7 +145,11 @@ impl Engine {
 
         let (sent, why) = match same_request(client, &payment) {
             Ok(req) => (Some(client.pay(&attempt.idempotency_key, &req).await), String::new()),
-            Err(why) => {
+            Err(e) => {
+                let why = match e {
+                    ProviderError::Invalid { field, message, .. } if field == "payment" => message,
+                    other => other.to_string(),
+                };
                 tracing::warn!(payment = %payment.reference, "HX re-send impossible: {why}");
                 (None, why)
             }
@@ -189,15 +198,12 @@ impl Engine {
         let client = self.holidayextras()?;
         // Taken before the payment is read, so a check of the payment cannot run beside it.
         let Some(_one_at_a_time) = self.take_in_flight(payment_id) else {
-            return Err(invalid(
-                "payment",
-                "a refund or check of this payment is already running — wait for it",
-            ));
+            return Err(invalid("payment", CodedError::new(ErrorCode::RefundRunning)));
         };
         let record = self.record(payment_id).await?;
         let payment = &record.payment;
         if payment.provider != Provider::HolidayExtras {
-            return Err(invalid("payment", "only a Holiday Extras payment can be refunded here"));
+            return Err(invalid("payment", CodedError::new(ErrorCode::RefundHxOnly)));
         }
         record.require(Status::Paid)?;
         let attempt = record.attempts.last().cloned().expect("a paid payment has an attempt");
@@ -413,36 +419,35 @@ fn still_unknown(
 }
 
 /// The request of the first send, rebuilt from the payment, checked for this profile.
-fn same_request(client: &HolidayExtrasClient, payment: &Payment) -> Result<PayRequest, String> {
-    let s = payment.subject.holidayextras().ok_or("the stored request is not Holiday Extras'")?;
-    let version = s.version.ok_or("the stored request does not say its API version")?;
+fn same_request(client: &HolidayExtrasClient, payment: &Payment) -> Result<PayRequest, ProviderError> {
+    let refuse = |code| ProviderError::invalid("payment", CodedError::new(code));
+    let s = payment.subject.holidayextras().ok_or_else(|| refuse(ErrorCode::StoredNotHx))?;
+    let version = s.version.ok_or_else(|| refuse(ErrorCode::StoredNoVersion))?;
     // Another version is another request (body, Accept): only the one first sent is re-sent.
     if version != client.version() {
-        return Err(format!(
-            "it was sent with API {} and this profile now uses {}",
-            version.label(),
-            client.version().label()
-        ));
+        let problem = CodedError::new(ErrorCode::HxVersionChanged)
+            .with("sent", version.label())
+            .with("now", client.version().label());
+        return Err(ProviderError::invalid("payment", problem));
     }
-    client
-        .check_pay(
-            &s.token,
-            &s.payment_reference,
-            payment.amount,
-            s.postal_code.as_deref(),
-            s.country_code.as_deref(),
-        )
-        .map_err(|e| e.to_string())
+    client.check_pay(
+        &s.token,
+        &s.payment_reference,
+        payment.amount,
+        s.postal_code.as_deref(),
+        s.country_code.as_deref(),
+    )
 }
 
-fn invalid(field: &str, message: &str) -> EngineError {
-    ProviderError::Invalid { field: field.into(), message: message.into() }.into()
+fn invalid(field: &str, problem: CodedError) -> EngineError {
+    ProviderError::invalid(field, problem).into()
 }
 
 fn check_customer(name: &str) -> Result<String, EngineError> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("customer", "enter the customer's name (up to 100 characters)"));
+    const CUSTOMER_MAX: usize = 100;
+    if name.is_empty() || name.chars().count() > CUSTOMER_MAX {
+        return Err(invalid("customer", CodedError::new(ErrorCode::CustomerName).with("max", CUSTOMER_MAX)));
     }
     Ok(name)
 }

@@ -28,6 +28,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::{Notify, Semaphore};
 
+use crate::codes::{CodedError, ErrorCode};
 use crate::now_ms;
 use crate::payment::{Attempt, Payment, Provider, Refund, Status, Ticket, TimelineEvent};
 use crate::providers::atrip::AtripClient;
@@ -517,27 +518,19 @@ impl Engine {
         let record = self.record(payment_id).await?;
         record.require(Status::NeedsReview)?;
         let provider = record.payment.provider;
-        let refuse =
-            |message: String| Err(ProviderError::Invalid { field: "outcome".into(), message }.into());
         // The one list the window offers (`Provider::review_outcomes`), so the two cannot differ.
         if !provider.review_outcomes().contains(&outcome) {
-            return refuse(if Status::NeedsReview.can_become(outcome) {
-                format!(
-                    "{} issues no tickets — record whether the payment was paid or declined",
-                    provider.display_name()
-                )
+            let problem = if Status::NeedsReview.can_become(outcome) {
+                CodedError::new(ErrorCode::OutcomeNoTickets).with("provider", provider.display_name())
             } else {
-                "Choose what the provider portal shows: paid, declined, ticketed or ticketing failed".into()
-            });
+                CodedError::new(ErrorCode::OutcomeChoose)
+            };
+            return Err(ProviderError::invalid("outcome", problem).into());
         }
         let mut attempt = record.attempts.last().cloned().expect("a payment under review has an attempt");
         let note = note.trim().to_string();
         if note.is_empty() {
-            return Err(ProviderError::Invalid {
-                field: "note".into(),
-                message: "write what the provider portal shows, so the next person knows why".into(),
-            }
-            .into());
+            return Err(ProviderError::invalid("note", CodedError::new(ErrorCode::NoteRequired)).into());
         }
         let now = now_ms();
         self.commit(move |tx| {

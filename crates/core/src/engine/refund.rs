@@ -9,6 +9,7 @@
 use serde_json::{json, Value};
 
 use super::{journal, Engine, EngineError, PaymentRecord};
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::Money;
 use crate::now_ms;
 use crate::payment::{EventKind, NewEvent, Provider, Refund, RefundStatus, Status, TimelineEvent};
@@ -93,10 +94,13 @@ impl Engine {
             }
             if let Some(open) = current.open_refund() {
                 let why = match open.status {
-                    RefundStatus::Sending => format!("the refund of {} is still being sent — wait for its answer", open.amount),
-                    _ => format!("the refund of {} has no clear answer yet — check it in the provider's portal and record what it shows before refunding again", open.amount),
+                    RefundStatus::Sending => ErrorCode::RefundSending,
+                    _ => ErrorCode::RefundUnclear,
                 };
-                return Ok((Err(invalid("payment", &why)), Vec::new()));
+                return Ok((
+                    Err(invalid("payment", CodedError::new(why).with("amount", open.amount))),
+                    Vec::new(),
+                ));
             }
             let refundable = current.refundable();
             let amount = match check_amount(amount.unwrap_or(refundable), refundable, charged) {
@@ -181,20 +185,20 @@ impl Engine {
     ) -> Result<PaymentRecord, EngineError> {
         let record = self.record(payment_id).await?;
         let Some(open) = record.open_refund().filter(|r| r.status == RefundStatus::Unclear).cloned() else {
-            return Err(invalid("payment", "this payment has no unclear refund to resolve"));
+            return Err(invalid("payment", CodedError::new(ErrorCode::RefundNoneUnclear)));
         };
         let note = note.trim().to_string();
         if note.is_empty() {
-            return Err(invalid(
-                "note",
-                "write what the provider portal shows, so the next person knows why",
-            ));
+            return Err(invalid("note", CodedError::new(ErrorCode::NoteRequired)));
         }
         let now = now_ms();
         self.commit(move |tx| {
             let mut refund = store::get_refund(tx, &open.id)?;
             if refund.status != RefundStatus::Unclear {
-                return Ok((Err(invalid("payment", "this refund was resolved meanwhile")), Vec::new()));
+                return Ok((
+                    Err(invalid("payment", CodedError::new(ErrorCode::RefundResolvedMeanwhile))),
+                    Vec::new(),
+                ));
             }
             let (to, said) = if refunded {
                 (
@@ -255,8 +259,8 @@ fn move_refund(
     Ok(vec![event])
 }
 
-fn invalid(field: &str, message: &str) -> EngineError {
-    ProviderError::Invalid { field: field.into(), message: message.into() }.into()
+fn invalid(field: &str, problem: CodedError) -> EngineError {
+    ProviderError::invalid(field, problem).into()
 }
 
 /// More than 0, at most what is refundable, in the payment's currency.
@@ -264,16 +268,19 @@ fn check_amount(amount: Money, refundable: Money, charged: Money) -> Result<Mone
     if amount.currency != charged.currency {
         return Err(invalid(
             "amount",
-            &format!("the refund must be in {}, the payment's currency", charged.currency),
+            CodedError::new(ErrorCode::RefundCurrency).with("currency", charged.currency),
         ));
     }
     if refundable.minor == 0 {
-        return Err(invalid("amount", &format!("all of {charged} has been refunded already")));
+        return Err(invalid("amount", CodedError::new(ErrorCode::RefundedAll).with("charged", charged)));
     }
     if amount.minor <= 0 || amount.minor > refundable.minor {
-        let left =
-            if refundable == charged { String::new() } else { format!(" (what is left of {charged})") };
-        return Err(invalid("amount", &format!("refund more than 0 and at most {refundable}{left}")));
+        let problem = if refundable == charged {
+            CodedError::new(ErrorCode::RefundRange)
+        } else {
+            CodedError::new(ErrorCode::RefundRangeLeft).with("charged", charged)
+        };
+        return Err(invalid("amount", problem.with("refundable", refundable)));
     }
     Ok(amount)
 }

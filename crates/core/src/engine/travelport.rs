@@ -10,7 +10,8 @@ use serde_json::json;
 use super::settle::{self, Sent, Telling};
 use super::{journal, new_payment, Engine, EngineError, PaymentRecord, Watch};
 use crate::card::Card;
-use crate::money::Money;
+use crate::codes::{CodedError, ErrorCode};
+use crate::money::{Money, MoneyError};
 use crate::now_ms;
 use crate::payment::{Attempt, EventKind, Payment, Provider, Status, Ticket, TicketKind, TimelineEvent};
 use crate::providers::http::Exchange;
@@ -44,14 +45,14 @@ pub enum TravelportFop {
 /// The local id of the form of payment we add: one per workbench, and each attempt opens its own.
 const FOP_ID: &str = "formOfPayment_1";
 
-fn invalid(field: &str, message: impl Into<String>) -> EngineError {
-    ProviderError::Invalid { field: field.into(), message: message.into() }.into()
+fn invalid(field: &str, problem: CodedError) -> EngineError {
+    ProviderError::invalid(field, problem).into()
 }
 
 fn normalize_locator(locator: &str) -> Result<String, EngineError> {
     let locator = locator.trim().to_ascii_uppercase();
     if locator.len() != 6 || !locator.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(invalid("locator", "a record locator is 6 letters or digits, e.g. FPAIR1"));
+        return Err(invalid("locator", CodedError::new(ErrorCode::LocatorFormat).with("example", "FPAIR1")));
     }
     Ok(locator)
 }
@@ -59,11 +60,11 @@ fn normalize_locator(locator: &str) -> Result<String, EngineError> {
 fn normalize_offer_ids(ids: &[String]) -> Result<Vec<String>, EngineError> {
     let ids: Vec<String> = ids.iter().map(|id| id.trim().to_string()).filter(|id| !id.is_empty()).collect();
     if ids.is_empty() {
-        return Err(invalid("offer_ids", "tick at least one offer to pay (the itinerary, an ancillary …)"));
+        return Err(invalid("offer_ids", CodedError::new(ErrorCode::OffersNone)));
     }
     let mut seen = HashSet::new();
     if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
-        return Err(invalid("offer_ids", format!("offer {dup} is ticked twice — tick it once")));
+        return Err(invalid("offer_ids", CodedError::new(ErrorCode::OfferTwice).with("offer", dup)));
     }
     Ok(ids)
 }
@@ -84,22 +85,17 @@ fn choose_offers<'a>(
     let mut chosen = Vec::new();
     for id in ids {
         let offer = view.offers.iter().find(|o| &o.id == id).ok_or_else(|| {
-            invalid(
-                "offer_ids",
-                format!(
-                    "reservation {} has no offer {id} — its offers are: {}",
-                    view.locator,
-                    offer_list(view)
-                ),
-            )
+            let problem = CodedError::new(ErrorCode::OfferUnknown)
+                .with("locator", &view.locator)
+                .with("offer", id)
+                .with("offers", offer_list(view));
+            invalid("offer_ids", problem)
         })?;
         chosen.push(offer);
     }
     let mut total = Money::from_minor(0, chosen[0].price.currency);
     for offer in &chosen {
-        total = total
-            .checked_add(offer.price)
-            .map_err(|e| invalid("offer_ids", format!("{e}: pay them separately")))?;
+        total = total.checked_add(offer.price).map_err(|e| invalid("offer_ids", apart(e)))?;
     }
     Ok((chosen, total))
 }
@@ -108,22 +104,29 @@ fn stored_fop(view: &WorkbenchView, id: &str) -> Result<FopRef, EngineError> {
     let id = id.trim();
     match view.stored_fops.iter().find(|f| f.id == id) {
         Some(f) => Ok(FopRef { id: f.id.clone(), identifier: f.identifier.clone() }),
-        None if view.stored_fops.is_empty() => Err(invalid(
-            "fop",
-            format!("reservation {} has no stored form of payment — enter a card or take cash", view.locator),
-        )),
-        None => Err(invalid(
-            "fop",
-            format!(
-                "reservation {} has no form of payment {id} — its stored ones are: {}",
-                view.locator,
-                view.stored_fops
-                    .iter()
-                    .map(|f| format!("{} ({})", f.id, f.description))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
+        None if view.stored_fops.is_empty() => {
+            Err(invalid("fop", CodedError::new(ErrorCode::FopNoneStored).with("locator", &view.locator)))
+        }
+        None => {
+            let stored: Vec<String> =
+                view.stored_fops.iter().map(|f| format!("{} ({})", f.id, f.description)).collect();
+            let problem = CodedError::new(ErrorCode::FopUnknown)
+                .with("locator", &view.locator)
+                .with("fop", id)
+                .with("fops", stored.join(", "));
+            Err(invalid("fop", problem))
+        }
+    }
+}
+
+/// Why the ticked offers cannot be paid together, by what adding their prices refused.
+fn apart(e: MoneyError) -> CodedError {
+    match e {
+        MoneyError::CurrencyMismatch { left, right } => {
+            CodedError::new(ErrorCode::OffersCurrencies).with("left", left).with("right", right)
+        }
+        MoneyError::Overflow { input } => CodedError::new(ErrorCode::OffersTooLarge).with("input", input),
+        other => other.coded(),
     }
 }
 
@@ -240,7 +243,7 @@ impl Engine {
         let locator = normalize_locator(&locator)?;
         let offer_ids = normalize_offer_ids(&offer_ids)?;
         if matches!(&fop, TravelportFop::Stored(id) if id.trim().is_empty()) {
-            return Err(invalid("fop", "choose one of the reservation's stored forms of payment"));
+            return Err(invalid("fop", CodedError::new(ErrorCode::FopChoose)));
         }
         self.ensure_not_busy(Provider::Travelport, &locator).await?;
 
@@ -305,13 +308,10 @@ impl Engine {
         let view = opened.result;
         let (offers, amount) = choose_offers(&view, &offer_ids)?;
         if amount != record.payment.amount {
-            return Err(invalid(
-                "offers",
-                format!(
-                    "the offers now cost {amount}, not {} — take a new payment instead",
-                    record.payment.amount
-                ),
-            ));
+            let problem = CodedError::new(ErrorCode::OffersRepriced)
+                .with("amount", amount)
+                .with("was", record.payment.amount);
+            return Err(invalid("offers", problem));
         }
         let stored = match &fop {
             TravelportFop::Stored(id) => Some(stored_fop(&view, id)?),

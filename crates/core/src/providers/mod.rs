@@ -51,6 +51,11 @@ impl PayOutcome {
 }
 
 impl ProviderError {
+    /// `field` refused for `problem`, with its English.
+    pub fn invalid(field: &str, problem: crate::codes::CodedError) -> ProviderError {
+        ProviderError::Invalid { field: field.into(), message: problem.english(), problem }
+    }
+
     /// The error with `mask`'s exact card data masked in the words it carries (a later step's
     /// answer may quote the card's code, which no general rule can recognise).
     pub fn redacted(self, mask: &crate::redact::Mask) -> ProviderError {
@@ -60,8 +65,11 @@ impl ProviderError {
             ProviderError::Credentials { provider, detail } => {
                 ProviderError::Credentials { provider, detail: clean(detail) }
             }
-            ProviderError::Invalid { field, message } => {
-                ProviderError::Invalid { field, message: clean(message) }
+            ProviderError::Invalid { field, mut problem, .. } => {
+                for value in problem.params.values_mut() {
+                    *value = clean(std::mem::take(value));
+                }
+                ProviderError::invalid(&field, problem)
             }
             ProviderError::Refused(r) => ProviderError::Refused(r.redacted(mask)),
             ProviderError::Unreachable { provider, detail } => {
@@ -123,8 +131,10 @@ pub enum ProviderError {
     Config(String),
     #[error("{provider} credentials are missing: {detail}")]
     Credentials { provider: &'static str, detail: String },
+    /// A field of the request the agent must fix; `problem` says what by code, `message` is its
+    /// English (`ProviderError::invalid` keeps the two together).
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid { field: String, problem: crate::codes::CodedError, message: String },
     #[error("{}: {} — {}", .0.code, .0.message, .0.advice)]
     Refused(Refusal),
     /// The request never reached the provider (connection refused, DNS): nothing was charged.

@@ -81,6 +81,12 @@ impl Method {
     }
 }
 
+/// A payment by `method`, which needs a card, was asked for without one.
+pub fn card_needed(method: Method) -> ProviderError {
+    let problem = crate::codes::CodedError::new(crate::codes::ErrorCode::CardNeeded);
+    ProviderError::invalid("card", problem.with("method", method.label()))
+}
+
 /// `orderStatus`, a string on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum OrderStatus {
@@ -659,10 +665,7 @@ pub fn pay_body(
     let credit_card = match (method.needs_card(), card) {
         (false, _) => Value::Null,
         (true, None) => {
-            return Err(ProviderError::Invalid {
-                field: "card".into(),
-                message: format!("{} payments need a card", method.label()),
-            })
+            return Err(card_needed(method));
         }
         (true, Some(card)) => {
             let (first, last) = split_holder(card.holder.as_str())?;
@@ -688,9 +691,8 @@ pub fn pay_body(
 fn split_holder(holder: &str) -> Result<(String, String), ProviderError> {
     let words: Vec<String> =
         holder.split_whitespace().map(|w| w.chars().filter(|c| !matches!(c, '\'' | '.')).collect()).collect();
-    let invalid = || ProviderError::Invalid {
-        field: "holder".into(),
-        message: "ATRIP needs the cardholder's given name and surname, in letters and hyphens".into(),
+    let invalid = || {
+        ProviderError::invalid("holder", crate::codes::CodedError::new(crate::codes::ErrorCode::AtripHolder))
     };
     let (last, given) = words.split_last().ok_or_else(invalid)?;
     if given.is_empty() || last.is_empty() {

@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::card::Card;
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::{Currency, Money};
 use crate::providers::{PayOutcome, ProviderError, Refusal};
 use crate::vault::FieldCipher;
@@ -48,8 +49,12 @@ pub fn form() -> crate::catalog::Form {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
-    ProviderError::Invalid { field: field.into(), message: message.into() }
+fn invalid(field: &str, problem: CodedError) -> ProviderError {
+    ProviderError::invalid(field, problem)
+}
+
+fn said(code: ErrorCode) -> CodedError {
+    CodedError::new(code)
 }
 
 /// A tax or service rate 0.00–1.00, exact, in hundredths.
@@ -65,16 +70,16 @@ impl Rate {
             && text.matches('.').count() <= 1
             && !text.starts_with('.')
             && !text.ends_with('.');
-        let rule = "a rate between 0.00 and 1.00 with at most two decimals, e.g. 0.19 for 19%";
         let value = Decimal::from_str_exact(text)
             .ok()
             .filter(|_| plain)
-            .ok_or_else(|| invalid(field, format!("'{text}' is not {rule}")))?
+            .ok_or_else(|| invalid(field, said(ErrorCode::RateFormat).with("value", text)))?
             .normalize();
         if value.scale() > 2 || value > Decimal::ONE {
-            return Err(invalid(field, format!("{text} is not {rule}")));
+            return Err(invalid(field, said(ErrorCode::RateRange).with("value", text)));
         }
-        let hundredths = (value * Decimal::ONE_HUNDRED).to_u8().ok_or_else(|| invalid(field, rule))?;
+        let hundredths =
+            (value * Decimal::ONE_HUNDRED).to_u8().ok_or_else(|| invalid(field, said(ErrorCode::Rate)))?;
         Ok(Rate(hundredths))
     }
 
@@ -129,13 +134,11 @@ fn tidy(text: Option<String>) -> Option<String> {
     text.map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|t| !t.is_empty())
 }
 
-fn required_name(field: &str, text: String, what: &str) -> Result<String, ProviderError> {
-    let name = tidy(Some(text)).ok_or_else(|| invalid(field, format!("enter the guest's {what}")))?;
+/// `codes` says the name missing and the name too long.
+fn required_name(field: &str, text: String, codes: (ErrorCode, ErrorCode)) -> Result<String, ProviderError> {
+    let name = tidy(Some(text)).ok_or_else(|| invalid(field, said(codes.0)))?;
     if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
-        return Err(invalid(
-            field,
-            format!("the guest's {what} must be plain text of at most {NAME_MAX} characters"),
-        ));
+        return Err(invalid(field, said(codes.1).with("max", NAME_MAX)));
     }
     Ok(name)
 }
@@ -144,27 +147,31 @@ impl Order {
     /// Checks every field against the provider page (and the sandbox where the page is silent).
     pub fn validate(input: OrderInput) -> Result<Order, ProviderError> {
         if input.hotel_id <= 0 {
-            return Err(invalid("hotel_id", "choose the hotel (HeiPay hotel ids are positive numbers)"));
+            return Err(invalid("hotel_id", said(ErrorCode::HotelRequired)));
         }
-        let ref_name = required_name("guest_first_name", input.guest_first_name, "first name")?;
-        let ref_lastname = required_name("guest_last_name", input.guest_last_name, "last name")?;
+        let ref_name = required_name(
+            "guest_first_name",
+            input.guest_first_name,
+            (ErrorCode::GuestFirstNameRequired, ErrorCode::GuestFirstNameText),
+        )?;
+        let ref_lastname = required_name(
+            "guest_last_name",
+            input.guest_last_name,
+            (ErrorCode::GuestLastNameRequired, ErrorCode::GuestLastNameText),
+        )?;
         let detail = no_card_number("detail", tidy(input.detail))?;
         if let Some(d) = &detail {
             let n = d.chars().count();
             if n > DETAIL_MAX {
-                return Err(invalid(
-                    "detail",
-                    format!(
-                        "HeiPay takes at most {DETAIL_MAX} characters of detail; this has {n} — shorten it"
-                    ),
-                ));
+                let problem = said(ErrorCode::DetailTooLong).with("max", DETAIL_MAX).with("got", n);
+                return Err(invalid("detail", problem));
             }
         }
         let amount = check_amount(input.amount)?;
         if !(1..=INSTALLMENTS_MAX).contains(&input.installments) {
             return Err(invalid(
                 "installments",
-                format!("choose 1 to {INSTALLMENTS_MAX} installments (1 = a single payment)"),
+                said(ErrorCode::InstallmentsRange).with("max", INSTALLMENTS_MAX),
             ));
         }
         let rate = |field: &str, text: Option<String>| tidy(text).map(|t| Rate::parse(field, &t)).transpose();
@@ -187,20 +194,16 @@ impl Order {
 }
 
 fn check_amount(amount: Option<Money>) -> Result<Money, ProviderError> {
-    let amount = amount.ok_or_else(|| invalid("amount", "enter the amount to charge"))?;
+    let amount = amount.ok_or_else(|| invalid("amount", said(ErrorCode::AmountRequired)))?;
     let cop = Currency::from_code(CURRENCY_CODE).expect("COP is ISO 4217");
     if amount.currency != cop {
-        return Err(invalid(
-            "amount",
-            format!(
-                "HeiPay charges Colombian pesos with two decimals; {} is in {} — enter the amount in COP",
-                amount.to_major_string(),
-                amount.currency
-            ),
-        ));
+        let problem = said(ErrorCode::HeipayCurrency)
+            .with("amount", amount.to_major_string())
+            .with("currency", amount.currency);
+        return Err(invalid("amount", problem));
     }
     if amount.minor <= 0 {
-        return Err(invalid("amount", "the amount must be more than 0"));
+        return Err(invalid("amount", said(ErrorCode::AmountNotPositive)));
     }
     Ok(amount)
 }
@@ -214,7 +217,7 @@ fn check_email(email: Option<String>) -> Result<Option<String>, ProviderError> {
                 && domain.split('.').filter(|p| !p.is_empty()).count() >= 2
         });
     if !valid {
-        return Err(invalid("email", format!("'{email}' is not an email address (name@example.com)")));
+        return Err(invalid("email", said(ErrorCode::EmailFormat).with("value", email)));
     }
     Ok(Some(email))
 }
@@ -225,10 +228,7 @@ fn check_phone(phone: Option<String>) -> Result<Option<String>, ProviderError> {
     let digits: String =
         phone.trim_start_matches('+').chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
     if !(7..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid(
-            "phone",
-            format!("'{phone}' is not a phone number: use 7 to 15 digits, e.g. 3012104578"),
-        ));
+        return Err(invalid("phone", said(ErrorCode::PhoneFormat).with("value", phone)));
     }
     Ok(Some(digits))
 }
@@ -237,10 +237,9 @@ fn check_phone(phone: Option<String>) -> Result<Option<String>, ProviderError> {
 /// into it (pasted into the wrong field) is refused, never sent or stored.
 fn no_card_number(field: &str, text: Option<String>) -> Result<Option<String>, ProviderError> {
     match text {
-        Some(t) if matches!(crate::redact::redact_text(&t), std::borrow::Cow::Owned(_)) => Err(invalid(
-            field,
-            "this looks like a card number — card details go only in the card fields; remove it from here",
-        )),
+        Some(t) if matches!(crate::redact::redact_text(&t), std::borrow::Cow::Owned(_)) => {
+            Err(invalid(field, said(ErrorCode::CardNumberInText)))
+        }
         other => Ok(other),
     }
 }
@@ -248,7 +247,7 @@ fn no_card_number(field: &str, text: Option<String>) -> Result<Option<String>, P
 fn check_text(field: &str, text: Option<String>, max: usize) -> Result<Option<String>, ProviderError> {
     match text {
         Some(t) if t.chars().count() > max || t.chars().any(char::is_control) => {
-            Err(invalid(field, format!("use plain text of at most {max} characters")))
+            Err(invalid(field, said(ErrorCode::TextTooLong).with("max", max)))
         }
         other => Ok(other),
     }
@@ -262,7 +261,7 @@ fn check_fiscal_number(text: Option<String>) -> Result<Option<String>, ProviderE
     if !ok {
         return Err(invalid(
             "fiscal_number",
-            "use the tax id as letters, digits, '-' and '.', at most 30 characters (e.g. 900123456-7)",
+            said(ErrorCode::FiscalNumberFormat).with("max", FISCAL_NUMBER_MAX),
         ));
     }
     Ok(Some(t))
@@ -270,9 +269,7 @@ fn check_fiscal_number(text: Option<String>) -> Result<Option<String>, ProviderE
 
 fn check_ip(text: Option<String>) -> Result<Option<Ipv4Addr>, ProviderError> {
     text.map(|t| {
-        t.parse::<Ipv4Addr>().map_err(|_| {
-            invalid("ip", format!("'{t}' is not an IPv4 address (four numbers 0–255, e.g. 181.204.153.195)"))
-        })
+        t.parse::<Ipv4Addr>().map_err(|_| invalid("ip", said(ErrorCode::IpFormat).with("value", &t)))
     })
     .transpose()
 }
@@ -507,7 +504,7 @@ mod tests {
             .unwrap_err();
             let field = if detail.is_some() { "detail" } else { "address" };
             assert!(
-                matches!(&e, ProviderError::Invalid { field: f, message } if f == field && message.contains("card fields")),
+                matches!(&e, ProviderError::Invalid { field: f, message, .. } if f == field && message.contains("card fields")),
                 "{e}"
             );
             assert!(!e.to_string().contains("1111 1111"), "the error does not repeat it: {e}");
@@ -570,7 +567,7 @@ mod tests {
             let mut i = input();
             f(&mut i);
             match Order::validate(i) {
-                Err(ProviderError::Invalid { field, message }) => (field, message),
+                Err(ProviderError::Invalid { field, message, .. }) => (field, message),
                 other => panic!("expected a refusal, got {other:?}"),
             }
         };

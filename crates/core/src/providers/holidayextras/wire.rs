@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::{Currency, Money, Sign};
 use crate::providers::{ProviderError, Refusal};
 
@@ -88,8 +89,12 @@ impl ApiVersion {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
-    ProviderError::Invalid { field: field.into(), message: message.into() }
+fn invalid(field: &str, problem: CodedError) -> ProviderError {
+    ProviderError::invalid(field, problem)
+}
+
+fn said(code: ErrorCode) -> CodedError {
+    CodedError::new(code)
 }
 
 impl PayRequest {
@@ -106,17 +111,10 @@ impl PayRequest {
     ) -> Result<PayRequest, ProviderError> {
         let token = token.trim();
         if token.is_empty() || token.len() > TOKEN_MAX || !token.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid(
-                "token",
-                format!("a Holiday Extras card token is digits only (up to {TOKEN_MAX})"),
-            ));
+            return Err(invalid("token", said(ErrorCode::HxTokenDigits).with("max", TOKEN_MAX)));
         }
         if crate::redact::looks_like_card_number(token) {
-            return Err(invalid(
-                "token",
-                "this looks like a card number, not a Holiday Extras token — tokenise the card with \
-                 the Holiday Extras payment form and enter the token it gives",
-            ));
+            return Err(invalid("token", said(ErrorCode::HxTokenCardNumber)));
         }
         let reference = payment_reference.trim();
         let reference_ok = (1..=REFERENCE_MAX).contains(&reference.len())
@@ -124,27 +122,18 @@ impl PayRequest {
         if !reference_ok {
             return Err(invalid(
                 "payment_reference",
-                format!("up to {REFERENCE_MAX} letters, digits, '-' or '_' (the booking reference), e.g. HXB12345"),
+                said(ErrorCode::HxReferenceFormat).with("max", REFERENCE_MAX),
             ));
         }
         if amount.minor <= 0 {
-            return Err(invalid("amount", "the amount must be more than 0"));
+            return Err(invalid("amount", said(ErrorCode::AmountNotPositive)));
         }
         match version {
             ApiVersion::V1 if amount.currency != Currency::GBP => {
-                return Err(invalid(
-                    "amount",
-                    format!(
-                        "Holiday Extras v1 charges pence (GBP) only, not {} — use a v2 profile",
-                        amount.currency
-                    ),
-                ))
+                return Err(invalid("amount", said(ErrorCode::HxGbpOnly).with("currency", amount.currency)))
             }
             ApiVersion::V2 if !version.currencies().contains(&amount.currency) => {
-                return Err(invalid(
-                    "amount",
-                    format!("Holiday Extras charges GBP or EUR, not {}", amount.currency),
-                ))
+                return Err(invalid("amount", said(ErrorCode::HxCurrency).with("currency", amount.currency)))
             }
             _ => {}
         }
@@ -152,10 +141,7 @@ impl PayRequest {
         let country_code = country_code.map(str::trim).filter(|c| !c.is_empty());
         if version == ApiVersion::V1 && (postal_code.is_some() || country_code.is_some()) {
             let field = if postal_code.is_some() { "postal_code" } else { "country_code" };
-            return Err(invalid(
-                field,
-                "Holiday Extras v1 cannot carry a postal or country code — leave it empty or use a v2 profile",
-            ));
+            return Err(invalid(field, said(ErrorCode::HxNoAddress)));
         }
         if let Some(p) = postal_code {
             let ok = p.len() <= POSTAL_CODE_MAX
@@ -163,14 +149,14 @@ impl PayRequest {
             if !ok {
                 return Err(invalid(
                     "postal_code",
-                    format!("up to {POSTAL_CODE_MAX} letters, digits, spaces or '-', e.g. SW1A 1AA"),
+                    said(ErrorCode::PostalCodeFormat).with("max", POSTAL_CODE_MAX),
                 ));
             }
         }
         let country_code = country_code.map(str::to_ascii_uppercase);
         if let Some(c) = &country_code {
             if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(invalid("country_code", "two letters (ISO 3166-1), e.g. GB or DE"));
+                return Err(invalid("country_code", said(ErrorCode::CountryCodeFormat)));
             }
         }
         Ok(PayRequest {

@@ -95,9 +95,10 @@ function bytes(text) {
 }
 
 // Tauri drops a message whose hook throws and never answers the window, so the call would hang:
-// tell the window (ui/lib/tauri.js) which call was refused, and it rejects that call.
-function refuse(message, reason) {
-  window.parent.postMessage({ farepointIpcRefused: { error: message?.error, reason } }, "*");
+// tell the window (ui/lib/tauri.js) which call was refused, and it rejects that call. `why` is the
+// refusal by code, for the window to say in its language (ui/lib/say.js); `reason` its English.
+function refuse(message, reason, why) {
+  window.parent.postMessage({ farepointIpcRefused: { error: message?.error, reason, why } }, "*");
   throw new Error(reason);
 }
 
@@ -105,16 +106,25 @@ function hook(message) {
   const cmd = message?.cmd;
   const name = typeof cmd === "string" ? JSON.stringify(cmd.slice(0, 80)) : String(typeof cmd);
   if (typeof cmd !== "string" || !allowed.has(cmd)) {
-    refuse(message, `${name} is not a command this window may call; refused before it reached the app`);
+    refuse(message, `${name} is not a command this window may call; refused before it reached the app`, {
+      code: "refused_command",
+      params: { command: name },
+    });
   }
   let length;
   try {
     length = size(message);
   } catch {
-    refuse(message, `the message to ${name} cannot be serialized; refused before it reached the app`);
+    refuse(message, `the message to ${name} cannot be serialized; refused before it reached the app`, {
+      code: "refused_unserializable",
+      params: { command: name },
+    });
   }
   if (length > MAX_BYTES) {
-    refuse(message, `the message to ${name} is ${length} bytes; at most ${MAX_BYTES} may be sent, so it was refused before it reached the app`);
+    refuse(message, `the message to ${name} is ${length} bytes; at most ${MAX_BYTES} may be sent, so it was refused before it reached the app`, {
+      code: "refused_too_large",
+      params: { command: name, bytes: String(length), max: String(MAX_BYTES) },
+    });
   }
   return message;
 }

@@ -203,6 +203,33 @@ fn read_ui(root: &Path) -> Result<Strings, String> {
     Ok(strings)
 }
 
+/// The codes the window raises itself (a failed IPC call, the isolation hook's refusals): each
+/// literal `code: "…"` in `ui/` and `isolation/`, with the file raising it.
+fn window_codes(root: &Path) -> BTreeMap<String, String> {
+    let mut files = Vec::new();
+    for dir in ["ui", "isolation"] {
+        if root.join(dir).is_dir() {
+            js_files(&root.join(dir), &mut files);
+        }
+    }
+    let mut codes = BTreeMap::new();
+    for path in files {
+        let name = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, _) in text.match_indices("code: \"") {
+            // `code` itself, not a longer key ending in it (`country_code: "…"`).
+            if text[..i].chars().last().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let code: String = text[i + 7..].chars().take_while(|&c| c != '"').collect();
+            if !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                codes.entry(format!("code.{code}")).or_insert(name.clone());
+            }
+        }
+    }
+    codes
+}
+
 /// The `data-i18n`, `data-i18n-label` and `data-i18n-placeholder` keys of the window's frame.
 fn static_keys(root: &Path) -> BTreeSet<String> {
     let html = std::fs::read_to_string(root.join("ui/index.html")).unwrap();
@@ -262,6 +289,9 @@ fn gaps(root: &Path) -> Result<Vec<String>, String> {
             }
             needed.insert(key, "the settings schema".into());
         }
+    }
+    for (key, file) in window_codes(root) {
+        needed.entry(key).or_insert_with(|| format!("raised in {file}"));
     }
     for key in static_keys(root) {
         needed.insert(key, "ui/index.html".into());
@@ -398,13 +428,14 @@ fn english_and_spanish_say_everything_the_window_shows() {
 
 #[test]
 fn the_reader_finds_what_a_gap_looks_like() {
-    // The same checks over a copy of the UI with Spanish words taken out (a Settings code's and
-    // another command's) and one placeholder changed: each is reported.
+    // The same checks over a copy of the UI with Spanish words taken out (a Settings code's,
+    // another command's, a request check's and one the window raises itself) and one placeholder
+    // changed: each is reported.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let copy = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     js_files(&root.join("ui"), &mut files);
-    for path in files.iter().chain([&root.join("ui/index.html")]) {
+    for path in files.iter().chain([&root.join("ui/index.html"), &root.join("isolation/hook.js")]) {
         let to = copy.path().join(path.strip_prefix(root).unwrap());
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         let mut text = std::fs::read_to_string(path).unwrap();
@@ -417,8 +448,10 @@ fn the_reader_finds_what_a_gap_looks_like() {
                 );
         }
         if path.ends_with("ui/lib/say.js") {
-            text =
-                text.replace("    \"code.card_not_luhn\": \"Este número", "    \"code.luhn\": \"Este número");
+            text = text
+                .replace("    \"code.card_not_luhn\": \"Este número", "    \"code.luhn\": \"Este número")
+                .replace("    \"code.refund_range\": \"reembolse", "    // \"reembolse")
+                .replace("    \"code.refused_command\": \"{command} no", "    // \"{command} no");
         }
         std::fs::write(&to, text).unwrap();
     }
@@ -432,6 +465,14 @@ fn the_reader_finds_what_a_gap_looks_like() {
         "{gaps:#?}"
     );
     assert!(gaps.iter().any(|g| g == "code.gone has no English"), "{gaps:#?}");
+    assert!(
+        gaps.iter().any(|g| g == "code.refund_range (farepoint_core::codes::all) has no Spanish"),
+        "{gaps:#?}"
+    );
+    assert!(
+        gaps.iter().any(|g| g == "code.refused_command (raised in isolation/hook.js) has no Spanish"),
+        "{gaps:#?}"
+    );
     assert!(
         gaps.iter().any(|g| g.starts_with("code.missing_card_key: the placeholders differ")),
         "{gaps:#?}"

@@ -21,7 +21,9 @@ export async function call(command, args) {
     return await invoke(command, args);
   } catch (error) {
     if (error && typeof error === "object" && "code" in error) throw new CommandError(error);
-    throw new CommandError({ code: "ipc", message: String(error?.message ?? error) });
+    // Tauri's own words (no command answered): the window says what failed around them.
+    const reason = String(error?.message ?? error);
+    throw new CommandError({ code: "ipc", params: { reason }, message: reason });
   }
 }
 

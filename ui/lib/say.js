@@ -110,6 +110,12 @@ register({
     "code.profile_busy": "These payments are still being sent, checked or ticketed: {payments}. Wait until they finish (or resolve them in Payments), then switch profile.",
     "code.keyring_check_lost": "the keyring check stopped unexpectedly",
     "code.voucher_unreadable": "HeiPay sent a voucher that is not text",
+    // The window's own (ui/lib/ipc.js, ui/lib/tauri.js with isolation/hook.js's refusals).
+    "code.ipc": "The window could not reach Farepoint: {reason}",
+    "code.refused": "The window refused this call before it reached Farepoint: {cause}",
+    "code.refused_command": "{command} is not a command this window may call",
+    "code.refused_unserializable": "the message to {command} cannot be serialized",
+    "code.refused_too_large": "the message to {command} is {bytes} bytes; at most {max} may be sent",
   },
   es: {
     "code.not_configured": "{provider} no está configurado en este perfil — añada su dirección y sus credenciales en Ajustes",
@@ -214,6 +220,11 @@ register({
     "code.profile_busy": "Estos pagos aún se están enviando, comprobando o emitiendo: {payments}. Espere a que terminen (o resuélvalos en Pagos) y cambie de perfil después.",
     "code.keyring_check_lost": "la comprobación del llavero se detuvo de forma inesperada",
     "code.voucher_unreadable": "HeiPay envió un bono que no es texto",
+    "code.ipc": "La ventana no pudo comunicarse con Farepoint: {reason}",
+    "code.refused": "La ventana rechazó esta llamada antes de que llegara a Farepoint: {cause}",
+    "code.refused_command": "{command} no es un comando que esta ventana pueda llamar",
+    "code.refused_unserializable": "el mensaje para {command} no se puede serializar",
+    "code.refused_too_large": "el mensaje para {command} ocupa {bytes} bytes; se pueden enviar como mucho {max}",
   },
 });
 

@@ -13,7 +13,8 @@ window.addEventListener("message", (event) => {
   const refused = event.data?.farepointIpcRefused;
   const frame = document.getElementById("__tauri_isolation__");
   if (!refused || !frame || event.source !== frame.contentWindow || typeof refused.error !== "number") return;
-  internals.runCallback(refused.error, { code: "refused", message: String(refused.reason) });
+  const why = refused.why && typeof refused.why.code === "string" ? refused.why : undefined;
+  internals.runCallback(refused.error, { code: "refused", params: {}, cause: why, message: String(refused.reason) });
 });
 
 /** Calls a command; resolves with its answer, rejects with its error. */

@@ -32,10 +32,8 @@ fn bounded_query(q: &HistoryQuery) -> Result<(), CommandError> {
 
 fn history_error(e: HistoryError) -> CommandError {
     match e {
-        HistoryError::Invalid(message) => CommandError::because(ErrorCode::Invalid, message),
-        HistoryError::Field { field, message } => {
-            CommandError::field(field, CodedError::new(ErrorCode::FilterInvalid).with("reason", message))
-        }
+        HistoryError::Invalid(problem) => CommandError::said(problem),
+        HistoryError::Field { field, problem } => CommandError::field(field, problem),
         HistoryError::Store(StoreError::NotFound { what, id }) => {
             CommandError::said(CodedError::new(ErrorCode::NotFound).with("what", what).with("id", id))
         }

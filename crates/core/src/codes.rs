@@ -108,6 +108,18 @@ codes! {
     HxNoAddress => "hx_no_address",
     PostalCodeFormat => "postal_code_format",
     CountryCodeFormat => "country_code_format",
+    // The history's requests (`HistoryError`).
+    ExportFormat => "export_format",
+    DateFormat => "date_format",
+    StatusUnknown => "status_unknown",
+    RefundStateUnknown => "refund_state_unknown",
+    AmountNeedsCurrency => "amount_needs_currency",
+    AmountsSwapped => "amounts_swapped",
+    RangeReversed => "range_reversed",
+    PageSize => "page_size",
+    CursorUnknown => "cursor_unknown",
+    UtcOffset => "utc_offset",
+    TotalsTooLarge => "totals_too_large",
     // A card entry's field (`CardError`).
     CardNotDigits => "card_not_digits",
     CardLength => "card_length",
@@ -130,7 +142,6 @@ codes! {
     AmountTooLarge => "amount_too_large",
     CurrencyMismatch => "currency_mismatch",
     // The history's requests, and the shell's own refusals.
-    FilterInvalid => "filter_invalid",
     Invalid => "invalid",
     NotFound => "not_found",
     ExportFailed => "export_failed",
@@ -292,7 +303,6 @@ impl CodedError {
             ErrorCode::KeyringCheckLost => "the keyring check stopped unexpectedly".into(),
             ErrorCode::VoucherUnreadable => "HeiPay sent a voucher that is not text".into(),
             ErrorCode::ProviderConfig
-            | ErrorCode::FilterInvalid
             | ErrorCode::Invalid
             | ErrorCode::Internal => p("reason").to_string(),
             // Said above.
@@ -301,8 +311,8 @@ impl CodedError {
     }
 }
 
-/// The English of a request's field checks (`ProviderError::Invalid`'s problem), `{name}` standing
-/// for a parameter as in the window's words; `None` for the other codes.
+/// The English of a request's checks (`ProviderError::Invalid`'s problem, `HistoryError`'s),
+/// `{name}` standing for a parameter as in the window's words; `None` for the other codes.
 fn field_check(code: ErrorCode) -> Option<&'static str> {
     Some(match code {
         ErrorCode::NoteRequired => "write what the provider portal shows, so the next person knows why",
@@ -365,6 +375,17 @@ fn field_check(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::HxNoAddress => "Holiday Extras v1 cannot carry a postal or country code — leave it empty or use a v2 profile",
         ErrorCode::PostalCodeFormat => "up to {max} letters, digits, spaces or '-', e.g. SW1A 1AA",
         ErrorCode::CountryCodeFormat => "two letters (ISO 3166-1), e.g. GB or DE",
+        ErrorCode::ExportFormat => "'{value}' is not an export format — use csv or json",
+        ErrorCode::DateFormat => "'{value}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-20",
+        ErrorCode::StatusUnknown => "unknown status '{value}' — use one of {expected}",
+        ErrorCode::RefundStateUnknown => "'{value}' is not a refund state — use Sending, Refunded, Declined or Unclear",
+        ErrorCode::AmountNeedsCurrency => "choose a currency to filter by amount",
+        ErrorCode::AmountsSwapped => "the smallest amount ({min}) is above the largest ({max}) — swap them",
+        ErrorCode::RangeReversed => "the range starts after it ends — the start date must come first",
+        ErrorCode::PageSize => "a page holds 1 to {max} rows, not {got}",
+        ErrorCode::CursorUnknown => "the page cursor is not one this search gave out — start again from the first page",
+        ErrorCode::UtcOffset => "a UTC offset is at most ±18 hours, not {minutes} minutes",
+        ErrorCode::TotalsTooLarge => "the totals are too large to add up",
         _ => return None,
     })
 }
@@ -685,6 +706,18 @@ mod tests {
             (CodedError::new(ErrorCode::HxNoAddress), "Holiday Extras v1 cannot carry a postal or country code — leave it empty or use a v2 profile"),
             (CodedError::new(ErrorCode::PostalCodeFormat).with("max", "30"), "up to 30 letters, digits, spaces or '-', e.g. SW1A 1AA"),
             (CodedError::new(ErrorCode::CountryCodeFormat), "two letters (ISO 3166-1), e.g. GB or DE"),
+            // The history's.
+            (CodedError::new(ErrorCode::ExportFormat).with("value", "EURO"), "'EURO' is not an export format — use csv or json"),
+            (CodedError::new(ErrorCode::DateFormat).with("value", "EURO"), "'EURO' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-20"),
+            (CodedError::new(ErrorCode::StatusUnknown).with("value", "EURO").with("expected", "Draft, Paid"), "unknown status 'EURO' — use one of Draft, Paid"),
+            (CodedError::new(ErrorCode::RefundStateUnknown).with("value", "EURO"), "'EURO' is not a refund state — use Sending, Refunded, Declined or Unclear"),
+            (CodedError::new(ErrorCode::AmountNeedsCurrency), "choose a currency to filter by amount"),
+            (CodedError::new(ErrorCode::AmountsSwapped).with("min", "GBP 5.00").with("max", "GBP 2.00"), "the smallest amount (GBP 5.00) is above the largest (GBP 2.00) — swap them"),
+            (CodedError::new(ErrorCode::RangeReversed), "the range starts after it ends — the start date must come first"),
+            (CodedError::new(ErrorCode::PageSize).with("max", "GBP 2.00").with("got", "501"), "a page holds 1 to GBP 2.00 rows, not 501"),
+            (CodedError::new(ErrorCode::CursorUnknown), "the page cursor is not one this search gave out — start again from the first page"),
+            (CodedError::new(ErrorCode::UtcOffset).with("minutes", "1200"), "a UTC offset is at most ±18 hours, not 1200 minutes"),
+            (CodedError::new(ErrorCode::TotalsTooLarge), "the totals are too large to add up"),
         ];
         for (coded, sentence) in &said {
             assert_eq!(coded.english(), *sentence, "{:?}", coded.code);
@@ -697,7 +730,7 @@ mod tests {
         assert_eq!(braces.english(), "offer {locator} is ticked twice — tick it once");
         // Every field check's code once.
         let codes: std::collections::HashSet<_> = said.iter().map(|(c, _)| c.code).collect();
-        assert_eq!(codes.len(), 60);
+        assert_eq!(codes.len(), 71);
     }
 
     #[test]

@@ -249,7 +249,7 @@ fn filters_combine_and_pages_have_no_duplicates_or_gaps() {
 fn bad_queries_say_what_to_fix() {
     let (_dir, store) = temp_store();
     let message = |q: HistoryQuery| match search(&store, q) {
-        Err(HistoryError::Invalid(m)) => m,
+        Err(HistoryError::Invalid(m)) => m.english(),
         other => panic!("expected a bad-input error, got {other:?}"),
     };
     let m = message(HistoryQuery { from_ms: Some(10), to_ms: Some(5), ..Default::default() });
@@ -264,7 +264,7 @@ fn bad_queries_say_what_to_fix() {
     assert!(m.contains("1 to 500"), "{m}");
     // A typed bound is read by the core, and a wrong one names its field.
     let field = |q: HistoryQuery| match search(&store, q) {
-        Err(HistoryError::Field { field, message }) => (field, message),
+        Err(HistoryError::Field { field, problem }) => (field, problem.english()),
         other => panic!("expected a field's error, got {other:?}"),
     };
     let gbp = |min: &str, max: &str| HistoryQuery {

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::search::{row_from_sql, Shape, ROW_COLUMNS, ROW_COLUMNS_NO_TICKETS};
 use super::{day_text, invalid, utc_timestamp, HistoryQuery, Progress, Result, Throttle};
 use crate::card::CardBrand;
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::{Currency, Money};
 use crate::payment::Provider;
 use crate::providers::atrip::subject::keys;
@@ -53,7 +54,7 @@ impl std::str::FromStr for ExportFormat {
         match s.trim().to_ascii_lowercase().as_str() {
             "csv" => Ok(ExportFormat::Csv),
             "json" => Ok(ExportFormat::Json),
-            _ => Err(invalid(format!("'{s}' is not an export format — use csv or json"))),
+            _ => Err(invalid(CodedError::new(ErrorCode::ExportFormat).with("value", s))),
         }
     }
 }

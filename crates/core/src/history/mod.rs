@@ -19,6 +19,7 @@ use rusqlite::OpenFlags;
 use serde::{Deserialize, Serialize};
 
 use crate::card::CardBrand;
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::Currency;
 use crate::payment::{Provider, Status};
 use crate::store::StoreError;
@@ -34,12 +35,12 @@ pub use verify::{verify, Break, BreakKind, VerifyReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
-    /// The request itself is wrong; the message says what to change.
-    #[error("{0}")]
-    Invalid(String),
-    /// One field of the request is wrong; the message says what to change in it.
-    #[error("{field}: {message}")]
-    Field { field: &'static str, message: String },
+    /// The request itself is wrong; the problem says what to change, by code.
+    #[error("{}", .0.english())]
+    Invalid(CodedError),
+    /// One field of the request is wrong; the problem says what to change in it, by code.
+    #[error("{field}: {}", problem.english())]
+    Field { field: &'static str, problem: CodedError },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("could not write the export: {0}")]
@@ -66,8 +67,8 @@ impl From<serde_json::Error> for HistoryError {
 
 pub type Result<T, E = HistoryError> = std::result::Result<T, E>;
 
-fn invalid(message: impl Into<String>) -> HistoryError {
-    HistoryError::Invalid(message.into())
+fn invalid(problem: CodedError) -> HistoryError {
+    HistoryError::Invalid(problem)
 }
 
 /// A read-only connection of its own to the database at `path` (already migrated by
@@ -154,22 +155,26 @@ pub fn day_text(days: i64) -> String {
 pub fn parse_day(text: &str) -> Result<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(text.trim(), &format)
-        .map_err(|_| invalid(format!("'{text}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-20")))?;
+        .map_err(|_| invalid(CodedError::new(ErrorCode::DateFormat).with("value", text)))?;
     Ok(i64::from(date.to_julian_day()) - 2_440_588)
 }
 
 pub(crate) fn parse_provider(text: &str) -> Result<Provider> {
-    text.trim().to_ascii_lowercase().parse().map_err(invalid)
+    let name = text.trim().to_ascii_lowercase();
+    name.parse().map_err(|_| {
+        let known: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
+        invalid(CodedError::unknown_name(ErrorCode::UnknownProvider, &name, &known))
+    })
 }
 
 pub(crate) fn parse_status(text: &str) -> Result<Status> {
     let wanted = text.trim();
     Status::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(wanted)).ok_or_else(|| {
         let known = Status::ALL.map(Status::as_str).join(", ");
-        invalid(format!("unknown status '{text}' — use one of {known}"))
+        invalid(CodedError::new(ErrorCode::StatusUnknown).with("value", text).with("expected", known))
     })
 }
 
 pub(crate) fn parse_currency(text: &str) -> Result<Currency> {
-    Currency::from_code(text).map_err(|e| invalid(e.to_string()))
+    Currency::from_code(text).map_err(|e| invalid(e.coded()))
 }

@@ -11,6 +11,7 @@ use super::{
     invalid, parse_currency, parse_provider, parse_status, ticket_number_display, HistoryError, MaskedCard,
     Result,
 };
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::{Currency, Money};
 use crate::payment::{Provider, RefundStatus, Status};
 
@@ -102,11 +103,8 @@ impl HistoryQuery {
         let refunds = list(&self.refunds)
             .iter()
             .map(|s| {
-                s.parse::<RefundStatus>().map_err(|_| {
-                    invalid(format!(
-                        "'{s}' is not a refund state — use Sending, Refunded, Declined or Unclear"
-                    ))
-                })
+                s.parse::<RefundStatus>()
+                    .map_err(|_| invalid(CodedError::new(ErrorCode::RefundStateUnknown).with("value", s)))
             })
             .collect::<Result<_>>()?;
         let currency =
@@ -117,31 +115,33 @@ impl HistoryQuery {
             let Some(currency) = currency else {
                 return Err(HistoryError::Field {
                     field,
-                    message: "choose a currency to filter by amount".into(),
+                    problem: CodedError::new(ErrorCode::AmountNeedsCurrency),
                 });
             };
             Money::parse_typed(text, currency)
                 .map(Some)
-                .map_err(|e| HistoryError::Field { field, message: e.to_string() })
+                .map_err(|e| HistoryError::Field { field, problem: e.coded() })
         };
         let (min, max) = (bound("amount_min", &self.amount_min)?, bound("amount_max", &self.amount_max)?);
         if let (Some(min), Some(max)) = (min, max) {
             if min.minor > max.minor {
-                return Err(HistoryError::Field {
-                    field: "amount_max",
-                    message: format!("the smallest amount ({min}) is above the largest ({max}) — swap them"),
-                });
+                let problem = CodedError::new(ErrorCode::AmountsSwapped).with("min", min).with("max", max);
+                return Err(HistoryError::Field { field: "amount_max", problem });
             }
         }
         if let (Some(from), Some(to)) = (self.from_ms, self.to_ms) {
             if from > to {
-                return Err(invalid("the range starts after it ends — the start date must come first"));
+                return Err(invalid(CodedError::new(ErrorCode::RangeReversed)));
             }
         }
         let limit = match self.limit {
             None => DEFAULT_LIMIT,
             Some(n @ 1..=MAX_LIMIT) => n,
-            Some(n) => return Err(invalid(format!("a page holds 1 to {MAX_LIMIT} rows, not {n}"))),
+            Some(n) => {
+                return Err(invalid(
+                    CodedError::new(ErrorCode::PageSize).with("max", MAX_LIMIT).with("got", n),
+                ))
+            }
         };
         let fts = self.text.as_deref().and_then(fts_expression);
         let after = self.after.as_deref().map(|c| parse_cursor(c, fts.is_some())).transpose()?;
@@ -179,9 +179,7 @@ fn parse_cursor(text: &str, words: bool) -> Result<(i64, i64)> {
         Some((at, pid)) if !words && at != "w" => at.parse().ok().zip(pid.parse().ok()),
         _ => None,
     };
-    parsed.ok_or_else(|| {
-        invalid("the page cursor is not one this search gave out — start again from the first page")
-    })
+    parsed.ok_or_else(|| invalid(CodedError::new(ErrorCode::CursorUnknown)))
 }
 
 /// Turns what the agent typed into a safe FTS5 expression: every word becomes a quoted string

@@ -21,6 +21,7 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::{day_text, invalid, HistoryError, Result};
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::Currency;
 use crate::payment::{Provider, Status};
 use crate::store::StoreError;
@@ -102,10 +103,10 @@ type DaySums = Vec<((usize, [u8; 3]), Sum)>;
 pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
     let SummaryRange { from_ms, to_ms, utc_offset_minutes } = *range;
     if from_ms > to_ms {
-        return Err(invalid("the range starts after it ends — the start date must come first"));
+        return Err(invalid(CodedError::new(ErrorCode::RangeReversed)));
     }
     if utc_offset_minutes.abs() > 18 * 60 {
-        return Err(invalid(format!("a UTC offset is at most ±18 hours, not {utc_offset_minutes} minutes")));
+        return Err(invalid(CodedError::new(ErrorCode::UtcOffset).with("minutes", utc_offset_minutes)));
     }
     let offset_ms = i64::from(utc_offset_minutes) * 60_000;
 
@@ -122,7 +123,7 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
     let corrupt = |what: &str| {
         HistoryError::Store(StoreError::Corrupt(format!("a stored payment has an unreadable {what}")))
     };
-    let too_large = || invalid("the totals are too large to add up");
+    let too_large = || invalid(CodedError::new(ErrorCode::TotalsTooLarge));
     let add = |into: &mut (u64, i64), count: u64, amount: i64| -> Result<()> {
         into.0 += count;
         into.1 = into.1.checked_add(amount).ok_or_else(too_large)?;

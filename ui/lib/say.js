@@ -10,6 +10,7 @@ register({
   en: {
     "code.not_configured": "{provider} is not set up in this profile — add its address and credentials in Settings",
     "code.busy": "payment {reference} for {subject} is still {status} — finish or resolve it before taking another",
+    "code.busy_guest": "payment {reference} for hotel {hotel} · {guest} · {amount} is still {status} — finish or resolve it before taking another",
     "code.wrong_state": "payment {reference} is {status}; this action needs it to be {needed}",
     "code.unsaved_taken": "{provider} took payment {reference}, but Farepoint could not save that ({reason}). Do not take this payment again. Farepoint keeps trying to save it — free some disk space or fix what stops it writing — and if it closes first, it checks the payment when it next starts.",
     "code.unsaved_answered": "{provider} answered about payment {reference}, but Farepoint could not save that ({reason}). Do not take this payment again. Farepoint keeps trying to save it — free some disk space or fix what stops it writing — and if it closes first, it checks the payment when it next starts.",
@@ -130,6 +131,7 @@ register({
   es: {
     "code.not_configured": "{provider} no está configurado en este perfil — añada su dirección y sus credenciales en Ajustes",
     "code.busy": "el pago {reference} de {subject} sigue en estado {status} — termínelo o resuélvalo antes de cobrar otro",
+    "code.busy_guest": "el pago {reference} del hotel {hotel} · {guest} · {amount} sigue en estado {status} — termínelo o resuélvalo antes de cobrar otro",
     "code.wrong_state": "el pago {reference} está en estado {status}; esta acción necesita que esté en {needed}",
     "code.unsaved_taken": "{provider} cobró el pago {reference}, pero Farepoint no pudo guardarlo ({reason}). No vuelva a cobrar este pago. Farepoint sigue intentando guardarlo — libere espacio en disco o corrija lo que le impide escribir — y si se cierra antes, comprueba el pago al volver a abrirse.",
     "code.unsaved_answered": "{provider} respondió sobre el pago {reference}, pero Farepoint no pudo guardarlo ({reason}). No vuelva a cobrar este pago. Farepoint sigue intentando guardarlo — libere espacio en disco o corrija lo que le impide escribir — y si se cierra antes, comprueba el pago al volver a abrirse.",

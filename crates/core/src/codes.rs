@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::card::CardError;
-use crate::engine::{EngineError, Unsaved};
+use crate::engine::{EngineError, Paying, Unsaved};
 use crate::money::MoneyError;
 use crate::providers::ProviderError;
 
@@ -35,6 +35,7 @@ codes! {
     // The engine (`EngineError`).
     NotConfigured => "not_configured",
     Busy => "busy",
+    BusyGuest => "busy_guest",
     WrongState => "wrong_state",
     UnsavedTaken => "unsaved_taken",
     UnsavedAnswered => "unsaved_answered",
@@ -203,6 +204,14 @@ impl CodedError {
             ErrorCode::Busy => format!(
                 "payment {reference} for {} is still {} — finish or resolve it before taking another",
                 p("subject"),
+                p("status")
+            ),
+            ErrorCode::BusyGuest => format!(
+                "payment {reference} for hotel {} · {} · {} is still {} — finish or resolve it before taking \
+                 another",
+                p("hotel"),
+                p("guest"),
+                p("amount"),
                 p("status")
             ),
             ErrorCode::WrongState => format!(
@@ -435,10 +444,16 @@ impl EngineError {
             EngineError::NotConfigured { provider } => {
                 CodedError::new(ErrorCode::NotConfigured).with("provider", provider)
             }
-            EngineError::Busy { reference, subject, status } => CodedError::new(ErrorCode::Busy)
-                .with("reference", reference)
-                .with("subject", subject)
-                .with("status", status),
+            EngineError::Busy { reference, subject, status } => {
+                let said = match subject {
+                    Paying::Key(key) => CodedError::new(ErrorCode::Busy).with("subject", key),
+                    Paying::Guest { hotel, guest, amount } => CodedError::new(ErrorCode::BusyGuest)
+                        .with("hotel", hotel)
+                        .with("guest", guest)
+                        .with("amount", amount),
+                };
+                said.with("reference", reference).with("status", status)
+            }
             EngineError::WrongState { reference, status, needed } => CodedError::new(ErrorCode::WrongState)
                 .with("reference", reference)
                 .with("status", status)
@@ -562,8 +577,17 @@ mod tests {
             EngineError::NotConfigured { provider: "ATRIP" },
             EngineError::Busy {
                 reference: "FP-1".into(),
-                subject: "order 7".into(),
+                subject: Paying::Key("TESTA7".into()),
                 status: Status::Unknown,
+            },
+            EngineError::Busy {
+                reference: "FP-4".into(),
+                subject: Paying::Guest {
+                    hotel: 12,
+                    guest: "MUÑOZ, ANA".into(),
+                    amount: crate::money::Money::from_minor(15000, Currency::from_code("COP").unwrap()),
+                },
+                status: Status::NeedsReview,
             },
             EngineError::WrongState { reference: "FP-2".into(), status: Status::Declined, needed: "Paid" },
             EngineError::Provider(ProviderError::Config("no address".into())),
@@ -638,7 +662,7 @@ mod tests {
             count += 1;
         }
         // Every code of the errors above was said once (the shell's own are said in the shell).
-        assert_eq!(count, 33);
+        assert_eq!(count, 34);
     }
 
     #[test]

@@ -333,6 +333,9 @@ async fn a_retry_waits_while_another_payment_for_the_same_thing_is_unclear() {
         }
         other => panic!("expected Busy, got {other}"),
     }
+    // The guest's charge is named as its key always read, now from the subject's fields.
+    let named = format!("for {} is still", unclear.payment.subject_key);
+    assert!(err.to_string().contains(&named), "{err} does not name {named}");
     assert_eq!(w.sandbox.request_count("heipay.pay"), before, "nothing sent");
     let still = w.engine.record(&declined.payment.id).await.unwrap();
     assert_eq!((still.status(), still.attempts.len()), (Status::Declined, 1), "nothing journaled");

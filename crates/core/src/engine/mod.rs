@@ -44,6 +44,39 @@ pub use holidayextras::HolidayExtrasPayment;
 pub use travelport::{TravelportFop, TravelportPayment};
 pub use unsaved::Unsaved;
 
+/// What a payment still in flight pays, as the refusal to take another for it names it: data
+/// the window can say in its own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Paying {
+    /// An ATRIP order number, a Travelport record locator or a Holiday Extras booking reference.
+    Key(String),
+    /// A HeiPay charge: the hotel's id, the guest as "SURNAME, GIVEN NAME", the amount.
+    Guest { hotel: i64, guest: String, amount: crate::money::Money },
+}
+
+impl Paying {
+    /// What `payment` pays; its subject key where its subject says nothing more.
+    fn of(payment: &Payment) -> Paying {
+        match payment.subject.heipay() {
+            Some(s) => Paying::Guest {
+                hotel: s.hotel_id,
+                guest: format!("{}, {}", s.guest_last_name.to_uppercase(), s.guest_first_name.to_uppercase()),
+                amount: payment.amount,
+            },
+            None => Paying::Key(payment.subject_key.clone()),
+        }
+    }
+}
+
+impl std::fmt::Display for Paying {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Paying::Key(key) => f.write_str(key),
+            Paying::Guest { hotel, guest, amount } => write!(f, "hotel {hotel} · {guest} · {amount}"),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
@@ -55,7 +88,7 @@ pub enum EngineError {
     #[error(
         "payment {reference} for {subject} is still {status} — finish or resolve it before taking another"
     )]
-    Busy { reference: String, subject: String, status: Status },
+    Busy { reference: String, subject: Paying, status: Status },
     #[error("payment {reference} is {status}; this action needs it to be {needed}")]
     WrongState { reference: String, status: Status, needed: &'static str },
     #[error("{}", .0.coded().english())]
@@ -633,8 +666,8 @@ fn not_busy(
 ) -> Result<Result<(), EngineError>, StoreError> {
     Ok(match store::open_payments_for(conn, provider, subject_key)?.into_iter().next() {
         Some(open) => Err(EngineError::Busy {
+            subject: Paying::of(&open),
             reference: open.reference,
-            subject: open.subject_key,
             status: open.status,
         }),
         None => Ok(()),

@@ -150,10 +150,7 @@ pub async fn save_provider_settings(
     profile: Option<String>,
 ) -> Result<ProviderView, CommandError> {
     if values.len() > super::MAX_ITEMS {
-        return Err(CommandError::because(
-            ErrorCode::Invalid,
-            format!("{} values at once; at most {}", values.len(), super::MAX_ITEMS),
-        ));
+        return Err(CommandError::too_many("values", values.len()));
     }
     for (key, value) in &values {
         super::bounded("field", key, super::MAX_ID)?;

@@ -94,9 +94,38 @@ fn test(extra: &[String]) -> Result<(), String> {
     status(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     // Build outside the headless session so compiler output is not mixed with the X server's.
     status(cargo().args(["test", "--workspace", "--no-run"]))?;
+    same_build()?;
     let mut test = cargo();
     test.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
     session::run_headless(test)
+}
+
+/// `cargo xtask run` right after `cargo xtask test` must start without compiling: the app built
+/// alone resolves the same units as the test build (crates/workspace-hack). Building it now, after
+/// the test build, compiles nothing unless a dependency's features differ between the two — then
+/// this says which crates were rebuilt.
+fn same_build() -> Result<(), String> {
+    let args = ["build", "--package", "farepoint", "--bin", "farepoint", "--message-format=json"];
+    println!("\n$ cargo {} (must compile nothing after the test build)", args.join(" "));
+    let out = cargo().args(args).stderr(std::process::Stdio::inherit()).output();
+    let out = out.map_err(|e| format!("could not start cargo build: {e}"))?;
+    if !out.status.success() {
+        return Err("building the app alone failed".into());
+    }
+    let rebuilt: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\"reason\":\"compiler-artifact\"") && l.contains("\"fresh\":false"))
+        .filter_map(|l| l.split("\"package_id\":\"").nth(1)?.split('"').next().map(str::to_string))
+        .collect();
+    if rebuilt.is_empty() {
+        println!("the app alone builds from the test build's units: nothing compiled");
+        return Ok(());
+    }
+    Err(format!(
+        "building the app alone compiled again what the test build had built — a dev-dependency turns on \
+         features the app's own build lacks, so `cargo xtask run` and `cargo xtask test` rebuild each other. \
+         Add the missing features to crates/workspace-hack/Cargo.toml. Rebuilt: {rebuilt:#?}"
+    ))
 }
 
 /// The fuzz and property targets: (package, cargo test selection, test-name filter). `cargo

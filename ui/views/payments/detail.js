@@ -319,6 +319,11 @@ export class PaymentDetail {
     action("pd-receipt", t("pd.receipt"), t("pd.preparing"), async () => (await showReceipt(p.id), null));
     buttons.at(-1).setAttribute("aria-keyshortcuts", "Control+P");
     buttons.at(-1).title = "Ctrl+P";
+    // The same actions stay the same buttons: a record read again while the agent clicks (a live
+    // status, the answer to an action) must not swallow the click or a busy button's state.
+    const key = JSON.stringify([p.id, buttons.map((b) => [b.id, b.textContent])]);
+    if (key === this.actionsKey && this.actions.isConnected) return;
+    this.actionsKey = key;
     fill(this.actions, buttons);
   }
 

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
-use serde_json::{json, Value};
+use serde_json::json;
+use support::desk::{goto, heipay, holiday_extras, open_row, pay, reference_of, status_of, wait_js};
 use support::{AppSession, TestResult};
 
 /// The card numbers these scenarios type or send.
@@ -51,56 +52,6 @@ scenario!(receipt_preview_shows_reference_and_masked_card, receipt_scenario);
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-/// Calls a `pay_*` command from the page with a real `Channel` for `onStarted` (a Channel can
-/// only be made inside the page), and returns the payment record it answers.
-async fn pay(app: &AppSession, command: &str, request: Value) -> TestResult<Value> {
-    let answer = app
-        .client
-        .execute_async(
-            "const [cmd, request, done] = arguments;
-             import('./lib/tauri.js').then(({ invoke, Channel }) =>
-               invoke(cmd, { request, onStarted: new Channel() })
-             ).then((v) => done({ ok: v }), (e) => done({ err: e }));",
-            vec![json!(command), request],
-        )
-        .await?;
-    match answer.get("ok") {
-        Some(record) => Ok(record.clone()),
-        None => Err(format!("{command} failed: {}", answer.get("err").cloned().unwrap_or_default()).into()),
-    }
-}
-
-fn holiday_extras(token: &str, reference: &str, amount: &str, customer: &str) -> Value {
-    json!({
-        "token": token, "payment_reference": reference, "amount": amount, "currency": "GBP",
-        "customer": customer, "postal_code": null, "country_code": null,
-    })
-}
-
-/// A HeiPay charge for hotel 1; `holder` as printed on the card (Latin capitals).
-fn heipay(first: &str, last: &str, holder: &str, amount: &str, card: &str) -> Value {
-    json!({
-        "hotel_id": 1, "guest_first_name": first, "guest_last_name": last, "detail": "Room 204, two nights",
-        "amount": amount, "installments": 1, "tax_percent": null, "service_percent": null, "email": null,
-        "phone": null, "address": null, "fiscal_number": null,
-        "card": { "number": card, "expiry": "12/30", "cvv": "123", "holder": holder },
-    })
-}
-
-fn reference_of(record: &Value) -> TestResult<String> {
-    Ok(record["payment"]["reference"].as_str().ok_or("the record has no reference")?.to_string())
-}
-
-fn status_of(record: &Value) -> &str {
-    record["payment"]["status"].as_str().unwrap_or_default()
-}
-
-async fn goto(app: &AppSession, view: &str) -> TestResult {
-    app.click(&format!(".nav a[data-view={view}]")).await?;
-    app.wait_visible(&format!("#view-{view}")).await?;
-    Ok(())
-}
-
 /// The references of the table's rows, top to bottom (read in one go: the table re-renders).
 async fn table_references(app: &AppSession) -> TestResult<Vec<String>> {
     let refs = app
@@ -126,18 +77,6 @@ async fn wait_rows(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(format!("the table never showed {what}; it shows {last:?}").into())
-}
-
-/// Waits (up to `secs`) until the page script `expr` is truthy.
-async fn wait_js(app: &AppSession, what: &str, expr: &str, secs: u64) -> TestResult {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if app.client.execute(&format!("return Boolean({expr});"), vec![]).await?.as_bool() == Some(true) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    Err(format!("timed out waiting for {what}").into())
 }
 
 /// Waits (up to 15 s) for the text of a table part. WebKitWebDriver reads table cells as hidden
@@ -187,14 +126,6 @@ async fn wait_attr(
 
 async fn search_for(app: &AppSession, text: &str) -> TestResult {
     app.type_into("#pay-search", text).await
-}
-
-async fn open_row(app: &AppSession, reference: &str) -> TestResult {
-    // WebKitWebDriver reports table cells as not displayed, so the cell is clicked directly.
-    let cell = format!("#pay-table tr[data-reference=\"{reference}\"] td.col-reference");
-    app.client.find(Locator::Css(&cell)).await?.click().await?;
-    app.wait_for_text("#pd-reference", |t| t == reference).await?;
-    Ok(())
 }
 
 /// Presses Ctrl + `key` on whatever has the focus.

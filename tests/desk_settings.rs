@@ -142,7 +142,10 @@ async fn scenario(app: &AppSession) -> TestResult {
     let error = app.wait_for_text("#set-atrip-base_url-error", |t| !t.is_empty()).await?;
     ensure!(error.contains("not a full web address"), "bad URL error reads {error:?}");
     let invalid = c.find(Locator::Css("#set-atrip-base_url")).await?.attr("aria-invalid").await?;
-    ensure!(invalid.is_some(), "the refused field is not marked invalid");
+    ensure!(
+        invalid.as_deref() == Some("true"),
+        "the refused field is marked aria-invalid={invalid:?}, not \"true\""
+    );
     ensure!(
         c.find(Locator::Css("#settings-notice-atrip")).await?.text().await?.is_empty(),
         "a refused save still says Saved"

@@ -325,7 +325,11 @@ async fn a_mistyped_card_number_is_stopped_in_the_form_and_nothing_is_sent() {
                 "the confirm step opened"
             );
             let invalid = app.client.find(Locator::Css("#form-atrip input[name=card-number]")).await?;
-            ensure!(invalid.attr("aria-invalid").await?.is_some(), "the number field is not marked invalid");
+            let marked = invalid.attr("aria-invalid").await?;
+            ensure!(
+                marked.as_deref() == Some("true"),
+                "the number field is marked aria-invalid={marked:?}, not \"true\""
+            );
             app.screenshot("take-bad-card").await?;
             ensure!(app.sandbox_ledger().await?.is_empty(), "a charge reached the simulator");
             let timeline = timeline_text(&app).await?;

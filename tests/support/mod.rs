@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod axe;
+pub mod desk;
+
 use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -54,6 +57,13 @@ impl AppSession {
         let data_dir = tempfile::tempdir()?;
         let path = data_dir.path().to_path_buf();
         AppSession::launch(Some(data_dir), path, &[]).await
+    }
+
+    /// As `start`, with `env` set for the app (e.g. `GTK_THEME` for the dark scheme).
+    pub async fn start_with(env: &[(&str, &str)]) -> TestResult<AppSession> {
+        let data_dir = tempfile::tempdir()?;
+        let path = data_dir.path().to_path_buf();
+        AppSession::launch(Some(data_dir), path, env).await
     }
 
     /// Starts a second app on `data_path` (another window's history), with `env` set for it

@@ -214,7 +214,7 @@ export class CardEntry {
       if (!this.check(name)) ok = false;
     }
     if (!ok) {
-      const first = Object.values(this.fields).find((f) => f.control.hasAttribute("aria-invalid"));
+      const first = Object.values(this.fields).find((f) => f.control.getAttribute("aria-invalid") === "true");
       first?.control.focus();
     }
     return ok;

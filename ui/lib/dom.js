@@ -69,8 +69,14 @@ export function field(label, control, { hint, wide } = {}) {
 /** Shows (or clears, with an empty message) the error under a field built by `field`. */
 export function setFieldError(control, message) {
   const error = document.getElementById(`${control.id}-error`);
-  if (!error) return;
-  error.textContent = message ?? "";
-  error.hidden = !message;
-  control.toggleAttribute("aria-invalid", Boolean(message));
+  if (error) showFieldError(error, control, message);
+}
+
+/** Fills (or clears) the error slot `errorEl` of `control` — which may not be in the document
+ *  yet — and marks the control invalid (`aria-invalid="true"`: an empty value would mean false). */
+export function showFieldError(errorEl, control, message) {
+  errorEl.textContent = message ?? "";
+  errorEl.hidden = !message;
+  if (message) control.setAttribute("aria-invalid", "true");
+  else control.removeAttribute("aria-invalid");
 }

@@ -392,8 +392,10 @@ export class SummaryView {
             h(
               "li",
               { dataset: { status } },
-              h("button", { type: "button", class: "status-row", id: `sum-status-${status}`, disabled: n === 0, "aria-label": `${t(`status.${status}`)}: ${n}. ${t("sum.open_status", { status: t(`status.${status}`) })}`, onclick: () => this.link([status]) },
-                statusPill(status), h("span", { class: "num status-count", text: String(n) })),
+              h("button", { type: "button", class: "status-row", id: `sum-status-${status}`, disabled: n === 0, onclick: () => this.link([status]) },
+                // Named by what it shows (status, count), then what it does, for a screen reader.
+                statusPill(status), h("span", { class: "num status-count", text: String(n) }),
+                h("span", { class: "sr-only", text: `. ${t("sum.open_status", { status: t(`status.${status}`) })}` })),
             ),
           )
         : h("li", { class: "empty", text: t("sum.no_payments") }),

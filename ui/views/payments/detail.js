@@ -201,7 +201,7 @@ export class PaymentDetail {
     this.timelineSection.hidden = false;
     fill(
       this.head,
-      h("p", { class: "pd-kicker muted" }, h("span", { text: t(`provider.${p.provider}`) }), " · ", h("span", { class: "num", text: p.reference })),
+      h("h2", { class: "pd-kicker muted", id: "pd-title" }, h("span", { text: t(`provider.${p.provider}`) }), " · ", h("span", { class: "num", text: p.reference })),
       h("p", { class: "amount-big num", id: "pd-amount", text: money(p.amount) }),
       h("div", { class: "pd-status", id: "pd-status" }, statusPill(p.status)),
     );

@@ -4,7 +4,7 @@
 // exists in this page only inside its password input while it is typed, and leaves it the moment
 // Store is pressed.
 
-import { h, svg, field, setFieldError } from "../../lib/dom.js";
+import { h, svg, field, setFieldError, showFieldError } from "../../lib/dom.js";
 import { t } from "../../lib/i18n.js";
 import { call } from "../../lib/ipc.js";
 import { toneIcon } from "../../components/status.js";
@@ -16,13 +16,6 @@ const PROFILES = ["sandbox", "production"];
 
 /** A DOM id from a setting or secret name (`card_key/7` → `card_key-7`). */
 const slug = (key) => String(key).replace(/[^A-Za-z0-9_-]/g, "-");
-
-/** Fills (or clears) the error slot of a field not yet in the document, and marks its control. */
-function markError(errorEl, control, message) {
-  errorEl.textContent = message ?? "";
-  errorEl.hidden = !message;
-  control.toggleAttribute("aria-invalid", Boolean(message));
-}
 
 /** A message kept for the next render: text, or a function giving it in the current language. */
 const say = (message) => (typeof message === "function" ? message() : message);
@@ -242,7 +235,7 @@ export class ProvidersPanel {
     const fields = p.fields.map((f) => {
       const control = this.control(provider, f);
       const wrap = field(label(provider, f.key, f.label), control, { hint: f.help ? help(provider, f.key, f.help) : undefined, wide: f.kind === "url" });
-      markError(wrap.querySelector(".field-error"), control, say(this.errors.get(`${provider}:${f.key}`)));
+      showFieldError(wrap.querySelector(".field-error"), control, say(this.errors.get(`${provider}:${f.key}`)));
       if (f.required) wrap.querySelector("label").append(h("span", { class: "set-required", "aria-hidden": "true", text: " *" }));
       return wrap;
     });
@@ -252,7 +245,7 @@ export class ProvidersPanel {
     const alert = say(this.alerts.get(provider));
     const form = h(
       "form",
-      { class: "set-form", id: `form-${provider}`, novalidate: true, onsubmit: (e) => this.save(e, p, saveButton) },
+      { class: "set-form", id: `set-form-${provider}`, novalidate: true, onsubmit: (e) => this.save(e, p, saveButton) },
       h("div", { class: "grid" }, fields),
       p.hotels ? this.hotelsEditor(p) : null,
       alert ? h("p", { class: "form-alert", role: "alert", id: `settings-alert-${provider}`, text: alert }) : null,
@@ -364,18 +357,17 @@ export class ProvidersPanel {
         ),
       );
     });
-    // The element errors about the list are attached to (`field()` gives it the error slot).
-    this.hotelsAnchor = h("div", { id: `set-${provider}-hotels`, class: "set-hotels-table", role: "table", "aria-labelledby": `set-${provider}-hotels-title` });
-    this.hotelsAnchor.append(
-      h(
-        "div",
-        { class: "set-hotel head", role: "row", hidden: rows.length === 0 },
-        h("span", { role: "columnheader", text: t("set.hotel_id") }),
-        h("span", { role: "columnheader", text: t("set.hotel_name") }),
-        h("span", { role: "columnheader" }),
-      ),
-      ...(rows.length ? rows : [h("p", { class: "empty", text: t("set.no_hotels") })]),
+    // The element errors about the list are attached to (`field()` gives it the error slot); a
+    // table only when there are hotels, as a table must hold rows.
+    this.hotelsAnchor = h("div", { id: `set-${provider}-hotels`, class: "set-hotels-table", role: rows.length ? "table" : null, "aria-labelledby": `set-${provider}-hotels-title` });
+    const head = h(
+      "div",
+      { class: "set-hotel head", role: "row" },
+      h("span", { role: "columnheader", text: t("set.hotel_id") }),
+      h("span", { role: "columnheader", text: t("set.hotel_name") }),
+      h("span", { role: "columnheader" }),
     );
+    this.hotelsAnchor.append(...(rows.length ? [head, ...rows] : [h("p", { class: "empty", text: t("set.no_hotels") })]));
     const error = h("p", { class: "field-error", id: `set-${provider}-hotels-error`, role: "alert", hidden: true });
     const box = h(
       "div",
@@ -455,7 +447,7 @@ export class ProvidersPanel {
       h("div", { class: "set-secret-actions" }, storeButton, forgetButton),
       error,
     );
-    markError(error, input, say(this.errors.get(mapKey)));
+    showFieldError(error, input, say(this.errors.get(mapKey)));
     return row;
   }
 

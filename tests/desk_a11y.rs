@@ -1,0 +1,258 @@
+//! End-to-end: axe-core checks every view and dialog of the real window, in the light scheme and
+//! in the dark one (the desktop's own dark preference) — text contrast, names, roles, ids,
+//! headings. It fails on any violation: serious and critical ones first of all, and the moderate
+//! and minor ones too, as the window has none. Linux only — tauri-driver has no macOS WebDriver
+//! to talk to.
+#![cfg(target_os = "linux")]
+
+#[macro_use]
+mod support;
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use serde_json::json;
+use support::desk::{goto, heipay, holiday_extras, open_row, pay, reference_of, wait_js};
+use support::{AppSession, TestResult};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Scheme {
+    Light,
+    Dark,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_view_and_dialog_passes_axe_in_the_light_scheme() {
+    audit_desk(Scheme::Light).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_view_and_dialog_passes_axe_in_the_dark_scheme() {
+    audit_desk(Scheme::Dark).await;
+}
+
+async fn audit_desk(scheme: Scheme) {
+    // GTK's own switch for a dark desktop: WebKitGTK answers `prefers-color-scheme` from it.
+    let env: &[(&str, &str)] = match scheme {
+        Scheme::Light => &[("GTK_THEME", "Adwaita")],
+        Scheme::Dark => &[("GTK_THEME", "Adwaita:dark")],
+    };
+    let app = AppSession::start_with(env).await.expect("start the app window");
+    let mut audits = Audits { scheme, failing: Vec::new(), checked: 0 };
+    let outcome = walk(&app, &mut audits).await;
+    if outcome.is_err() {
+        let _ = app.screenshot(&format!("failed-a11y-{}", audits.name())).await;
+    }
+    let closed = app.close().await;
+    outcome.unwrap();
+    closed.unwrap();
+    assert!(
+        audits.failing.is_empty(),
+        "axe found {} problems in the {} scheme:\n{}",
+        audits.failing.len(),
+        audits.name(),
+        audits.failing.join("\n")
+    );
+}
+
+/// What the walk found, state by state.
+struct Audits {
+    scheme: Scheme,
+    failing: Vec<String>,
+    checked: usize,
+}
+
+impl Audits {
+    fn name(&self) -> &'static str {
+        match self.scheme {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+
+    /// Runs axe on the window as it is now, named `state` in the report.
+    async fn check(&mut self, app: &AppSession, state: &str) -> TestResult {
+        let audit = app.axe().await?;
+        self.checked += 1;
+        for line in audit.serious.into_iter().chain(audit.lesser) {
+            self.failing.push(format!("{state}: {line}"));
+        }
+        Ok(())
+    }
+}
+
+/// Every view, every dialog, the states that change what is drawn (a field refused, a confirm
+/// step, a result), as an agent meets them.
+async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
+    app.wait_for_text("#profile", |t| t != "…").await?;
+    // The scheme asked for is the one drawn: otherwise the dark walk would check the light
+    // palette twice and pass for nothing.
+    let dark =
+        app.client.execute("return matchMedia('(prefers-color-scheme: dark)').matches;", vec![]).await?;
+    ensure!(
+        dark.as_bool() == Some(audits.scheme == Scheme::Dark),
+        "the window's prefers-color-scheme: dark is {dark} in the {} walk",
+        audits.name()
+    );
+
+    // Take: each provider's form with the Sandbox's data to try shown, ATRIP's order with each of
+    // its methods, a refused field.
+    app.click("#take-demo summary").await?;
+    wait_js(app, "the Sandbox data to open", "document.getElementById('take-demo').open", 5).await?;
+    audits.check(app, "take-atrip").await?;
+    app.type_into("#atrip-order-no", "FPDMO20250101000000001").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#atrip-amount", |t| !t.is_empty()).await?;
+    let methods = app.client.find_all(Locator::Css("#atrip-methods input[type=radio]")).await?;
+    ensure!(!methods.is_empty(), "the demo order offers no methods");
+    for method in methods {
+        let value = method.attr("value").await?.unwrap_or_default();
+        method.click().await?;
+        audits.check(app, &format!("take-atrip-{value}")).await?;
+    }
+    app.click("#take-continue").await?;
+    app.wait_visible("#form-atrip [aria-invalid=true]").await?;
+    audits.check(app, "take-atrip-refused").await?;
+
+    app.click("#tab-travelport").await?;
+    app.type_into("#tp-locator", "FPAIR1").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#tp-total", |t| t != "—" && !t.is_empty()).await?;
+    audits.check(app, "take-travelport").await?;
+
+    app.click("#tab-heipay").await?;
+    app.wait_for_text("#hp-hotel", |t| !t.is_empty()).await?;
+    audits.check(app, "take-heipay").await?;
+
+    app.click("#tab-holidayextras").await?;
+    app.type_into("#hx-token", "7000000000000001").await?;
+    app.type_into("#hx-reference", "HXA-1001").await?;
+    app.type_into("#hx-customer", "Ana Muñoz").await?;
+    app.type_into("#hx-amount", "45.00").await?;
+    app.click("#take-continue").await?;
+    app.wait_for_text("#confirm-amount", |t| !t.is_empty()).await?;
+    audits.check(app, "take-confirm").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#take-result .pill", |t| t == "Paid").await?;
+    audits.check(app, "take-result").await?;
+
+    // Payments in each state with its own dialog: paid (receipt, refund), declined (new
+    // attempt), paid at a hotel (voucher), unclear (review).
+    let declined =
+        pay(app, "pay_heipay", heipay("Lucía", "Gómez", "LUCIA GOMEZ", "350000", "4000000000000002")).await?;
+    let hotel =
+        pay(app, "pay_heipay", heipay("Carmen", "Vidal", "CARMEN VIDAL", "250000", "4111111111111111"))
+            .await?;
+    pay(app, "pay_holidayextras", holiday_extras("7000000000000002", "HXA-1002", "99.00", "Declined Token"))
+        .await?;
+    app.sandbox_fault(json!({ "route": "heipay.pay", "kind": "close_after_charge", "count": 1 })).await?;
+    // The lost answer makes the command answer Unknown or an error: either way it is listed.
+    let _ = pay(app, "pay_heipay", heipay("Marta", "Ruiz", "MARTA RUIZ", "120000", "4111111111111111")).await;
+    let unclear = reference_found(app, "Ruiz").await?;
+    let taken = reference_found(app, "HXA-1001").await?;
+
+    goto(app, "payments").await?;
+    wait_js(
+        app,
+        "all five payments",
+        "document.querySelectorAll('#pay-table tbody tr[data-id]').length === 5",
+        15,
+    )
+    .await?;
+    audits.check(app, "payments").await?;
+
+    open_row(app, &taken).await?;
+    app.wait_visible("#pd-refund").await?;
+    audits.check(app, "payments-detail").await?;
+    app.click("#pd-receipt").await?;
+    app.wait_visible("#dialog-receipt #receipt").await?;
+    audits.check(app, "dialog-receipt").await?;
+    close_dialog(app, "dialog-receipt").await?;
+    app.click("#pd-refund").await?;
+    app.wait_visible("#dialog-refund").await?;
+    app.click("#refund-kind input[value=partial]").await?;
+    app.type_into("#refund-amount", "99.00").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#refund-amount-error", |t| !t.is_empty()).await?;
+    audits.check(app, "dialog-refund-refused").await?;
+    close_dialog(app, "dialog-refund").await?;
+    // A refund with no clear answer, then its own review.
+    app.sandbox_fault(json!({ "route": "holidayextras.refund", "kind": "http_500", "count": 1 })).await?;
+    app.click("#pd-refund").await?;
+    app.wait_visible("#dialog-refund").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#dialog-refund-error", |t| !t.is_empty()).await?;
+    audits.check(app, "dialog-refund-unclear").await?;
+    close_dialog(app, "dialog-refund").await?;
+    app.click("#pd-resolve-refund").await?;
+    app.wait_visible("#dialog-refund-resolve").await?;
+    audits.check(app, "dialog-refund-resolve").await?;
+    close_dialog(app, "dialog-refund-resolve").await?;
+
+    open_row(app, &reference_of(&declined)?).await?;
+    app.click("#pd-retry").await?;
+    app.wait_visible("#dialog-retry").await?;
+    audits.check(app, "dialog-retry").await?;
+    close_dialog(app, "dialog-retry").await?;
+
+    open_row(app, &reference_of(&hotel)?).await?;
+    app.click("#pd-voucher").await?;
+    app.wait_visible("#dialog-voucher #voucher-frame").await?;
+    audits.check(app, "dialog-voucher").await?;
+    close_dialog(app, "dialog-voucher").await?;
+
+    open_row(app, &unclear).await?;
+    app.click("#pd-resolve").await?;
+    app.wait_visible("#dialog-resolve").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#resolve-outcome-error", |t| !t.is_empty()).await?;
+    audits.check(app, "dialog-resolve-refused").await?;
+    close_dialog(app, "dialog-resolve").await?;
+
+    // The day's summary, with a payment under review and a decline in it.
+    goto(app, "summary").await?;
+    app.wait_for_text("#sum-status-Declined .status-count", |t| !t.is_empty()).await?;
+    audits.check(app, "summary").await?;
+
+    // Settings in the Sandbox, Production's provider forms, and the profile switch's question.
+    goto(app, "settings").await?;
+    app.wait_for_text("#h-settings", |t| !t.is_empty()).await?;
+    for profile in ["sandbox", "production"] {
+        app.click(&format!("#providers-{profile}")).await?;
+        app.wait_visible(&format!("#providers-{profile}[aria-pressed=true]")).await?;
+        for provider in ["atrip", "travelport", "holidayextras", "heipay"] {
+            app.click(&format!("#settings-tab-{provider}")).await?;
+            app.wait_visible(&format!("#settings-panel-{provider}")).await?;
+            audits.check(app, &format!("settings-{profile}-{provider}")).await?;
+        }
+    }
+    app.click("#profile-switch").await?;
+    app.wait_for_text("#settings-dialog-title", |t| !t.is_empty()).await?;
+    audits.check(app, "settings-dialog").await?;
+    app.press(Key::Escape).await?;
+    wait_js(app, "the switch dialog to close", "!document.getElementById('settings-dialog')", 5).await?;
+
+    // The same window in Spanish: longer words, the same colours.
+    app.click("#locale-switch").await?;
+    app.wait_for_text("#h-settings", |t| t == "Ajustes").await?;
+    goto(app, "take").await?;
+    audits.check(app, "take-es").await?;
+    app.click("#locale-switch").await?;
+    app.wait_for_text("#h-take", |t| t == "Take payment").await?;
+
+    println!("[{}] axe checked {} window states", audits.name(), audits.checked);
+    Ok(())
+}
+
+/// The reference of the one payment a search for `text` finds.
+async fn reference_found(app: &AppSession, text: &str) -> TestResult<String> {
+    let page = app.invoke("search_payments", json!({ "query": { "text": text } })).await?;
+    let rows = page["rows"].as_array().ok_or("search_payments answered no rows")?;
+    ensure!(rows.len() == 1, "searching {text:?} finds {} payments", rows.len());
+    Ok(rows[0]["reference"].as_str().ok_or("a row without a reference")?.to_string())
+}
+
+/// Closes the open dialog `id` with Esc and waits until it is gone.
+async fn close_dialog(app: &AppSession, id: &str) -> TestResult {
+    app.press(Key::Escape).await?;
+    wait_js(app, &format!("{id} to close"), &format!("!document.getElementById('{id}')"), 5).await
+}

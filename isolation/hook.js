@@ -31,6 +31,7 @@ const COMMANDS = [
   "payment_detail",
   "poll_now",
   "resolve_review",
+  "regenerate_atrip",
   "retry_atrip",
   "retry_travelport",
   "retry_holidayextras",

@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "payment_detail",
     "poll_now",
     "resolve_review",
+    "regenerate_atrip",
     "retry_atrip",
     "retry_travelport",
     "retry_holidayextras",

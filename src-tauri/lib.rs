@@ -81,6 +81,7 @@ pub fn run() {
             commands::payments::payment_detail,
             commands::payments::poll_now,
             commands::payments::resolve_review,
+            commands::payments::regenerate_atrip,
             commands::payments::retry_atrip,
             commands::payments::retry_travelport,
             commands::payments::retry_holidayextras,

@@ -112,6 +112,21 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     app.click("#take-continue").await?;
     app.wait_visible("#form-atrip [aria-invalid=true]").await?;
     audits.check(app, "take-atrip-refused").await?;
+    // The airline declines the card at ticketing: what became of the money, and a new order.
+    app.click("#atrip-methods input[value=vcc]").await?;
+    for (name, value) in
+        [("number", "4000000000006041"), ("expiry", "1239"), ("cvv", "123"), ("holder", "JANE DOE")]
+    {
+        app.type_into(&format!("#form-atrip input[name=card-{name}]"), value).await?;
+    }
+    // Enter from the last field: a click could miss Continue as the cleared errors close up.
+    app.press(Key::Enter).await?;
+    app.wait_visible("#take-confirm").await?;
+    app.press(Key::Enter).await?;
+    app.wait_visible("#take-regenerate").await?;
+    app.wait_visible("#take-money").await?;
+    audits.check(app, "take-ticketing-failed").await?;
+    app.click("#take-new").await?;
 
     app.click("#tab-travelport").await?;
     app.type_into("#tp-locator", "FPAIR1").await?;
@@ -153,8 +168,8 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     goto(app, "payments").await?;
     wait_js(
         app,
-        "all five payments",
-        "document.querySelectorAll('#pay-table tbody tr[data-id]').length === 5",
+        "all six payments",
+        "document.querySelectorAll('#pay-table tbody tr[data-id]').length === 6",
         15,
     )
     .await?;

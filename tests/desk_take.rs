@@ -10,7 +10,8 @@ use fantoccini::Locator;
 use support::{AppSession, TestResult};
 
 /// The card numbers the scenarios type (digits as stored would be).
-const TYPED_CARDS: &[&str] = &["4111111111111111", "5555555555554444", "4111111111111112"];
+const TYPED_CARDS: &[&str] =
+    &["4111111111111111", "5555555555554444", "4111111111111112", "4000000000006041"];
 
 /// Runs one scenario in its own app window and always closes it.
 async fn with_app<F, Fut>(scenario: F)
@@ -55,6 +56,14 @@ async fn type_card(
     app.type_into(&format!("{panel} input[name=card-cvv]"), cvv).await?;
     app.type_into(&format!("{panel} input[name=card-holder]"), holder).await?;
     Ok(())
+}
+
+/// Looks up an ATRIP order as typed at the desk and chooses how to pay it.
+async fn open_atrip_order(app: &AppSession, order_no: &str, method: &str) -> TestResult {
+    app.type_into("#atrip-order-no", order_no).await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#atrip-amount", |t| !t.is_empty()).await?;
+    app.click(&format!("#atrip-methods input[value={method}]")).await
 }
 
 /// Continue → the confirm step (checked) → Enter pays.
@@ -296,10 +305,7 @@ async fn holiday_extras_token_charge_and_heipay_card_payment() {
 async fn a_mistyped_card_number_is_stopped_in_the_form_and_nothing_is_sent() {
     with_app(|app| async move {
         let outcome = async {
-            app.type_into("#atrip-order-no", "FPDMO20250101000000001").await?;
-            app.press(Key::Enter).await?;
-            app.wait_for_text("#atrip-amount", |t| !t.is_empty()).await?;
-            app.click("#atrip-methods input[value=vcc]").await?;
+            open_atrip_order(&app, "FPDMO20250101000000001", "vcc").await?;
             // One digit wrong: the Luhn check catches it as soon as the number is complete.
             app.type_into("#form-atrip input[name=card-number]", "4111111111111112").await?;
             let error = app.wait_for_text("#form-atrip .card-entry .field-error", |t| !t.is_empty()).await?;
@@ -334,6 +340,70 @@ async fn a_mistyped_card_number_is_stopped_in_the_form_and_nothing_is_sent() {
             ensure!(app.sandbox_ledger().await?.is_empty(), "a charge reached the simulator");
             let timeline = timeline_text(&app).await?;
             ensure!(!timeline.contains("Journaled"), "a payment was journaled: {timeline}");
+            Ok(())
+        }
+        .await;
+        (app, outcome)
+    })
+    .await;
+}
+
+/// The airline declines the card at ticketing (ATRIP's 604): the result says what became of the
+/// money and offers the next step ATRIP's advice names — a new order, paid another way. From the
+/// payment's detail, "New order and pay" opens Take on ATRIP's new order; paid by deposit, it
+/// tickets, and the sandbox took the old order's card once and the new order once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticketing_failure_says_what_became_of_the_money_and_pays_a_new_order() {
+    with_app(|app| async move {
+        let outcome = async {
+            open_atrip_order(&app, "FPDMO20250101000000001", "vcc").await?;
+            type_card(&app, "#form-atrip", "4000 0000 0000 6041", "1239", "123", "jane doe").await?;
+            app.click("#take-continue").await?;
+            app.wait_visible("#take-confirm").await?;
+            app.press(Key::Enter).await?;
+            app.wait_for_text("#take-result .pill", |t| t == "Ticketing failed").await?;
+            let money = app.wait_for_text("#take-money", |t| t.contains("no ticket was issued")).await?;
+            ensure!(money.contains("ATRIP portal"), "the money line names no place to check: {money:?}");
+            app.wait_visible("#take-regenerate").await?;
+            app.snap("take-atrip-ticketing-failed").await?;
+            let old_reference = app.wait_for_text("#result-reference", |t| !t.is_empty()).await?;
+
+            // The same words and the same next step on the payment's detail.
+            app.click("#take-open").await?;
+            app.wait_for_text("#pd-reference", |t| t == old_reference).await?;
+            let detail_money = app.wait_for_text("#pd-money", |t| !t.is_empty()).await?;
+            ensure!(
+                detail_money == money,
+                "the detail tells the money as {detail_money:?}, Take as {money:?}"
+            );
+            app.click("#pd-regenerate").await?;
+            // Take opens on the new order, read from ATRIP.
+            app.wait_visible("#view-take").await?;
+            let new_order = app
+                .client
+                .find(Locator::Css("#atrip-order-no"))
+                .await?
+                .prop("value")
+                .await?
+                .unwrap_or_default();
+            ensure!(
+                !new_order.is_empty() && new_order != "FPDMO20250101000000001",
+                "Take opened on order {new_order:?}, not a new one"
+            );
+            app.wait_for_text("#atrip-amount", |t| !t.is_empty()).await?;
+            app.click("#atrip-methods input[value=deposit]").await?;
+            app.click("#take-continue").await?;
+            app.wait_visible("#take-confirm").await?;
+            app.press(Key::Enter).await?;
+            app.wait_for_text("#take-result .pill", |t| t == "Ticketed").await?;
+            app.wait_for_text("#take-money", |t| t.contains("was charged")).await?;
+            let ledger = app.sandbox_ledger().await?;
+            let charges: Vec<_> =
+                ledger.iter().filter(|e| e["kind"] == "charge").map(|e| e["method"].clone()).collect();
+            ensure!(
+                charges == [serde_json::json!("vcc"), serde_json::json!("deposit")],
+                "the sandbox took {ledger:?}"
+            );
             Ok(())
         }
         .await;

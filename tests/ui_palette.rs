@@ -11,8 +11,19 @@ use std::path::Path;
 const PAIRS: &[(&str, &[&str], &str)] = &[
     (
         "text",
-        &["bg", "surface", "input-bg", "row-hover", "row-selected", "neutral-bg"],
-        "body text, inputs, table rows",
+        &[
+            "bg",
+            "surface",
+            "input-bg",
+            "row-hover",
+            "row-selected",
+            "neutral-bg",
+            "ok-bg",
+            "live-bg",
+            "review-bg",
+            "bad-bg",
+        ],
+        "body text, inputs, table rows, what happened to the money on its tone",
     ),
     ("muted", &["bg", "surface", "input-bg", "row-hover", "row-selected"], "hints, labels, table heads"),
     ("ok", &["ok-bg", "surface"], "a paid pill, the active-profile tag"),

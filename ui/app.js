@@ -114,8 +114,13 @@ async function main() {
     location.hash = "payments";
     view("payments").then((v) => v.applyFilter(filter));
   };
-  views.take = new TakeView(byId("view-take"), { openPayment, status });
-  context = { status, openPayment, filterPayments };
+  // Pay a new subject (ATRIP's order made to replace one whose ticketing failed) in Take.
+  const payNew = (provider, key) => {
+    location.hash = "take";
+    views.take.load(provider, key);
+  };
+  views.take = new TakeView(byId("view-take"), { openPayment, payNew, status });
+  context = { status, openPayment, filterPayments, payNew };
   show(location.hash.slice(1));
   await views.take.ready();
   // Two frames later the Take view has been painted: the start-up benchmark stops its clock.

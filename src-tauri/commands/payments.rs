@@ -42,6 +42,17 @@ pub async fn resolve_review(
     Ok(state.engine.resolve_review(&payment_id, outcome, &note).await?)
 }
 
+/// After ATRIP's ticketing failed with a code that allows it: a new order replacing the old one,
+/// its number answered for the Take view to load and pay as a new payment.
+#[tauri::command]
+pub async fn regenerate_atrip(
+    state: State<'_, AppState>,
+    payment_id: String,
+) -> Result<String, CommandError> {
+    bounded("payment_id", &payment_id, MAX_ID)?;
+    Ok(state.engine.regenerate_atrip(&payment_id).await?)
+}
+
 #[tauri::command]
 pub async fn retry_atrip(
     state: State<'_, AppState>,

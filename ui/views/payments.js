@@ -141,7 +141,7 @@ export class PaymentsView {
     this.statuses = new Set();
     this.refundStates = new Set();
     this.range = { from_ms: null, to_ms: null };
-    this.detail = new PaymentDetail({ onRecord: (record) => this.updateRow(record.payment), onClose: () => this.closeDetail() });
+    this.detail = new PaymentDetail({ onRecord: (record) => this.updateRow(record.payment), onClose: () => this.closeDetail(), onPayNew: ctx.payNew });
     this.build();
     onLiveEvent((event) => this.onEvent(event));
     onMissed(() => this.refresh());

@@ -8,6 +8,8 @@ import { CommandError, onLiveEvent, onMissed, call } from "../lib/ipc.js";
 import { money as formatMoney } from "../lib/format.js";
 import { Timeline } from "../components/timeline.js";
 import { statusPill } from "../components/status.js";
+import { moneyLine } from "../components/money.js";
+import { busy } from "./take/common.js";
 import { atripForm } from "./take/atrip.js";
 import { travelportForm } from "./take/travelport.js";
 import { holidayExtrasForm } from "./take/holidayextras.js";
@@ -30,6 +32,8 @@ register({
     "take.new": "New payment",
     "take.open": "Open in Payments",
     "take.try_again": "Try again",
+    "take.regenerate": "New order and pay",
+    "take.regenerating": "Asking ATRIP…",
     "take.retry_note": "New attempt for payment {reference}: the order stays the same.",
     "take.reference": "Reference",
     "take.demo": "Sandbox data to try",
@@ -50,6 +54,8 @@ register({
     "take.new": "Nuevo pago",
     "take.open": "Abrir en Pagos",
     "take.try_again": "Reintentar",
+    "take.regenerate": "Nuevo pedido y pagar",
+    "take.regenerating": "Consultando a ATRIP…",
     "take.retry_note": "Nuevo intento del pago {reference}: el pedido no cambia.",
     "take.reference": "Referencia",
     "take.demo": "Datos de prueba del Sandbox",
@@ -150,6 +156,15 @@ export class TakeView {
       this.built.set(id, form);
     }
     return this.built.get(id);
+  }
+
+  /** Opens `provider`'s form on `key` (a new ATRIP order to pay), where the form can load one. */
+  async load(provider, key) {
+    const index = this.providers.findIndex(([id]) => id === provider);
+    if (index < 0) return;
+    this.select(index, { focus: false });
+    if (this.active.id === provider) await this.active.load?.(key);
+    this.active.focus();
   }
 
   select(index, { focus = true } = {}) {
@@ -300,9 +315,11 @@ export class TakeView {
   onEvent(event) {
     if (this.timeline.paymentId) {
       if (this.timeline.add(event) && this.record?.payment.id === event.payment_id && event.status_after) {
-        // A new status allows other actions: the core serves them with the record.
+        // A new status allows other actions and tells the money anew: the core serves both with
+        // the record.
         this.record.payment.status = event.status_after;
         this.record.actions = null;
+        this.record.money = null;
         if (this.mode === "done") this.showResult();
         this.readActions(this.record.payment.id);
       }
@@ -311,11 +328,12 @@ export class TakeView {
     }
   }
 
-  /** The actions the core allows now, for the payment still shown. */
+  /** The actions the core allows now and the money's state, for the payment still shown. */
   async readActions(paymentId) {
     const read = await call("payment_detail", { paymentId }).catch(() => null);
     if (!read || this.record?.payment.id !== paymentId) return;
     this.record.actions = read.actions;
+    this.record.money = read.money;
     if (this.mode === "done") this.showResult();
   }
 
@@ -344,6 +362,11 @@ export class TakeView {
     const arriving = this.resultEl.hidden;
     const buttons = [];
     if (this.record.actions?.retry) buttons.push(h("button", { type: "button", id: "take-retry", onclick: () => this.retry() }, t("take.try_again")));
+    if (this.record.actions?.regenerate) {
+      const regenerate = h("button", { type: "button", id: "take-regenerate" }, t("take.regenerate"));
+      regenerate.addEventListener("click", () => this.regenerate(regenerate));
+      buttons.push(regenerate);
+    }
     buttons.push(h("button", { type: "button", id: "take-open", onclick: () => this.openPayment(payment.id) }, t("take.open")));
     buttons.push(h("button", { type: "button", class: "primary", id: "take-new", onclick: () => this.startOver() }, t("take.new")));
     fill(
@@ -351,12 +374,28 @@ export class TakeView {
       h("div", { class: "result-head" }, statusPill(payment.status), h("span", { class: "muted" }, `${t("take.reference")} `, h("strong", { class: "num", id: "result-reference", text: payment.reference }))),
       h("p", { class: "amount-big num", text: formatMoney(payment.amount) }),
       h("p", { class: "muted", text: payment.customer }),
+      moneyLine(this.record, "take-money"),
+      h("p", { class: "form-alert", role: "alert", id: "take-result-error", hidden: true }),
       h("div", { class: "actions" }, buttons),
     );
     this.formEl.hidden = true;
     this.resultEl.hidden = false;
     if (focused) (buttons.find((b) => b.id === focused) ?? buttons.at(-1)).focus();
     else if (arriving) buttons.at(-1).focus();
+  }
+
+  /** ATRIP makes a new order replacing this one, and the form opens on it to be paid anew. */
+  async regenerate(button) {
+    const { payment } = this.record;
+    try {
+      const orderNo = await busy(button, t("take.regenerating"), () => call("regenerate_atrip", { paymentId: payment.id }));
+      this.startOver();
+      await this.load(payment.provider, orderNo);
+    } catch (error) {
+      const alert = document.getElementById("take-result-error");
+      alert.textContent = say(null, error);
+      alert.hidden = false;
+    }
   }
 
   retry() {

@@ -27,6 +27,9 @@ pub struct Actions {
     pub resolve_refund: bool,
     /// HeiPay linked a voucher to an attempt.
     pub voucher: bool,
+    /// ATRIP's ticketing failed with a code that lets a new order replace it: make one, then pay
+    /// it as a new payment (`Engine::regenerate_atrip`).
+    pub regenerate: bool,
 }
 
 /// What a new attempt asks the agent for, by provider (each `retry_<provider>`'s input).
@@ -73,6 +76,7 @@ impl Actions {
             // As `Engine::resolve_refund` asks: an open refund that is unclear.
             resolve_refund: record.open_refund().is_some_and(|r| r.status == RefundStatus::Unclear),
             voucher: record.voucher_url().is_some(),
+            regenerate: status == Status::TicketingFailed && crate::engine::regenerable(record).is_ok(),
         }
     }
 }

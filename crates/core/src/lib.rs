@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod history;
 pub mod logging;
 pub mod money;
+pub mod money_state;
 pub mod payment;
 pub mod profile;
 pub mod providers;

@@ -3,7 +3,9 @@
 mod common;
 
 use common::*;
+use farepoint_core::actions::Actions;
 use farepoint_core::engine::{AtripPayment, EngineError};
+use farepoint_core::money_state::MoneyState;
 use farepoint_core::payment::{EventKind, Status};
 use farepoint_core::providers::atrip::Method;
 use farepoint_core::providers::ProviderError;
@@ -159,10 +161,25 @@ async fn airline_decline_at_ticketing_says_what_to_do_and_offers_a_new_order() {
         last.message
     );
     assert_eq!(last.data["next_step"], "regenerate");
+    // The record says what became of the money and offers the next step the advice names.
+    assert!(Actions::of(&done).regenerate, "a 604 failure does not offer a new order");
+    match MoneyState::of(&done) {
+        MoneyState::NotTicketed { check, .. } => {
+            assert_eq!((check.place, check.key.as_str()), ("atrip_portal", order_no.as_str()))
+        }
+        other => panic!("a ticketing failure tells the money as {other:?}"),
+    }
     let new_order = w.engine.regenerate_atrip(&done.payment.id).await.unwrap();
     assert_ne!(new_order, order_no);
     let again = w.engine.pay_atrip(pay(&new_order, Method::Deposit, None)).await.unwrap();
-    assert_eq!(settle(&w.engine, &again.payment.id).await.status(), Status::Ticketed);
+    let ticketed = settle(&w.engine, &again.payment.id).await;
+    assert_eq!(ticketed.status(), Status::Ticketed);
+    assert!(
+        matches!(MoneyState::of(&ticketed), MoneyState::Charged { .. }),
+        "{:?}",
+        MoneyState::of(&ticketed)
+    );
+    assert!(!Actions::of(&ticketed).regenerate);
 }
 
 /// Every fault the sandbox can inject on `pay.do` ends in a definite state, with at most one
@@ -478,6 +495,8 @@ async fn a_duplicate_booking_is_never_regenerated_and_paid_again() {
     );
     assert!(last.message.contains("do not book or pay again"), "{}", last.message);
 
+    assert!(!Actions::of(&done).regenerate, "a duplicate booking is offered a new order");
+    assert!(matches!(MoneyState::of(&done), MoneyState::NotTicketed { .. }), "{:?}", MoneyState::of(&done));
     let sent = server.seen().len();
     let err = engine.regenerate_atrip(&paid.payment.id).await.unwrap_err();
     assert!(err.to_string().contains("does not allow a new order"), "{err}");

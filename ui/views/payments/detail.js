@@ -7,6 +7,7 @@ import { t, register } from "../../lib/i18n.js";
 import { call } from "../../lib/ipc.js";
 import { money, dateTime } from "../../lib/format.js";
 import { statusPill, refundPill } from "../../components/status.js";
+import { moneyLine } from "../../components/money.js";
 import { Timeline } from "../../components/timeline.js";
 import { busy } from "../take/common.js";
 import { resolveReview, newAttempt, refund, resolveRefund, voucher } from "./actions.js";
@@ -37,6 +38,8 @@ register({
     "pd.polling": "Asking the provider…",
     "pd.resolve": "Resolve review",
     "pd.retry": "New attempt",
+    "pd.regenerate": "New order and pay",
+    "pd.regenerating": "Asking ATRIP…",
     "pd.refund": "Refund",
     "pd.resolve_refund": "Resolve refund",
     "pd.refunds": "Refunds",
@@ -77,6 +80,8 @@ register({
     "pd.polling": "Consultando al proveedor…",
     "pd.resolve": "Resolver revisión",
     "pd.retry": "Nuevo intento",
+    "pd.regenerate": "Nuevo pedido y pagar",
+    "pd.regenerating": "Consultando a ATRIP…",
     "pd.refund": "Reembolsar",
     "pd.resolve_refund": "Resolver reembolso",
     "pd.refunds": "Reembolsos",
@@ -108,9 +113,11 @@ export function ticketNumber(number) {
 }
 
 export class PaymentDetail {
-  /** `onRecord(record)` hears every new record (after an action or a refresh); `onClose()` the close button. */
-  constructor({ onRecord, onClose }) {
+  /** `onRecord(record)` hears every new record (after an action or a refresh); `onClose()` the close button;
+   *  `onPayNew(provider, key)` takes the agent to pay a new subject (ATRIP's new order). */
+  constructor({ onRecord, onClose, onPayNew }) {
     this.onRecord = onRecord;
+    this.onPayNew = onPayNew;
     this.onClose = onClose;
     this.record = null;
     this.timelineTitle = h("h3", { id: "pd-timeline-title" });
@@ -163,9 +170,10 @@ export class PaymentDetail {
     if (!this.record || event.payment_id !== this.record.payment.id) return false;
     if (!this.timeline.add(event)) return false;
     if (event.status_after && event.status_after !== this.record.payment.status) {
-      // The actions served were for the old status: none until the core serves the new ones.
+      // The actions and money served were for the old status: none until the core serves anew.
       this.record.payment.status = event.status_after;
       this.record.actions = null;
+      this.record.money = null;
       this.render();
       this.refresh(this.record.payment.id);
     }
@@ -204,6 +212,7 @@ export class PaymentDetail {
       h("h2", { class: "pd-kicker muted", id: "pd-title" }, h("span", { text: t(`provider.${p.provider}`) }), " · ", h("span", { class: "num", text: p.reference })),
       h("p", { class: "amount-big num", id: "pd-amount", text: money(p.amount) }),
       h("div", { class: "pd-status", id: "pd-status" }, statusPill(p.status)),
+      moneyLine(r, "pd-money"),
     );
     const card = p.card ? `${brandName(p.card.brand)} •••• ${p.card.last4}` : null;
     const facts = [
@@ -313,6 +322,7 @@ export class PaymentDetail {
     if (allowed?.poll) action("pd-poll", t("pd.poll"), t("pd.polling"), () => call("poll_now", { paymentId: p.id }), true);
     if (allowed?.review_outcomes.length) action("pd-resolve", t("pd.resolve"), null, () => resolveReview(this.record), true);
     if (allowed?.retry) action("pd-retry", t("pd.retry"), null, () => newAttempt(this.record), true);
+    if (allowed?.regenerate) action("pd-regenerate", t("pd.regenerate"), t("pd.regenerating"), () => this.regenerate(p), true);
     if (allowed?.resolve_refund) action("pd-resolve-refund", t("pd.resolve_refund"), null, () => resolveRefund(this.record), true);
     if (allowed?.refund) action("pd-refund", t("pd.refund"), null, () => refund(this.record));
     if (allowed?.voucher) action("pd-voucher", t("pd.voucher"), t("pd.opening"), async () => (await voucher(this.record), null));
@@ -328,6 +338,13 @@ export class PaymentDetail {
   }
 
   /** Runs an action (its button busy while `label` is given); a record it answers replaces the one shown. */
+  /** ATRIP makes a new order replacing this one; the Take view opens on it, to be paid anew. */
+  async regenerate(p) {
+    const orderNo = await call("regenerate_atrip", { paymentId: p.id });
+    this.onPayNew?.(p.provider, orderNo);
+    return null;
+  }
+
   async run(button, label, work) {
     this.hideError();
     let record = null;

@@ -215,6 +215,11 @@ export function atripForm(catalog) {
     retry: (paymentId, request) => call("retry_atrip", { paymentId, request: { method: request.method, card: request.card, three_ds_ip: request.three_ds_ip } }),
     showErrors: (problems) => showFieldErrors(controls, card, problems),
     fillDemo: (value) => typeInto(orderNo, value),
+    /** Opens the form on order `value` and reads it, as if the agent had typed it and pressed Enter. */
+    async load(value) {
+      typeInto(orderNo, value);
+      await lookup();
+    },
     fillCard: (number) => card.fill(number),
     clearCard: () => card.clear(),
     reset() {

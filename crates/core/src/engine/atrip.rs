@@ -312,15 +312,7 @@ impl Engine {
     pub async fn regenerate_atrip(&self, payment_id: &str) -> Result<String, EngineError> {
         let record = self.record(payment_id).await?;
         record.require(Status::TicketingFailed)?;
-        // Only where ATRIP's code says a new order may be paid: never after "duplicate booking",
-        // "no-fly", "paid, PNR pending" or an unknown code — that could pay for the trip twice.
-        let code = record.attempts.last().and_then(|a| a.error_code.clone()).unwrap_or_default();
-        let (meaning, advice, next) = crate::providers::atrip::wire::meaning(&code);
-        if next != NextStep::Regenerate {
-            let problem = CodedError::new(ErrorCode::AtripNoRegenerate)
-                .with("provider_code", &code)
-                .with("meaning", meaning)
-                .with("advice", advice);
+        if let Err(problem) = regenerable(&record) {
             return Err(ProviderError::invalid("payment", problem).into());
         }
         let call = self.atrip()?.regenerate(&record.payment.subject_key).await.map_err(|(_, e)| e)?;
@@ -342,6 +334,21 @@ impl Engine {
         .await?;
         Ok(call.result)
     }
+}
+
+/// Whether ATRIP's code for this payment's ticketing failure lets a new order be made and paid:
+/// never after "duplicate booking", "no-fly", "paid, PNR pending" or an unknown code — that could
+/// pay for the trip twice. `regenerate_atrip` asks this, and the record's actions offer it.
+pub(crate) fn regenerable(record: &PaymentRecord) -> Result<(), CodedError> {
+    let code = record.attempts.last().and_then(|a| a.error_code.clone()).unwrap_or_default();
+    let (meaning, advice, next) = crate::providers::atrip::wire::meaning(&code);
+    if record.payment.provider == Provider::Atrip && next == NextStep::Regenerate {
+        return Ok(());
+    }
+    Err(CodedError::new(ErrorCode::AtripNoRegenerate)
+        .with("provider_code", &code)
+        .with("meaning", meaning)
+        .with("advice", advice))
 }
 
 /// An ATRIP read's one exchange, as the event that tells of it keeps it.

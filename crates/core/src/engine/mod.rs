@@ -11,6 +11,7 @@
 //!   so a restart picks them up; nothing runs while nothing is due.
 
 mod atrip;
+pub(crate) use atrip::regenerable;
 pub mod events;
 mod heipay;
 mod holidayextras;
@@ -155,7 +156,7 @@ pub struct PaymentRecord {
 impl Serialize for PaymentRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("PaymentRecord", 10)?;
+        let mut out = s.serialize_struct("PaymentRecord", 11)?;
         out.serialize_field("payment", &self.payment)?;
         out.serialize_field("attempts", &self.attempts)?;
         out.serialize_field("tickets", &self.tickets)?;
@@ -166,6 +167,7 @@ impl Serialize for PaymentRecord {
         out.serialize_field("open_refund", &self.open_refund())?;
         out.serialize_field("paid_for", &crate::history::receipt::paid_for(&self.payment))?;
         out.serialize_field("actions", &crate::actions::Actions::of(self))?;
+        out.serialize_field("money", &crate::money_state::MoneyState::of(self))?;
         out.end()
     }
 }

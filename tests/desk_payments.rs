@@ -387,6 +387,30 @@ async fn search_scenario(app: &AppSession) -> TestResult {
     ensure!(row_status.as_deref() == Some("Ticketed"), "the row still shows {row_status:?}");
     app.press(Key::Escape).await?;
 
+    goto(app, "summary").await?;
+    // Keyboard only, from another view: Ctrl+2 lands in the search box, a name narrows the
+    // table, ↓ goes to the first result and Enter opens it.
+    ctrl(app, '2').await?;
+    app.wait_visible("#view-payments").await?;
+    wait_js(app, "the search box to have the focus", "document.activeElement?.id === 'pay-search'", 5)
+        .await?;
+    app.client.active_element().await?.send_keys("munoz").await?;
+    wait_rows(app, "Munoz alone", |r| r == [munoz_ref.clone()]).await?;
+    app.press(Key::Down).await?;
+    wait_js(
+        app,
+        "the first result to have the focus",
+        &format!("document.activeElement?.dataset?.reference === {munoz_ref:?}"),
+        5,
+    )
+    .await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#pd-reference", |t| t == munoz_ref).await?;
+    app.press(Key::Escape).await?;
+    ctrl(app, '2').await?;
+    wait_js(app, "the search box to have the focus again", "document.activeElement?.id === 'pay-search'", 5)
+        .await?;
+
     search_for(app, "Muñoz").await?;
     wait_rows(app, "Munoz found as Muñoz", |r| r == [munoz_ref.clone()]).await?;
     search_for(app, &lopez_ref).await?;
@@ -487,6 +511,36 @@ async fn search_scenario(app: &AppSession) -> TestResult {
         )
         .await?;
     ensure!(overflow == json!([0, 0, 0]), "something scrolls horizontally at 1024×700: {overflow}");
+    // With the detail open, the essentials stay, each wide enough for what it shows: nothing in
+    // them is cut (a cell's text overflowing its cell is an ellipsis).
+    let shown = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#pay-table thead th')]
+               .filter((th) => th.getBoundingClientRect().width > 0).map((th) => th.className.split(' ')[0]);",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        shown == json!(["col-time", "col-reference", "col-customer", "col-amount", "col-status"]),
+        "beside the detail at 1024 px the table shows {shown}"
+    );
+    let cut = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#pay-table tbody tr[data-id] td')]
+               .filter((td) => !td.classList.contains('col-customer') && td.getBoundingClientRect().width > 0)
+               .filter((td) => {
+                 const text = document.createRange();
+                 text.selectNodeContents(td);
+                 const style = getComputedStyle(td);
+                 const room = td.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                 return text.getBoundingClientRect().width > room + 0.5;
+               }).map((td) => td.className + ': ' + td.textContent);",
+            vec![],
+        )
+        .await?;
+    ensure!(cut == json!([]), "cells cut beside the detail at 1024 px: {cut}");
     app.snap("payments-detail-1024").await?;
     Ok(())
 }

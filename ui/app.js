@@ -64,7 +64,14 @@ function show(name) {
 function onKey(event) {
   if (event.ctrlKey && !event.altKey && !event.shiftKey && /^[1-4]$/.test(event.key)) {
     event.preventDefault();
-    location.hash = VIEWS[Number(event.key) - 1];
+    const name = VIEWS[Number(event.key) - 1];
+    // Shown now, not on the hash change to come: a hidden view cannot take the focus.
+    if (name !== current) {
+      location.hash = name;
+      show(name);
+    }
+    // The keyboard goes with the eyes: into the view, where its work starts.
+    view(name).then((v) => v.focusEntry?.());
     return;
   }
   views[current]?.onKey?.(event);
@@ -94,7 +101,8 @@ async function switchLocale() {
 
 async function main() {
   window.addEventListener("keydown", onKey);
-  window.addEventListener("hashchange", () => show(location.hash.slice(1)));
+  // A view shown already (by its shortcut) is not shown twice.
+  window.addEventListener("hashchange", () => location.hash.slice(1) !== current && show(location.hash.slice(1)));
   byId("locale-switch").addEventListener("click", switchLocale);
   onLocaleChange(renderFrame);
 

@@ -155,7 +155,7 @@ export class PaymentsView {
     this.verifyButton = h("button", { type: "button", id: "pay-verify", onclick: () => this.verify() });
     this.task = h("div", { class: "task", id: "pay-task", role: "status", "aria-live": "polite", hidden: true });
 
-    this.search = h("input", { type: "search", id: "pay-search", autocomplete: "off", spellcheck: "false", "aria-keyshortcuts": "/", oninput: () => this.searchSoon() });
+    this.search = h("input", { type: "search", id: "pay-search", autocomplete: "off", spellcheck: "false", "aria-keyshortcuts": "/", oninput: () => this.searchSoon(), onkeydown: (e) => this.searchKeys(e) });
     this.fromInput = dateInput("pay-from");
     this.toInput = dateInput("pay-to");
     for (const input of [this.fromInput, this.toInput]) input.addEventListener("change", () => this.onDates());
@@ -490,6 +490,21 @@ export class PaymentsView {
       tr.dataset.status = row.status;
       fill(tr.querySelector(".col-status"), statusPill(row.status));
     }
+  }
+
+  /** From the search box, `↓` goes to the first result and `Enter` opens it. */
+  searchKeys(event) {
+    if (event.key !== "ArrowDown" && event.key !== "Enter") return;
+    const first = [...this.tbody.rows].find((r) => r.dataset.id);
+    if (!first) return;
+    event.preventDefault();
+    first.focus();
+    if (event.key === "Enter") this.select(first.dataset.id, { focusRow: true });
+  }
+
+  /** Where the keyboard lands when the view is chosen with its shortcut. */
+  focusEntry() {
+    this.search.focus();
   }
 
   tableKeys(event) {

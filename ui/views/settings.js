@@ -31,6 +31,12 @@ export class SettingsView {
     this.load();
   }
 
+  /** Where the keyboard lands when the view is chosen with its shortcut: its first control, once read. */
+  async focusEntry() {
+    await this.load();
+    this.root.querySelector("button, input, select, textarea, a[href]")?.focus();
+  }
+
   load() {
     this.loading ??= (async () => {
       if (!this.page) {

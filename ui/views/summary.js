@@ -240,6 +240,11 @@ export class SummaryView {
     this.load();
   }
 
+  /** Where the keyboard lands when the view is chosen with its shortcut: the range chosen. */
+  focusEntry() {
+    (this.rangeButtons.find((b) => b.getAttribute("aria-pressed") === "true") ?? this.rangeButtons[0]).focus();
+  }
+
   pick(name) {
     this.rangeName = name;
     this.rangeButtons.forEach((b, i) => b.setAttribute("aria-pressed", String(RANGES[i] === name)));

@@ -158,6 +158,11 @@ export class TakeView {
     return this.built.get(id);
   }
 
+  /** Where the keyboard lands when the view is chosen with its shortcut: the form's first field. */
+  focusEntry() {
+    if (this.mode === "edit") this.active?.focus();
+  }
+
   /** Opens `provider`'s form on `key` (a new ATRIP order to pay), where the form can load one. */
   async load(provider, key) {
     const index = this.providers.findIndex(([id]) => id === provider);

@@ -119,8 +119,7 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     {
         app.type_into(&format!("#form-atrip input[name=card-{name}]"), value).await?;
     }
-    // Enter from the last field: a click could miss Continue as the cleared errors close up.
-    app.press(Key::Enter).await?;
+    app.click("#take-continue").await?;
     app.wait_visible("#take-confirm").await?;
     app.press(Key::Enter).await?;
     app.wait_visible("#take-regenerate").await?;

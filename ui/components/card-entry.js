@@ -136,6 +136,12 @@ export class CardEntry {
         this.touched.add(name);
         this.check(name);
       });
+      // A field shown wrong is checked again as it is typed, so its error goes the moment it is
+      // put right — not on the way to Continue, where the form closing up under the pointer
+      // would make the click miss.
+      input.addEventListener("input", () => {
+        if (input.getAttribute("aria-invalid") === "true") this.check(name);
+      });
     }
   }
 

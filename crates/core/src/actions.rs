@@ -102,6 +102,7 @@ mod tests {
                 card: None,
                 created_at_ms: 1,
                 updated_at_ms: 1,
+                agent: None,
             },
             attempts: vec![attempt(None)],
             tickets: Vec::new(),
@@ -124,6 +125,7 @@ mod tests {
             watched_ms: 0,
             created_at_ms: 1,
             updated_at_ms: 1,
+            agent: None,
         }
     }
 
@@ -138,6 +140,7 @@ mod tests {
             note: None,
             created_at_ms: 1,
             updated_at_ms: 1,
+            agent: None,
         }
     }
 

@@ -2,8 +2,9 @@
 //! with a PIN — the desk then refuses to take a payment until someone says who they are and
 //! opens the rail's switch itself; a wrong PIN is refused there and the right one accepted; a
 //! payment is taken as each agent; Payments shows who took each (column, filter, search, detail)
-//! and the Summary what each took. No PIN is ever on disk in clear. Linux only — tauri-driver
-//! has no macOS WebDriver to talk to.
+//! and the Summary what each took. After a restart the agent last at the desk, who has a PIN,
+//! is asked for it again before anything else. No PIN is ever on disk in clear. Linux only —
+//! tauri-driver has no macOS WebDriver to talk to.
 #![cfg(target_os = "linux")]
 
 #[macro_use]
@@ -23,20 +24,52 @@ const WRONG_PIN: &str = "11112222";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agents_added_in_settings_chosen_from_the_rail_and_seen_in_payments_and_summary() {
     let app = AppSession::start().await.expect("start the app window");
-    let mut outcome = scenario(&app).await;
+    let outcome = scenario(&app).await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-desk-agents").await;
+    }
+    let kept = app.close_keeping_data().await.unwrap();
+    let bruno = outcome.unwrap();
+
+    // Restarted with Bruno at the desk: his PIN is asked again before anything else.
+    AppSession::wait_until_history_free(kept.path()).await.unwrap();
+    let again = AppSession::start_in(kept.path(), &[]).await.expect("start the app again");
+    let mut outcome = asked_again(&again, &bruno).await;
     if outcome.is_ok() {
-        outcome = match app.files_containing(&[PIN, WRONG_PIN]) {
+        outcome = match again.files_containing(&[PIN, WRONG_PIN]) {
             Ok(found) if found.is_empty() => Ok(()),
             Ok(found) => Err(format!("a PIN in clear on disk: {found:?}").into()),
             Err(e) => Err(e),
         };
     }
     if outcome.is_err() {
-        let _ = app.screenshot("failed-desk-agents").await;
+        let _ = again.screenshot("failed-desk-agents-restarted").await;
     }
-    let closed = app.close().await;
+    let closed = again.close().await;
     outcome.unwrap();
     closed.unwrap();
+}
+
+/// After a restart: the switch opens by itself on the agent last at the desk, who has a PIN.
+async fn asked_again(app: &AppSession, bruno: &str) -> TestResult {
+    app.wait_visible("#dialog-agent").await?;
+    let chosen = app
+        .client
+        .execute(
+            &format!("return document.getElementById('agent-choice-{bruno}')?.checked ?? false;"),
+            vec![],
+        )
+        .await?;
+    ensure!(chosen.as_bool() == Some(true), "the switch does not start on Bruno");
+    ensure!(
+        page_text(app, "#agent-current").await? == "Choose who you are",
+        "someone is at the desk unasked"
+    );
+    app.wait_visible("#agent-pin").await?;
+    app.type_into("#agent-pin", PIN).await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#agent-current", |t| t == "Bruno").await?;
+    Ok(())
 }
 
 /// The text of `css` as the page has it (WebKitWebDriver reads table cells as hidden).
@@ -119,7 +152,8 @@ async fn add_agent(app: &AppSession, name: &str, supervisor: bool, pin: Option<&
     wait_js(app, "the add dialog to close", "!document.getElementById('dialog-agent-add')", 15).await
 }
 
-async fn scenario(app: &AppSession) -> TestResult {
+/// Returns Bruno's id; Bruno is at the desk when it ends.
+async fn scenario(app: &AppSession) -> TestResult<String> {
     app.wait_for_text("#profile", |t| t != "…").await?;
     // A desk without agents: no switch in the rail, and Settings invites adding them.
     ensure!(
@@ -244,5 +278,13 @@ async fn scenario(app: &AppSession) -> TestResult {
     app.wait_for_text("#agent-current", |t| t == "Ana P. Gómez").await?;
     let page = app.invoke("search_payments", json!({ "query": { "agents": [ana] } })).await?;
     ensure!(page["rows"][0]["agent"]["name"] == "Ana Pérez", "the history was rewritten: {page}");
-    Ok(())
+
+    // Bruno again, for the restart.
+    app.click("#agent-switch").await?;
+    app.wait_visible("#dialog-agent").await?;
+    app.click(&format!("#agent-choice-{bruno}")).await?;
+    app.type_into("#agent-pin", PIN).await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#agent-current", |t| t == "Bruno").await?;
+    Ok(bruno)
 }

@@ -126,6 +126,9 @@ async function main() {
   context = { status, openPayment, filterPayments };
   show(location.hash.slice(1));
   await views.take.ready();
+  // A desk with agents asks who is at it before anything is taken (after a restart, an agent
+  // with a PIN gives it again).
+  if (status.agents.must_choose) agents.open();
   // Two frames later the Take view has been painted: the start-up benchmark stops its clock.
   requestAnimationFrame(() => requestAnimationFrame(() => call("ui_ready").catch(() => {})));
 }

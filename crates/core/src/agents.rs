@@ -82,6 +82,9 @@ pub struct DeskView {
     pub agents: Vec<Agent>,
     pub current: Option<String>,
     pub last: Option<String>,
+    /// Nothing will be done until someone chooses who they are (`acting` refuses): the window
+    /// asks at once.
+    pub must_choose: bool,
     pub pin_min: usize,
     pub pin_max: usize,
     pub name_max: usize,
@@ -174,6 +177,18 @@ struct State {
     last: Option<String>,
 }
 
+impl State {
+    fn acting(&self) -> Result<Option<Actor>, CodedError> {
+        let current =
+            self.current.as_ref().and_then(|id| self.agents.iter().find(|a| &a.id == id && !a.removed));
+        match current {
+            Some(agent) => Ok(Some(agent.actor())),
+            None if self.agents.iter().any(|a| !a.removed) => Err(CodedError::new(ErrorCode::AgentChoose)),
+            None => Ok(None),
+        }
+    }
+}
+
 impl Desk {
     /// The desk as the main file keeps it. The agent last chosen is at the desk again only if
     /// they have no PIN (a PIN is asked again after a restart); one with a PIN is `last`.
@@ -201,6 +216,7 @@ impl Desk {
             agents: state.agents.iter().filter(|a| !a.removed).cloned().collect(),
             current: state.current.clone(),
             last: state.last.clone(),
+            must_choose: state.acting().is_err(),
             pin_min: PIN_MIN,
             pin_max: PIN_MAX,
             name_max: NAME_MAX,
@@ -211,14 +227,7 @@ impl Desk {
     /// as they are named now; refused (`agent_choose`) while the desk has agents and none is
     /// chosen.
     pub fn acting(&self) -> Result<Option<Actor>, CodedError> {
-        let state = self.state();
-        let current =
-            state.current.as_ref().and_then(|id| state.agents.iter().find(|a| &a.id == id && !a.removed));
-        match current {
-            Some(agent) => Ok(Some(agent.actor())),
-            None if state.agents.iter().any(|a| !a.removed) => Err(CodedError::new(ErrorCode::AgentChoose)),
-            None => Ok(None),
-        }
+        self.state().acting()
     }
 
     /// Re-reads the agents from the file after a change.

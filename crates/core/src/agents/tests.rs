@@ -35,6 +35,7 @@ async fn agents_are_added_renamed_marked_and_removed_and_kept_in_the_file() {
     let desk = open(dir.path()).await;
     assert!(desk.view().agents.is_empty());
     assert_eq!(desk.acting(), Ok(None), "a desk without agents records nobody");
+    assert!(!desk.view().must_choose, "nor asks anyone to choose");
 
     let view = desk.add("  Ana   Pérez ", false, None).await.unwrap();
     assert_eq!(view.agents.len(), 1);
@@ -118,9 +119,11 @@ async fn a_desk_with_agents_acts_only_once_someone_has_chosen_who_they_are() {
     let carla = id_of(&view, "Carla");
     let refused = desk.acting().unwrap_err();
     assert_eq!(refused.code, ErrorCode::AgentChoose);
+    assert!(desk.view().must_choose, "the window is told to ask");
     let view = desk.choose(&carla, None).await.unwrap();
     assert_eq!(view.current.as_deref(), Some(carla.as_str()));
     assert_eq!(desk.acting(), Ok(Some(Actor { id: carla.clone(), name: "Carla".into() })));
+    assert!(!desk.view().must_choose);
     // Renamed: acts from now on carry the new name.
     desk.update(&carla, "Carla Ruiz", false).await.unwrap();
     assert_eq!(desk.acting().unwrap().unwrap().name, "Carla Ruiz");

@@ -83,3 +83,29 @@ pub async fn choose_agent(
     let pin = self::pin(pin)?;
     Ok(state.desk.choose(&agent_id, pin).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use farepoint_core::codes::{CodedError, ErrorCode};
+
+    #[test]
+    fn a_refused_field_reaches_the_window_under_its_field_and_a_refusal_by_its_code() {
+        let wrong = CommandError::from(AgentError::Field {
+            field: "pin",
+            problem: CodedError::new(ErrorCode::AgentPinWrong).with("name", "Bruno").with("left", 2),
+        });
+        assert_eq!(
+            (wrong.code, wrong.fields[0].field.as_str(), wrong.fields[0].code),
+            ("invalid", "pin", "agent_pin_wrong")
+        );
+        assert_eq!(wrong.fields[0].params["left"], "2");
+        assert_eq!(wrong.message, "that is not Bruno's PIN — tries left before a wait: 2");
+        let gone = CommandError::from(AgentError::Refused(CodedError::new(ErrorCode::AgentUnknown)));
+        assert_eq!((gone.code, gone.fields.len()), ("agent_unknown", 0));
+        // A PIN the core cannot read is refused at its field before anything else happens.
+        let short = pin(Some(PinEntry::from("12"))).unwrap_err();
+        assert_eq!((short.fields[0].field.as_str(), short.fields[0].code), ("pin", "agent_pin_format"));
+        assert!(pin(None).unwrap().is_none());
+    }
+}

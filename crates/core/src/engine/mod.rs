@@ -298,7 +298,7 @@ impl Engine {
     /// Who the act about to be journaled is recorded as (docs/agents.md): nobody without a
     /// desk or on a desk without agents; refused while the desk has agents and none is at it.
     /// Asked first by every act, before any provider call, and again as it is journaled.
-    pub(super) fn acting(&self) -> Result<Option<crate::agents::Actor>, EngineError> {
+    pub(super) fn acting(&self) -> Result<Option<Actor>, EngineError> {
         match self.inner.desk.get() {
             None => Ok(None),
             Some(desk) => desk.acting().map_err(EngineError::Agent),

@@ -279,6 +279,33 @@ async fn scenario(app: &AppSession) -> TestResult<String> {
     let page = app.invoke("search_payments", json!({ "query": { "agents": [ana] } })).await?;
     ensure!(page["rows"][0]["agent"]["name"] == "Ana Pérez", "the history was rewritten: {page}");
 
+    // Ana is given a PIN and has it taken away again; Carla is added, then removed.
+    let ana_tags = format!("#agents-list li[data-agent=\"{ana}\"] .agent-tags");
+    app.click(&format!("#agent-pin-{ana}")).await?;
+    app.wait_visible("#dialog-agent-pin").await?;
+    app.type_into("#agent-new-pin", "5512").await?;
+    app.press(Key::Enter).await?;
+    wait_js(app, "the PIN dialog to close", "!document.getElementById('dialog-agent-pin')", 15).await?;
+    app.wait_for_text(&ana_tags, |t| t.contains("PIN")).await?;
+    app.click(&format!("#agent-pin-{ana}")).await?;
+    app.click("#agent-clear-pin").await?;
+    wait_js(app, "the PIN dialog to close", "!document.getElementById('dialog-agent-pin')", 15).await?;
+    wait_page_text(app, &ana_tags, |t| !t.contains("PIN")).await?;
+    add_agent(app, "Carla", false, None).await?;
+    app.wait_for_text("#agents-list", |t| t.contains("Carla")).await?;
+    let desk = app.invoke("desk_agents", json!({})).await?;
+    let carla = desk["agents"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["name"] == "Carla"))
+        .and_then(|a| a["id"].as_str())
+        .ok_or("Carla was not added")?
+        .to_string();
+    app.click(&format!("#agent-remove-{carla}")).await?;
+    app.wait_visible("#dialog-agent-remove").await?;
+    app.click("#dialog-agent-remove-confirm").await?;
+    wait_js(app, "the remove dialog to close", "!document.getElementById('dialog-agent-remove')", 15).await?;
+    wait_page_text(app, "#agents-list", |t| !t.contains("Carla")).await?;
+
     // Bruno again, for the restart.
     app.click("#agent-switch").await?;
     app.wait_visible("#dialog-agent").await?;

@@ -94,6 +94,12 @@ async function submit(command, args, inputs) {
   }
 }
 
+/** After a dialog: the page was drawn again, so the focus goes back to the button with `id` as
+ *  it is now (or to "Add agent" when that agent is gone). */
+function refocus(id) {
+  return () => (document.getElementById(id) ?? document.getElementById("agent-add"))?.focus();
+}
+
 function pinInput(id) {
   return h("input", { type: "password", id, inputmode: "numeric", autocomplete: "new-password", maxlength: desk()?.pin_max ?? 8, spellcheck: "false" });
 }
@@ -165,6 +171,7 @@ export class AgentsPanel {
       title: t("agents.add_title"),
       body: [nameEl, supervisorEl, field(t("agents.pin"), pin, { hint: pinHint() })],
       confirm: t("agents.add_ok"),
+      onClose: refocus("agent-add"),
       onConfirm: () =>
         submit("add_agent", { name: name.value, supervisor: supervisor.checked, pin: pin.value ? pin.value : null }, { name, pin }),
     });
@@ -178,6 +185,7 @@ export class AgentsPanel {
       title: t("agents.edit_title", { name: agent.name }),
       body: [nameEl, supervisorEl, h("p", { class: "hint", text: t("agents.rename_note") })],
       confirm: t("agents.save"),
+      onClose: refocus(`agent-edit-${agent.id}`),
       onConfirm: () => submit("update_agent", { agentId: agent.id, name: name.value, supervisor: supervisor.checked }, { name }),
     });
   }
@@ -205,6 +213,7 @@ export class AgentsPanel {
       title: t("agents.pin_title", { name: agent.name }),
       body: [field(t("agents.new_pin"), pin, { hint: pinHint() })],
       confirm: t("agents.pin_set"),
+      onClose: refocus(`agent-pin-${agent.id}`),
       extraActions: clear ? [clear] : [],
       onConfirm: () => submit("set_agent_pin", { agentId: agent.id, pin: pin.value }, { pin }),
     });
@@ -216,6 +225,7 @@ export class AgentsPanel {
       title: t("agents.remove_title", { name: agent.name }),
       body: [h("p", { text: t("agents.remove_body", { name: agent.name }) })],
       confirm: t("agents.remove_ok"),
+      onClose: refocus(`agent-remove-${agent.id}`),
       onConfirm: () => submit("remove_agent", { agentId: agent.id }, {}),
     });
   }

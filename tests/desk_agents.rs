@@ -187,6 +187,7 @@ async fn scenario(app: &AppSession) -> TestResult<String> {
     wait_js(app, "the add dialog to close", "!document.getElementById('dialog-agent-add')", 15).await?;
     let list = app.wait_for_text("#agents-list", |t| t.contains("Bruno")).await?;
     ensure!(list.contains("Supervisor") && list.contains("PIN"), "Bruno's tags: {list:?}");
+    app.snap("agents-settings").await?;
     let desk = app.invoke("desk_agents", json!({})).await?;
     let id_of = |name: &str| {
         desk["agents"]
@@ -213,6 +214,7 @@ async fn scenario(app: &AppSession) -> TestResult<String> {
     app.press(Key::Enter).await?;
     let wrong = app.wait_for_text("#agent-pin-error", |t| !t.is_empty()).await?;
     ensure!(wrong == "That is not Bruno's PIN — tries left before a wait: 2", "{wrong:?}");
+    app.snap("agents-switch-refused").await?;
     ensure!(page_text(app, "#agent-current").await? == "Choose who you are", "a wrong PIN chose someone");
     app.type_into("#agent-pin", PIN).await?;
     app.press(Key::Enter).await?;

@@ -52,6 +52,13 @@ const COMMANDS = [
   "forget_credential",
   "set_profile",
   "set_preference",
+  // agents.rs
+  "desk_agents",
+  "add_agent",
+  "update_agent",
+  "set_agent_pin",
+  "remove_agent",
+  "choose_agent",
 ];
 
 // Commands Tauri's own scripts send from the window (the UI calls no plugin command itself).

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use farepoint_core::agents::Desk;
 use farepoint_core::desk_lock::DeskLock;
 
 use farepoint_core::engine::{Clients, Engine};
@@ -27,6 +28,8 @@ pub struct AppState {
     /// The main file: settings of both profiles, the app's preferences, and Production's history.
     pub settings: Store,
     pub engine: Engine,
+    /// The desk's agents and who is at the desk (kept in the main file, whichever the profile).
+    pub desk: Desk,
     pub profile: Profile,
     /// The in-process simulator while the Sandbox profile is active.
     pub sandbox: Option<RunningSandbox>,
@@ -157,6 +160,9 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
         Profile::Production => (production_clients(&settings), None),
     };
     let engine = Engine::new(store.clone(), profile.as_str(), clients, Default::default());
+    // Agents belong to the desk, not to a profile: the main file keeps them (docs/agents.md).
+    let desk = Desk::open(settings.clone()).map_err(|e| StartupFault::history(e, &data_dir))?;
+    engine.at_desk(desk.clone());
     let starting = engine.clone();
     tauri::async_runtime::spawn(async move {
         // Attempts a crash left in flight are reconciled before anything new is taken.
@@ -183,6 +189,7 @@ pub fn start(app: &AppHandle) -> Result<AppState, StartupFault> {
         store,
         settings,
         engine,
+        desk,
         profile,
         sandbox,
         data_dir,

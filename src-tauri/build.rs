@@ -43,6 +43,13 @@ const COMMANDS: &[&str] = &[
     "forget_credential",
     "set_profile",
     "set_preference",
+    // agents.rs
+    "desk_agents",
+    "add_agent",
+    "update_agent",
+    "set_agent_pin",
+    "remove_agent",
+    "choose_agent",
 ];
 
 fn main() {

@@ -31,6 +31,8 @@ options:
   --provider P          atrip, travelport, holidayextras or heipay (repeat or comma-separate)
   --status S            e.g. Paid, Ticketed, Declined, NeedsReview (repeat or comma-separate)
   --currency C          three-letter code, e.g. GBP
+  --agent ID            payments taken by this agent, by the id in the agent_id column
+                        (repeat or comma-separate; --query finds them by name)
   --from YYYY-MM-DD     payments created on or after this day (UTC)
   --to YYYY-MM-DD       payments created on or before this day (UTC, the whole day)
   --profile P           production or sandbox: whose history (default: the app's active profile)
@@ -206,6 +208,7 @@ fn export(args: &[String]) -> i32 {
         "--provider",
         "--status",
         "--currency",
+        "--agent",
         "--from",
         "--to",
         "--data-dir",
@@ -246,6 +249,7 @@ fn export(args: &[String]) -> i32 {
         text: last("--query"),
         providers: list("--provider"),
         statuses: list("--status"),
+        agents: list("--agent"),
         currency: last("--currency"),
         from_ms,
         to_ms,

@@ -96,6 +96,12 @@ pub fn run() {
             commands::settings::forget_credential,
             commands::settings::set_profile,
             commands::settings::set_preference,
+            commands::agents::desk_agents,
+            commands::agents::add_agent,
+            commands::agents::update_agent,
+            commands::agents::set_agent_pin,
+            commands::agents::remove_agent,
+            commands::agents::choose_agent,
             // Every command is also listed in build.rs, granted in capabilities/main.json and
             // allowed in isolation/hook.js: tests/ipc_allow_list.rs checks all three.
         ])

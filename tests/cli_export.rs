@@ -342,3 +342,58 @@ fn each_profile_exports_its_own_history() {
     let out = farepoint(dir.path(), &["verify", "--profile", "sandbox"]);
     assert!(text(&out.stdout).contains("checked 1 payments"), "{}", text(&out.stdout));
 }
+
+/// Who took each payment is in every export and filters it (`--agent`, and `--query` by name);
+/// a history whose payments name their agents verifies.
+#[test]
+fn export_names_who_took_each_payment_and_filters_by_agent() {
+    use farepoint_core::agents::Actor;
+    let dir = tempfile::tempdir().unwrap();
+    let mut gen = Generator::new(7);
+    let zelda = Actor { id: "agent-zelda".into(), name: "Zelda Quirke".into() };
+    let mut payments: Vec<_> = (0..12).map(|i| gen.any(NOV_20 + i * (DAY / 20))).collect();
+    for g in payments.iter_mut().step_by(3) {
+        g.payment.agent = Some(zelda.clone());
+        for a in &mut g.attempts {
+            a.agent = Some(zelda.clone());
+        }
+    }
+    let taken: Vec<String> =
+        payments.iter().filter(|g| g.payment.agent.is_some()).map(|g| g.payment.reference.clone()).collect();
+    assert_eq!(taken.len(), 4);
+    let store = production_store(dir.path());
+    sample::store_all(&store, &payments).unwrap();
+    store.write_blocking(|c| farepoint_core::profile::set_active(c, Profile::Production, 1)).unwrap();
+    drop(store);
+
+    let out = farepoint(dir.path(), &["export", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
+    assert!(lines.next().unwrap().ends_with(",agent_id,agent_name"), "{csv}");
+    for line in lines {
+        let by_zelda = taken.iter().any(|r| line.starts_with(r.as_str()));
+        let named = line.ends_with(",agent-zelda,Zelda Quirke");
+        assert_eq!(by_zelda, named, "{line}");
+        assert!(named || line.ends_with(",,"), "{line}");
+    }
+
+    let references = |args: &[&str]| -> Vec<String> {
+        let out = farepoint(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let mut refs: Vec<String> =
+            rows.iter().map(|r| r["reference"].as_str().unwrap().to_string()).collect();
+        refs.sort();
+        refs
+    };
+    let mut want = taken.clone();
+    want.sort();
+    assert_eq!(references(&["export", "--format", "json", "--agent", "agent-zelda"]), want);
+    assert_eq!(references(&["export", "--format", "json", "--query", "Quirke"]), want);
+    assert!(references(&["export", "--format", "json", "--agent", "agent-nobody"]).is_empty());
+
+    let out = farepoint(dir.path(), &["verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("checked 12 payments: every timeline holds together"));
+}

@@ -245,6 +245,59 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     app.press(Key::Escape).await?;
     wait_js(app, "the switch dialog to close", "!document.getElementById('settings-dialog')", 5).await?;
 
+    // The desk's agents: Settings' section and each of its dialogs (one with a refused field), the
+    // rail's switch asking a PIN and refusing a wrong one, then a payment taken by the agent in
+    // Payments (its column and filter) and in the Summary (money taken by agent).
+    app.click("#agent-add").await?;
+    app.wait_visible("#dialog-agent-add").await?;
+    audits.check(app, "settings-agent-add").await?;
+    app.type_into("#agent-name", "Ana Pérez").await?;
+    app.type_into("#agent-new-pin", "12").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#agent-new-pin-error", |t| !t.is_empty()).await?;
+    audits.check(app, "settings-agent-add-refused").await?;
+    app.type_into("#agent-new-pin", "4826").await?;
+    app.press(Key::Enter).await?;
+    wait_js(app, "the add dialog to close", "!document.getElementById('dialog-agent-add')", 15).await?;
+    app.wait_for_text("#agents-list", |t| t.contains("Ana Pérez")).await?;
+    audits.check(app, "settings-agents").await?;
+    let desk = app.invoke("desk_agents", json!({})).await?;
+    let agent = desk["agents"][0]["id"].as_str().ok_or("no agent was added")?.to_string();
+    for (button, dialog) in
+        [("edit", "dialog-agent-edit"), ("pin", "dialog-agent-pin"), ("remove", "dialog-agent-remove")]
+    {
+        app.click(&format!("#agent-{button}-{agent}")).await?;
+        app.wait_visible(&format!("#{dialog}")).await?;
+        audits.check(app, &format!("settings-agent-{button}")).await?;
+        close_dialog(app, dialog).await?;
+    }
+    app.click("#agent-switch").await?;
+    app.wait_visible("#dialog-agent #agent-pin").await?;
+    audits.check(app, "agent-switch").await?;
+    app.type_into("#agent-pin", "0000").await?;
+    app.press(Key::Enter).await?;
+    app.wait_for_text("#agent-pin-error", |t| !t.is_empty()).await?;
+    audits.check(app, "agent-switch-refused").await?;
+    app.type_into("#agent-pin", "4826").await?;
+    app.press(Key::Enter).await?;
+    wait_js(app, "the switch to close", "!document.getElementById('dialog-agent')", 15).await?;
+    pay(app, "pay_holidayextras", holiday_extras("7000000000000001", "HXA-1003", "12.00", "Agent Walk"))
+        .await?;
+    goto(app, "payments").await?;
+    app.wait_visible("#pay-agent").await?;
+    wait_js(
+        app,
+        "the agent column to name who took a payment",
+        "[...document.querySelectorAll('#pay-table td.col-agent')].some((td) => td.textContent)",
+        15,
+    )
+    .await?;
+    audits.check(app, "payments-agents").await?;
+    goto(app, "summary").await?;
+    app.wait_visible("#sum-agents").await?;
+    audits.check(app, "summary-agents").await?;
+    goto(app, "settings").await?;
+
     // The same window in Spanish: longer words, the same colours.
     app.click("#locale-switch").await?;
     app.wait_for_text("#h-settings", |t| t == "Ajustes").await?;

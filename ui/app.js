@@ -1,10 +1,13 @@
-// Farepoint window: the frame (navigation, keys, language, profile) and the four views.
+// Farepoint window: the frame (navigation, keys, language, profile, who is at the desk) and the
+// four views.
 // Rules live in the Rust core; this code only shows what the commands return.
 
 import { byId, h } from "./lib/dom.js";
 import { setCurrencyDecimals } from "./lib/format.js";
 import { setCatalog } from "./lib/catalog.js";
-import { call, startLive } from "./lib/ipc.js";
+import { call, startLive, onRefusal } from "./lib/ipc.js";
+import { setDesk } from "./lib/desk.js";
+import { AgentSwitch } from "./components/agent-switch.js";
 import { t, setLocale, currentLocale, translateStatic, onLocaleChange, LOCALES } from "./lib/i18n.js";
 import { TakeView } from "./views/take.js";
 import { say } from "./lib/say.js";
@@ -110,6 +113,11 @@ async function main() {
   [status] = await Promise.all([call("app_status"), startLive()]);
   setCurrencyDecimals(status.currency_decimals);
   setCatalog(status.catalog);
+  setDesk(status.agents);
+  // Who is at the desk, above the language; the core refusing to act unnamed opens it.
+  const agents = new AgentSwitch();
+  document.querySelector(".rail-foot").prepend(agents.button);
+  onRefusal("agent_choose", () => agents.open());
   if (status.locale && status.locale !== currentLocale()) setLocale(status.locale);
   translateStatic(document);
   renderFrame();
@@ -131,6 +139,9 @@ async function main() {
   context = { status, openPayment, filterPayments, payNew };
   show(location.hash.slice(1));
   await views.take.ready();
+  // A desk with agents asks who is at it before anything is taken (after a restart, an agent
+  // with a PIN gives it again).
+  if (status.agents.must_choose) agents.open();
   // Two frames later the Take view has been painted: the start-up benchmark stops its clock.
   requestAnimationFrame(() => requestAnimationFrame(() => call("ui_ready").catch(() => {})));
 }

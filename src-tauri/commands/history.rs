@@ -21,7 +21,12 @@ use crate::AppState;
 /// A query's text and lists within what the window can send; the core checks their meaning.
 fn bounded_query(q: &HistoryQuery) -> Result<(), CommandError> {
     bounded_opt("text", q.text.as_deref(), MAX_SHORT)?;
-    for (field, list) in [("providers", &q.providers), ("statuses", &q.statuses), ("refunds", &q.refunds)] {
+    for (field, list) in [
+        ("providers", &q.providers),
+        ("statuses", &q.statuses),
+        ("refunds", &q.refunds),
+        ("agents", &q.agents),
+    ] {
         bounded_list(field, list.as_deref().unwrap_or_default(), MAX_ID)?;
     }
     bounded_opt("currency", q.currency.as_deref(), MAX_ID)?;

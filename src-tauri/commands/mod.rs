@@ -1,5 +1,6 @@
 //! Tauri commands: each validates its input, calls the core and returns a typed error.
 
+pub mod agents;
 pub mod amount;
 pub mod history;
 pub mod live;

@@ -53,8 +53,10 @@ pub struct AppStatus {
     pub demo: Vec<farepoint_sandbox::demo::Hint>,
     /// Decimals of each currency's minor unit (ISO 4217): the window formats amounts by these.
     pub currency_decimals: std::collections::BTreeMap<&'static str, u32>,
-    /// What the window offers to choose from: providers, statuses, currencies.
+    /// What the window offers to choose from: providers, statuses, currencies, agents.
     pub catalog: farepoint_core::catalog::Catalog,
+    /// The desk's agents and who is at the desk (the rail's switch).
+    pub agents: farepoint_core::agents::DeskView,
 }
 
 /// What stopped the start (another Farepoint on this history, a damaged or newer history …), in
@@ -78,7 +80,13 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         .map_err(CommandError::storage)?
         .unwrap_or_else(|| "en".into());
     let demo = if state.sandbox.is_some() { farepoint_sandbox::demo::hints() } else { Vec::new() };
-    let catalog = state.engine.catalog().with_history(&state.store).await.map_err(CommandError::storage)?;
+    let catalog = state
+        .engine
+        .catalog()
+        .with_history(&state.store)
+        .await
+        .map_err(CommandError::storage)?
+        .with_desk(&state.desk);
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION"),
         profile: state.profile.to_string(),
@@ -91,6 +99,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         demo,
         currency_decimals: farepoint_core::money::currency_decimals(),
         catalog,
+        agents: state.desk.view(),
     })
 }
 

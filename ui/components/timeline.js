@@ -12,6 +12,7 @@ register({
   en: {
     "timeline.exchange": "Request and response",
     "timeline.empty": "Events appear here as the payment moves.",
+    "timeline.by": "{kind} · {name}",
     "next.Submitting": "Sending to the provider — keep this window open.",
     "next.Unknown": "The provider gave no clear answer. Farepoint is checking with it — it will not pay again by itself.",
     "next.Paid": "Paid.",
@@ -23,6 +24,7 @@ register({
   es: {
     "timeline.exchange": "Petición y respuesta",
     "timeline.empty": "Los eventos aparecen aquí a medida que avanza el pago.",
+    "timeline.by": "{kind} · {name}",
     "next.Submitting": "Enviando al proveedor — no cierre esta ventana.",
     "next.Unknown": "El proveedor no dio una respuesta clara. Farepoint lo está consultando — no volverá a cobrar por su cuenta.",
     "next.Paid": "Pagado.",
@@ -37,6 +39,13 @@ function hasDetail(data) {
   return data && typeof data === "object" && Object.keys(data).length > 0;
 }
 
+/** The event's kind, and who did it when the event records an agent (docs/agents.md). */
+function kindLine(event) {
+  const kind = t(`kind.${event.kind}`);
+  const name = event.data?.agent?.name;
+  return name ? t("timeline.by", { kind, name }) : kind;
+}
+
 function row(event) {
   const status = event.status_after;
   const tone = status ? toneOf(status) : "neutral";
@@ -49,7 +58,7 @@ function row(event) {
     { class: `event tone-${tone}`, dataset: { seq: event.seq, kind: event.kind } },
     h("time", { class: "num", datetime: new Date(event.at_ms).toISOString(), text: time(event.at_ms) }),
     h("span", { class: "dot", "aria-hidden": "true" }),
-    h("div", { class: "event-body" }, h("p", { class: "event-text", text: event.message }), h("p", { class: "event-kind", text: t(`kind.${event.kind}`) }), detail),
+    h("div", { class: "event-body" }, h("p", { class: "event-text", text: event.message }), h("p", { class: "event-kind", text: kindLine(event) }), detail),
   );
 }
 

@@ -16,11 +16,26 @@ export class CommandError extends Error {
   }
 }
 
+// Who hears a refusal by its code wherever it came from (the rail opens its agent switch on
+// `agent_choose`), besides the caller, which says it in place.
+const refusalListeners = new Map();
+
+/** Calls `listener(error)` whenever a command is refused with `code`. */
+export function onRefusal(code, listener) {
+  if (!refusalListeners.has(code)) refusalListeners.set(code, new Set());
+  refusalListeners.get(code).add(listener);
+  return () => refusalListeners.get(code).delete(listener);
+}
+
 export async function call(command, args) {
   try {
     return await invoke(command, args);
   } catch (error) {
-    if (error && typeof error === "object" && "code" in error) throw new CommandError(error);
+    if (error && typeof error === "object" && "code" in error) {
+      const refused = new CommandError(error);
+      for (const listener of refusalListeners.get(refused.code) ?? []) listener(refused);
+      throw refused;
+    }
     // Tauri's own words (no command answered): the window says what failed around them.
     const reason = String(error?.message ?? error);
     throw new CommandError({ code: "ipc", params: { reason }, message: reason });

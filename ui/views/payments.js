@@ -12,17 +12,20 @@ import { busy } from "./take/common.js";
 import { PaymentDetail, brandName } from "./payments/detail.js";
 import { dateInput, parseDay, dayText, relabelDate, badDate } from "./payments/dates.js";
 import { say } from "../lib/say.js";
+import { desk, onDeskChange } from "../lib/desk.js";
 
 register({
   en: {
     "pay.title": "Payments",
     "pay.search": "Search",
-    "pay.search_placeholder": "Reference, name, order, locator, ticket…",
+    "pay.search_placeholder": "Reference, name, agent, order, locator, ticket…",
     "pay.search_hint": "Press / to search",
     "pay.from": "From",
     "pay.to": "To",
     "pay.currency": "Currency",
     "pay.any_currency": "Any",
+    "pay.agent": "Agent",
+    "pay.any_agent": "Any",
     "pay.min": "Amount from",
     "pay.max": "Amount to",
     "pay.clear": "Clear filters",
@@ -33,6 +36,7 @@ register({
     "pay.col.reference": "Reference",
     "pay.col.provider": "Provider",
     "pay.col.customer": "Customer",
+    "pay.col.agent": "Agent",
     "pay.col.what": "Paid for",
     "pay.col.tickets": "Tickets",
     "pay.col.card": "Card",
@@ -66,12 +70,14 @@ register({
   es: {
     "pay.title": "Pagos",
     "pay.search": "Buscar",
-    "pay.search_placeholder": "Referencia, nombre, pedido, localizador, billete…",
+    "pay.search_placeholder": "Referencia, nombre, agente, pedido, localizador, billete…",
     "pay.search_hint": "Pulse / para buscar",
     "pay.from": "Desde",
     "pay.to": "Hasta",
     "pay.currency": "Moneda",
     "pay.any_currency": "Todas",
+    "pay.agent": "Agente",
+    "pay.any_agent": "Todos",
     "pay.min": "Importe desde",
     "pay.max": "Importe hasta",
     "pay.clear": "Quitar filtros",
@@ -82,6 +88,7 @@ register({
     "pay.col.reference": "Referencia",
     "pay.col.provider": "Proveedor",
     "pay.col.customer": "Cliente",
+    "pay.col.agent": "Agente",
     "pay.col.what": "Pago de",
     "pay.col.tickets": "Billetes",
     "pay.col.card": "Tarjeta",
@@ -114,7 +121,7 @@ register({
   },
 });
 
-const COLUMNS = ["time", "reference", "provider", "customer", "what", "tickets", "card", "amount", "status"];
+const COLUMNS = ["time", "reference", "provider", "customer", "agent", "what", "tickets", "card", "amount", "status"];
 const PAGE = 50;
 
 const stampFormats = new Map();
@@ -146,6 +153,7 @@ export class PaymentsView {
     onLiveEvent((event) => this.onEvent(event));
     onMissed(() => this.refresh());
     onLocaleChange(() => this.relabel());
+    onDeskChange(() => this.relabelAgents());
   }
 
   build() {
@@ -160,6 +168,8 @@ export class PaymentsView {
     this.toInput = dateInput("pay-to");
     for (const input of [this.fromInput, this.toInput]) input.addEventListener("change", () => this.onDates());
     this.currency = h("select", { id: "pay-currency", onchange: () => this.onAmounts() });
+    this.agent = h("select", { id: "pay-agent", onchange: () => this.refresh({ top: true }) });
+    this.linkedAgent = null; // an agent a Summary link named, until the lists know them
     this.minInput = h("input", { id: "pay-min", class: "num", inputmode: "decimal", autocomplete: "off", disabled: true, onchange: () => this.onAmounts() });
     this.maxInput = h("input", { id: "pay-max", class: "num", inputmode: "decimal", autocomplete: "off", disabled: true, onchange: () => this.onAmounts() });
     this.clearButton = h("button", { type: "button", id: "pay-clear", class: "link", hidden: true, onclick: () => this.clearFilters() });
@@ -167,6 +177,7 @@ export class PaymentsView {
       search: field("", this.search),
       from: field("", this.fromInput),
       to: field("", this.toInput),
+      agent: field("", this.agent),
       currency: field("", this.currency),
       min: field("", this.minInput),
       max: field("", this.maxInput),
@@ -230,7 +241,7 @@ export class PaymentsView {
     this.exportCsv.textContent = t("pay.export_csv");
     this.exportJson.textContent = t("pay.export_json");
     this.verifyButton.textContent = t("pay.verify");
-    const labels = { search: "pay.search", from: "pay.from", to: "pay.to", currency: "pay.currency", min: "pay.min", max: "pay.max" };
+    const labels = { search: "pay.search", from: "pay.from", to: "pay.to", agent: "pay.agent", currency: "pay.currency", min: "pay.min", max: "pay.max" };
     for (const [name, key] of Object.entries(labels)) this.fields[name].querySelector("label").textContent = t(key);
     this.search.placeholder = t("pay.search_placeholder");
     this.search.title = t("pay.search_hint");
@@ -239,6 +250,7 @@ export class PaymentsView {
     const chosen = this.currency.value;
     fill(this.currency, h("option", { value: "", text: t("pay.any_currency") }), this.currencies().map((c) => h("option", { value: c, text: c })));
     this.currency.value = chosen;
+    this.relabelAgents();
     this.clearButton.textContent = t("pay.clear");
     this.providerLabel.textContent = t("pay.providers");
     this.statusLabel.textContent = t("pay.statuses");
@@ -251,6 +263,27 @@ export class PaymentsView {
     this.moreButton.textContent = t("pay.more");
     this.detail.relabel();
     if (this.loaded) this.renderRows();
+  }
+
+  /** The agent filter's choices; the field shows only once there is someone to choose. */
+  relabelAgents() {
+    const chosen = this.agent.value;
+    const agents = this.agents();
+    fill(this.agent, h("option", { value: "", text: t("pay.any_agent") }), agents.map((a) => h("option", { value: a.id, text: a.name })));
+    this.agent.value = agents.some((a) => a.id === chosen) ? chosen : "";
+    this.fields.agent.hidden = agents.length === 0;
+  }
+
+  /** The core's (everyone in the history and at the desk), the desk's as it is now, and anyone
+   *  on the rows or a link named since — by id, under the desk's name for someone still there. */
+  agents() {
+    const byId = new Map();
+    const add = (a) => a && !byId.has(a.id) && byId.set(a.id, { id: a.id, name: a.name });
+    (desk()?.agents ?? []).forEach(add);
+    (this.catalog.filter_agents ?? []).forEach(add);
+    add(this.linkedAgent);
+    this.rows.forEach((r) => add(r.agent));
+    return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, intlLocale()));
   }
 
   /** The core's (every currency in the history, and the set-up providers'), with any taken since. */
@@ -267,6 +300,7 @@ export class PaymentsView {
     if (this.providers.size) q.providers = [...this.providers];
     if (this.statuses.size) q.statuses = [...this.statuses];
     if (this.refundStates.size) q.refunds = [...this.refundStates];
+    if (this.agent.value) q.agents = [this.agent.value];
     if (this.currency.value) q.currency = this.currency.value;
     // Amounts compare only within one currency; the core reads what was typed (and says which
     // field is wrong).
@@ -313,6 +347,7 @@ export class PaymentsView {
     this.providers.clear();
     this.statuses.clear();
     this.refundStates.clear();
+    this.agent.value = "";
     this.currency.value = "";
     this.minInput.value = "";
     this.maxInput.value = "";
@@ -333,8 +368,12 @@ export class PaymentsView {
     this.refundChip.setAttribute("aria-pressed", String(this.refundStates.has("Unclear")));
   }
 
-  /** Summary's links: `{statuses, refunds, providers, from_ms, to_ms, text}`; the rest is cleared. */
+  /** Summary's links: `{statuses, refunds, providers, agent, from_ms, to_ms, text}`; the rest is
+   *  cleared. `agent` is one agent as the Summary names them (`{id, name}`). */
   applyFilter(filter = {}) {
+    this.linkedAgent = filter.agent ?? null;
+    this.relabelAgents();
+    this.agent.value = filter.agent?.id ?? "";
     this.search.value = filter.text ?? "";
     this.providers = new Set(filter.providers ?? []);
     this.statuses = new Set(filter.statuses ?? []);
@@ -375,6 +414,7 @@ export class PaymentsView {
       this.rows = page.rows;
       this.next = page.next;
       this.loaded = true;
+      this.relabelAgents();
       this.renderRows();
       if (top) this.wrap.scrollTop = 0;
       if (this.reveal) {
@@ -451,6 +491,7 @@ export class PaymentsView {
       cell("reference", r.reference, "num ref"),
       cell("provider", t(`provider.${r.provider}`)),
       cell("customer", r.customer),
+      cell("agent", r.agent?.name ?? ""),
       cell("what", r.subject_key, "num"),
       cell("tickets", tickets, "num", r.tickets.join(", ")),
       cell("card", card, "num"),

@@ -1,5 +1,6 @@
 // Settings: the active profile and the switch to the other one, each provider's settings and
-// write-only credentials (ProvidersPanel), the facts of this installation, and the language.
+// write-only credentials (ProvidersPanel), the desk's agents (AgentsPanel), the facts of this
+// installation, and the language.
 // The view shows what `app_status` and `get_settings` return; the rules live in the core.
 
 import { h, fill } from "../lib/dom.js";
@@ -7,6 +8,7 @@ import { t, onLocaleChange, currentLocale, setLocale, LOCALES } from "../lib/i18
 import { call } from "../lib/ipc.js";
 import { confirmDialog } from "./settings/dialog.js";
 import { ProvidersPanel } from "./settings/providers.js";
+import { AgentsPanel } from "./settings/agents.js";
 import { say } from "./settings/strings.js";
 
 const OTHER = { sandbox: "production", production: "sandbox" };
@@ -22,6 +24,7 @@ export class SettingsView {
     this.loading = null;
     this.languageError = null;
     this.providers = new ProvidersPanel(this);
+    this.agents = new AgentsPanel(this);
     this.render();
     onLocaleChange(() => this.render());
   }
@@ -80,7 +83,7 @@ export class SettingsView {
       h(
         "div",
         { class: "set-layout" },
-        h("div", { class: "set-main" }, this.providers.element()),
+        h("div", { class: "set-main" }, this.providers.element(), this.agents.element()),
         h("aside", { class: "set-side" }, this.profileSection(), this.installationSection(), this.languageSection()),
       ),
     );

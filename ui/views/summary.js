@@ -1,7 +1,8 @@
 // Summary: what was taken over a range — totals per currency as large figures, a stacked bar
 // chart per day by provider (one currency at a time: amounts of different currencies are never
 // added together), and how many payments are in each status, with the ones that call for
-// attention (the core's catalog names them) called out as links into the filtered Payments table.
+// attention (the core's catalog names them) called out as links into the filtered Payments table,
+// and, once agents take payments, what each agent took (a link to their payments).
 
 import { h, svg, fill, field } from "../lib/dom.js";
 import { t, register, onLocaleChange, intlLocale } from "../lib/i18n.js";
@@ -48,6 +49,12 @@ register({
     "sum.open_status": "Show {status} payments",
     "sum.loading": "Loading…",
     "sum.no_payments": "No payments in this range.",
+    "sum.agents": "Money taken by agent",
+    "sum.agent": "Agent",
+    "sum.agent_count": "Payments",
+    "sum.agent_amount": "Taken",
+    "sum.no_agent": "No agent recorded",
+    "sum.open_agent": "Show the payments {name} took",
   },
   es: {
     "sum.title": "Resumen",
@@ -85,6 +92,12 @@ register({
     "sum.open_status": "Ver los pagos en estado {status}",
     "sum.loading": "Cargando…",
     "sum.no_payments": "No hay pagos en este periodo.",
+    "sum.agents": "Dinero cobrado por agente",
+    "sum.agent": "Agente",
+    "sum.agent_count": "Pagos",
+    "sum.agent_amount": "Cobrado",
+    "sum.no_agent": "Sin agente registrado",
+    "sum.open_agent": "Ver los pagos que cobró {name}",
   },
 });
 
@@ -200,6 +213,9 @@ export class SummaryView {
     this.legend = h("ul", { class: "legend", id: "sum-legend" });
     this.statusTitle = h("h2", { id: "sum-status-title" });
     this.statusList = h("ul", { class: "sum-statuses", id: "sum-statuses" });
+    this.agentsTitle = h("h2", { id: "sum-agents-title" });
+    this.agentsBody = h("div", { class: "sum-agents" });
+    this.agentsPanel = h("section", { class: "panel sum-agents-panel", id: "sum-agents", "aria-labelledby": "sum-agents-title", hidden: true }, this.agentsTitle, this.agentsBody);
 
     fill(
       this.root,
@@ -214,6 +230,7 @@ export class SummaryView {
         h("section", { class: "panel sum-chart-panel", "aria-labelledby": "sum-chart-title" },
           h("div", { class: "sum-chart-head" }, this.chartTitle, this.currencyPicker), this.chartHost, this.legend),
         h("section", { class: "panel sum-status-panel", "aria-labelledby": "sum-status-title" }, this.statusTitle, this.statusList)),
+      this.agentsPanel,
     );
     this.relabel();
   }
@@ -232,6 +249,7 @@ export class SummaryView {
     this.chartTitle.textContent = t("sum.chart");
     this.currencyPicker.setAttribute("aria-label", t("sum.chart_currency"));
     this.statusTitle.textContent = t("sum.statuses");
+    this.agentsTitle.textContent = t("sum.agents");
     if (this.customError.textContent) this.customError.textContent = t("sum.bad_range");
     if (this.data) this.render();
   }
@@ -302,9 +320,9 @@ export class SummaryView {
     }
   }
 
-  link(statuses, refunds = []) {
+  link(statuses, refunds = [], agent = null) {
     const { from, to } = this.shownRange;
-    this.ctx.filterPayments({ statuses, refunds, from_ms: from.getTime(), to_ms: to.getTime() });
+    this.ctx.filterPayments({ statuses, refunds, agent, from_ms: from.getTime(), to_ms: to.getTime() });
   }
 
   render() {
@@ -314,6 +332,7 @@ export class SummaryView {
     this.renderTotals();
     this.renderAttention();
     this.renderStatuses();
+    this.renderAgents();
     const currencies = this.chartCurrencies();
     if (!currencies.includes(this.currency)) this.currency = currencies[0] ?? null;
     fill(
@@ -404,6 +423,40 @@ export class SummaryView {
             ),
           )
         : h("li", { class: "empty", text: t("sum.no_payments") }),
+    );
+  }
+
+  /** What each agent took, per currency, as the core totals it; shown once any agent took one. */
+  renderAgents() {
+    const rows = this.data.by_agent ?? [];
+    this.agentsPanel.hidden = rows.length === 0;
+    if (!rows.length) return fill(this.agentsBody);
+    fill(
+      this.agentsBody,
+      h(
+        "table",
+        { class: "sum-agents-table", id: "sum-agents-table" },
+        h("thead", {}, h("tr", {}, ["sum.agent", "sum.agent_count", "sum.agent_amount"].map((key, i) => h("th", { scope: "col", class: i ? "num" : "", text: t(key) })))),
+        h(
+          "tbody",
+          {},
+          rows.map((r) =>
+            h(
+              "tr",
+              { dataset: { agent: r.agent?.id ?? "", currency: r.currency } },
+              h(
+                "th",
+                { scope: "row" },
+                r.agent
+                  ? h("button", { type: "button", class: "link", title: t("sum.open_agent", { name: r.agent.name }), onclick: () => this.link([], [], r.agent) }, r.agent.name)
+                  : h("span", { class: "muted", text: t("sum.no_agent") }),
+              ),
+              h("td", { class: "num", text: String(r.count) }),
+              h("td", { class: "num amount", text: money({ minor: r.total_minor, currency: r.currency }) }),
+            ),
+          ),
+        ),
+      ),
     );
   }
 

@@ -106,6 +106,7 @@ mod tests {
                 card: None,
                 created_at_ms: 1,
                 updated_at_ms: 1,
+                agent: None,
             },
             attempts: vec![attempt(None)],
             tickets: Vec::new(),
@@ -128,6 +129,7 @@ mod tests {
             watched_ms: 0,
             created_at_ms: 1,
             updated_at_ms: 1,
+            agent: None,
         }
     }
 
@@ -142,6 +144,7 @@ mod tests {
             note: None,
             created_at_ms: 1,
             updated_at_ms: 1,
+            agent: None,
         }
     }
 

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::agents::Actor;
 use crate::payment::{Provider, Status};
 use crate::store::{Store, StoreError};
 
@@ -33,6 +34,10 @@ pub struct Catalog {
     /// The currencies the history can be filtered by (`with_history`): every currency it holds,
     /// and those of `currencies`.
     pub filter_currencies: Vec<String>,
+    /// The agents the history can be filtered by (`with_history`, `with_desk`): everyone who took
+    /// a payment in it and everyone at the desk, by name — the desk's name for an agent still
+    /// there, else the one their newest payment records.
+    pub filter_agents: Vec<Actor>,
     /// What each provider's payment form may hold, from the provider's own checks.
     pub forms: BTreeMap<&'static str, Form>,
 }
@@ -93,6 +98,7 @@ pub fn catalog() -> Catalog {
             .map(|s| s.as_str())
             .to_vec(),
         filter_currencies: Vec::new(),
+        filter_agents: Vec::new(),
         forms: Provider::ALL.iter().map(|&p| (p.as_str(), form(p))).collect(),
     }
 }
@@ -114,7 +120,45 @@ impl Catalog {
         let limited = self.currencies.values().flatten().map(|c| c.to_string());
         self.filter_currencies =
             held.into_iter().chain(limited).collect::<BTreeSet<_>>().into_iter().collect();
+        // Each agent's id from the partial index `payments_agent` alone, then the name their
+        // newest payment records: one look-up per agent, never one per payment.
+        let agents = store
+            .read(|c| {
+                let ids: Vec<String> = c
+                    .prepare("SELECT DISTINCT agent_id FROM payments WHERE agent_id IS NOT NULL")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut name = c.prepare(
+                    "SELECT agent_name FROM payments WHERE agent_id = ?1 ORDER BY created_at_ms DESC LIMIT 1",
+                )?;
+                let mut agents = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let name: String = name.query_row([&id], |r| r.get(0))?;
+                    agents.push(Actor { id, name });
+                }
+                Ok(agents)
+            })
+            .await?;
+        self.add_agents(agents);
         Ok(self)
+    }
+
+    /// Adds the desk's agents to `filter_agents`, under the names they go by now.
+    pub fn with_desk(mut self, desk: &crate::agents::Desk) -> Catalog {
+        let at_desk: Vec<Actor> = desk.view().agents.iter().map(|a| a.actor()).collect();
+        self.filter_agents.retain(|a| !at_desk.iter().any(|d| d.id == a.id));
+        self.add_agents(at_desk);
+        self
+    }
+
+    fn add_agents(&mut self, agents: Vec<Actor>) {
+        for agent in agents {
+            if !self.filter_agents.iter().any(|a| a.id == agent.id) {
+                self.filter_agents.push(agent);
+            }
+        }
+        self.filter_agents
+            .sort_by(|a, b| (a.name.to_lowercase(), &a.id).cmp(&(b.name.to_lowercase(), &b.id)));
     }
 }
 
@@ -236,6 +280,7 @@ mod tests {
                 card: None,
                 created_at_ms: 1,
                 updated_at_ms: 1,
+                agent: None,
             })
             .collect();
         store

@@ -109,6 +109,16 @@ codes! {
     HxNoAddress => "hx_no_address",
     PostalCodeFormat => "postal_code_format",
     CountryCodeFormat => "country_code_format",
+    // The desk's agents (`agents::AgentError`, and the engine's refusal to act unnamed).
+    AgentChoose => "agent_choose",
+    AgentUnknown => "agent_unknown",
+    AgentNameRequired => "agent_name_required",
+    AgentNameText => "agent_name_text",
+    AgentNameTaken => "agent_name_taken",
+    AgentPinFormat => "agent_pin_format",
+    AgentPinNeeded => "agent_pin_needed",
+    AgentPinWrong => "agent_pin_wrong",
+    AgentPinWait => "agent_pin_wait",
     // The history's requests (`HistoryError`).
     ExportFormat => "export_format",
     DateFormat => "date_format",
@@ -384,6 +394,15 @@ fn field_check(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::HxNoAddress => "Holiday Extras v1 cannot carry a postal or country code — leave it empty or use a v2 profile",
         ErrorCode::PostalCodeFormat => "up to {max} letters, digits, spaces or '-', e.g. SW1A 1AA",
         ErrorCode::CountryCodeFormat => "two letters (ISO 3166-1), e.g. GB or DE",
+        ErrorCode::AgentChoose => "choose who you are first (the agent button in the rail): what you do here is recorded under your name",
+        ErrorCode::AgentUnknown => "this agent is no longer at this desk — choose another",
+        ErrorCode::AgentNameRequired => "enter the agent's name",
+        ErrorCode::AgentNameText => "an agent's name is plain text of at most {max} characters, with at least one letter",
+        ErrorCode::AgentNameTaken => "{name} is already an agent at this desk — add a surname or an initial",
+        ErrorCode::AgentPinFormat => "a PIN is {min} to {max} digits",
+        ErrorCode::AgentPinNeeded => "enter {name}'s PIN",
+        ErrorCode::AgentPinWrong => "that is not {name}'s PIN — tries left before a wait: {left}",
+        ErrorCode::AgentPinWait => "too many wrong PINs for {name} — wait {seconds} seconds, then try again",
         ErrorCode::ExportFormat => "'{value}' is not an export format — use csv or json",
         ErrorCode::DateFormat => "'{value}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-20",
         ErrorCode::StatusUnknown => "unknown status '{value}' — use one of {expected}",
@@ -459,6 +478,7 @@ impl EngineError {
                 .with("status", status)
                 .with("needed", needed),
             EngineError::Unsaved(u) => u.coded(),
+            EngineError::Agent(problem) => problem.clone(),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! One module a concept (docs/design.md §2). The Tauri shell only adapts these to commands.
 
 pub mod actions;
+pub mod agents;
 pub mod card;
 pub mod catalog;
 pub mod codes;

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::agents::Actor;
 use crate::card::CardSummary;
 use crate::money::Money;
 
@@ -190,6 +191,10 @@ pub struct Payment {
     pub card: Option<CardSummary>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// Who took it: the agent at the desk when it was journaled, as named then. None on a desk
+    /// without agents, and on payments from before agents were recorded.
+    #[serde(default)]
+    pub agent: Option<Actor>,
 }
 
 /// Where a refund stands. It is journaled `Sending` before it leaves; only `Refunded` counts as
@@ -261,6 +266,9 @@ pub struct Refund {
     pub note: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// Who asked for it, as named then.
+    #[serde(default)]
+    pub agent: Option<Actor>,
 }
 
 /// One submission of a payment to its provider, with its own idempotency key.
@@ -284,6 +292,9 @@ pub struct Attempt {
     pub watched_ms: i64,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// Who sent it, as named then: a new attempt after a decline may be another agent's.
+    #[serde(default)]
+    pub agent: Option<Actor>,
 }
 
 /// A ticket or EMD issued for a payment.

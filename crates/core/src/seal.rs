@@ -203,6 +203,9 @@ pub struct Facts<'a> {
     pub created_at_ms: i64,
     /// The subject as stored (JSON text).
     pub subject: &'a str,
+    /// Who took it (id, name as then), when an agent did: sealed after the rest, only when
+    /// present, so the payments of a desk without agents keep the digest they always had.
+    pub agent: Option<(&'a str, &'a str)>,
 }
 
 impl Facts<'_> {
@@ -232,6 +235,11 @@ impl Facts<'_> {
         field(self.subject_key.as_bytes());
         field(&self.created_at_ms.to_be_bytes());
         field(canonical.as_bytes());
+        if let Some((id, name)) = self.agent {
+            field(b"agent");
+            field(id.as_bytes());
+            field(name.as_bytes());
+        }
         h.finalize().into()
     }
 }
@@ -334,6 +342,7 @@ mod tests {
                 subject_key: "ORD1",
                 created_at_ms: 1,
                 subject,
+                agent: None,
             }
             .digest()
         };
@@ -342,6 +351,45 @@ mod tests {
         assert_eq!(base, facts(r#"{"a":1,"b":{"c":2,"d":3},"charges":[1],"card_charged":"1.00 EUR"}"#, 100));
         assert_ne!(base, facts(r#"{"a":1,"b":{"c":2,"d":3}}"#, 101));
         assert_ne!(base, facts(r#"{"a":2,"b":{"c":2,"d":3}}"#, 100));
+    }
+
+    #[test]
+    fn who_took_a_payment_is_sealed_and_one_taken_by_nobody_keeps_its_digest() {
+        let facts = |agent| {
+            Facts {
+                provider: "atrip",
+                reference: "FP-1",
+                amount_minor: 100,
+                currency: "EUR",
+                customer: "Ana",
+                subject_key: "ORD1",
+                created_at_ms: 1,
+                subject: "{}",
+                agent,
+            }
+            .digest()
+        };
+        // The digest of a payment without an agent is the one every earlier version made.
+        let mut h = Sha256::new();
+        for bytes in [
+            &b"farepoint payment facts v1"[..],
+            b"atrip",
+            b"FP-1",
+            &100i64.to_be_bytes(),
+            b"EUR",
+            b"Ana",
+            b"ORD1",
+            &1i64.to_be_bytes(),
+            b"{}",
+        ] {
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        }
+        assert_eq!(facts(None), <[u8; 32]>::from(h.finalize()));
+        let ana = facts(Some(("a1", "Ana")));
+        assert_ne!(ana, facts(None));
+        assert_ne!(ana, facts(Some(("a1", "Ana María"))), "a renamed record is another record");
+        assert_ne!(ana, facts(Some(("a2", "Ana"))));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub use rusqlite::Connection;
 use rusqlite::{params, OpenFlags, OptionalExtension, Row, Transaction};
 use rusqlite_migration::{HookError, Migrations, M};
 
+use crate::agents::Actor;
 use crate::card::{CardBrand, CardSummary};
 use crate::money::{Currency, Money};
 use crate::payment::{
@@ -121,7 +122,7 @@ mod sealing;
 pub use sealing::{check_events, check_timeline, gaps, head, key_matches, record_moved_out};
 
 /// The history version this Farepoint writes (the number of migration steps).
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Schema versions, oldest first. Never edit a shipped step: add a new one (and raise
 /// `SCHEMA_VERSION`).
@@ -145,6 +146,7 @@ fn migrations() -> Migrations<'static> {
             Ok(())
         }),
         M::up(include_str!("store/008_open_providers.sql")).foreign_key_check(),
+        M::up(include_str!("store/009_agents.sql")),
     ])
 }
 
@@ -556,7 +558,7 @@ fn configure(conn: &Connection) -> Result<()> {
 
 const PAYMENT_COLUMNS: &str = "id, reference, provider, profile, status, amount_minor, currency, customer, \
      subject, card_brand, card_last4, card_holder, card_expiry_month, card_expiry_year, created_at_ms, updated_at_ms, \
-     subject_key";
+     subject_key, agent_id, agent_name";
 
 fn corrupt(what: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.to_string().into())
@@ -602,6 +604,7 @@ fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
         created_at_ms: row.get(14)?,
         updated_at_ms: row.get(15)?,
         subject_key: row.get(16)?,
+        agent: Actor::from_columns(row.get(17)?, row.get(18)?),
     })
 }
 
@@ -621,7 +624,7 @@ pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
     let customer = crate::redact::redact_text(&p.customer);
     // Cached: preparing an insert also compiles the search index's triggers.
     tx.prepare_cached(&format!(
-        "INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
+        "INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"
     ))?
     .execute(params![
             p.id,
@@ -641,6 +644,8 @@ pub fn insert_payment(tx: &Transaction<'_>, p: &Payment) -> Result<()> {
             p.created_at_ms,
             p.updated_at_ms,
             p.subject_key,
+            p.agent.as_ref().map(|a| a.id.as_str()),
+            p.agent.as_ref().map(|a| crate::redact::redact_text(&a.name)),
     ])?;
     Ok(())
 }
@@ -790,7 +795,7 @@ pub fn tickets_for(conn: &Connection, payment_id: &str) -> Result<Vec<Ticket>> {
 /// Attempts with their payment's id, as `a`.
 const ATTEMPT_SELECT: &str =
     "SELECT a.id, p.id, a.seq, a.idempotency_key, a.status, a.provider_ref, a.error_code, \
-     a.error_message, a.next_poll_at_ms, a.created_at_ms, a.updated_at_ms, a.watched_ms \
+     a.error_message, a.next_poll_at_ms, a.created_at_ms, a.updated_at_ms, a.watched_ms, a.agent_id, a.agent_name \
      FROM attempts a JOIN payments p ON p.pid = a.pid";
 
 fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
@@ -807,14 +812,15 @@ fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
         created_at_ms: row.get(9)?,
         updated_at_ms: row.get(10)?,
         watched_ms: row.get(11)?,
+        agent: Actor::from_columns(row.get(12)?, row.get(13)?),
     })
 }
 
 pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO attempts (pid, id, seq, idempotency_key, status, provider_ref, error_code, error_message, \
-         next_poll_at_ms, created_at_ms, updated_at_ms, watched_ms) \
-         VALUES ((SELECT pid FROM payments WHERE id = ?1),?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+         next_poll_at_ms, created_at_ms, updated_at_ms, watched_ms, agent_id, agent_name) \
+         VALUES ((SELECT pid FROM payments WHERE id = ?1),?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     )?
     .execute(params![
             a.payment_id,
@@ -828,7 +834,9 @@ pub fn insert_attempt(tx: &Transaction<'_>, a: &Attempt) -> Result<()> {
             a.next_poll_at_ms,
             a.created_at_ms,
             a.updated_at_ms,
-            a.watched_ms
+            a.watched_ms,
+            a.agent.as_ref().map(|a| a.id.as_str()),
+            a.agent.as_ref().map(|a| crate::redact::redact_text(&a.name)),
     ])?;
     Ok(())
 }

@@ -332,6 +332,7 @@ fn totals_per_local_day_provider_and_currency() {
                     note: None,
                     created_at_ms: part_paid.created_at_ms,
                     updated_at_ms: part_paid.created_at_ms,
+                    agent: None,
                 };
                 store::insert_refund(&tx, &refund)?;
             }
@@ -1130,6 +1131,8 @@ fn reference_csv_line(
         stated("transaction_fee"),
         stated("airline_amount"),
         stated("card_charged"),
+        r.agent.as_ref().map(|a| a.id.clone()).unwrap_or_default(),
+        r.agent.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
     ];
     let mut line = String::new();
     for (i, cell) in cells.iter().enumerate() {

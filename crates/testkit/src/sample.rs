@@ -312,6 +312,7 @@ impl Generator {
             watched_ms: 0,
             created_at_ms: at,
             updated_at_ms: at,
+            agent: None,
         }
     }
 
@@ -394,6 +395,7 @@ impl Generator {
                 card: None,
                 created_at_ms: at_ms,
                 updated_at_ms: at_ms,
+                agent: None,
             },
             attempts: Vec::new(),
             tickets: Vec::new(),
@@ -883,6 +885,7 @@ impl Generator {
                 note: None,
                 created_at_ms: chain.at,
                 updated_at_ms: chain.at,
+                agent: None,
             });
         }
         Self::settle(g, chain, i, Some(key));

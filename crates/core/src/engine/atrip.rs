@@ -40,6 +40,8 @@ impl Engine {
     /// Pays an ATRIP order. Returns once ATRIP's answer is committed; ticketing continues in
     /// the poller.
     pub async fn pay_atrip(&self, request: AtripPayment) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let AtripPayment { order_no, method, card, three_ds_ip } = request;
         let client = self.atrip()?;
         let order_no = normalize_order_no(&order_no)?;
@@ -86,6 +88,8 @@ impl Engine {
         payment_id: &str,
         request: AtripPayment,
     ) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let AtripPayment { method, card, three_ds_ip, .. } = request;
         let record = self.record(payment_id).await?;
         record.require(Status::Declined)?;

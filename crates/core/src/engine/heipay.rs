@@ -49,6 +49,8 @@ impl Engine {
     /// Charges a card through the hotel virtual terminal. Every field is checked before anything
     /// is journaled; the card is encrypted with the hotel's key; the request is sent once.
     pub async fn pay_heipay(&self, request: HeiPayPayment) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let HeiPayPayment { order, card } = request;
         let client = self.heipay()?;
         let order = Order::validate(order)?;
@@ -83,6 +85,8 @@ impl Engine {
     /// A new attempt after a definite decline: the same guest, hotel and amount with the card
     /// the clerk keys now. The order is rebuilt from what was stored and checked again.
     pub async fn retry_heipay(&self, payment_id: &str, card: Card) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let client = self.heipay()?;
         let record = self.record(payment_id).await?;
         record.require(Status::Declined)?;

@@ -45,6 +45,8 @@ impl Engine {
         &self,
         request: HolidayExtrasPayment,
     ) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let client = self.holidayextras()?;
         let HolidayExtrasPayment { token, payment_reference, amount, customer, postal_code, country_code } =
             request;
@@ -93,6 +95,8 @@ impl Engine {
     /// A new attempt after a definite decline: the same token, reference and amount, with a new
     /// `paymentId` (the declined one exists at HX and cannot be used again).
     pub async fn retry_holidayextras(&self, payment_id: &str) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let client = self.holidayextras()?;
         let record = self.record(payment_id).await?;
         record.require(Status::Declined)?;
@@ -195,6 +199,8 @@ impl Engine {
         payment_id: &str,
         amount: Option<Money>,
     ) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let client = self.holidayextras()?;
         // Taken before the payment is read, so a check of the payment cannot run beside it.
         let Some(_one_at_a_time) = self.take_in_flight(payment_id) else {

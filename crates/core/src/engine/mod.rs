@@ -29,6 +29,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::{Notify, Semaphore};
 
+use crate::agents::Actor;
 use crate::codes::{CodedError, ErrorCode};
 use crate::now_ms;
 use crate::payment::{Attempt, Payment, Provider, Refund, Status, Ticket, TimelineEvent};
@@ -94,6 +95,9 @@ pub enum EngineError {
     WrongState { reference: String, status: Status, needed: &'static str },
     #[error("{}", .0.coded().english())]
     Unsaved(Unsaved),
+    /// The desk has agents and none is at it: nothing is done unnamed (`agents::Desk::acting`).
+    #[error("{}", .0.english())]
+    Agent(CodedError),
 }
 
 /// How a provider's pending attempts are followed up.
@@ -221,6 +225,8 @@ struct Inner {
     looks: std::sync::Mutex<HashMap<String, std::time::Instant>>,
     /// Answers received but not yet saved (see `unsaved.rs`).
     unsaved: std::sync::Mutex<Vec<Unsaved>>,
+    /// The desk whose agent each act records; none in tools and tests, which record nobody.
+    desk: std::sync::OnceLock<crate::agents::Desk>,
     /// Poll rounds in a row whose answers the history could not take: the poller waits longer
     /// after each, rather than asking the provider again and again while the disk is full.
     store_trouble: std::sync::atomic::AtomicU32,
@@ -279,7 +285,25 @@ impl Engine {
                 looks: Default::default(),
                 unsaved: Default::default(),
                 store_trouble: Default::default(),
+                desk: Default::default(),
             }),
+        }
+    }
+
+    /// Records from now on who does each act at `desk` (the app's; set once, at start).
+    pub fn at_desk(&self, desk: crate::agents::Desk) {
+        if self.inner.desk.set(desk).is_err() {
+            tracing::warn!("the engine already has its desk; a second one is ignored");
+        }
+    }
+
+    /// Who the act about to be journaled is recorded as (docs/agents.md): nobody without a
+    /// desk or on a desk without agents; refused while the desk has agents and none is at it.
+    /// Asked first by every act, before any provider call, and again as it is journaled.
+    pub(super) fn acting(&self) -> Result<Option<Actor>, EngineError> {
+        match self.inner.desk.get() {
+            None => Ok(None),
+            Some(desk) => desk.acting().map_err(EngineError::Agent),
         }
     }
 
@@ -346,12 +370,15 @@ impl Engine {
     /// sent. Returns the attempt to send.
     async fn journal_new(
         &self,
-        payment: Payment,
+        mut payment: Payment,
         first_event: (String, Value),
     ) -> Result<Attempt, EngineError> {
+        let by = self.acting()?;
         let now = now_ms();
-        let attempt = new_attempt(&payment.id, 1, now);
+        let attempt = Attempt { agent: by.clone(), ..new_attempt(&payment.id, 1, now) };
         let to_insert = attempt.clone();
+        let first_event = (first_event.0, Actor::stamp(by.as_ref(), first_event.1));
+        payment.agent = by;
         self.commit(move |tx| {
             // Two desks (or a double click) paying the same thing: only the first journals.
             if let Err(busy) = not_busy(tx, payment.provider, &payment.subject_key)? {
@@ -386,9 +413,14 @@ impl Engine {
         card: Option<crate::card::CardSummary>,
         note: (String, Value),
     ) -> Result<Attempt, EngineError> {
+        let by = self.acting()?;
         let now = now_ms();
-        let attempt = new_attempt(&record.payment.id, record.attempts.len() as i64 + 1, now);
+        let attempt = Attempt {
+            agent: by.clone(),
+            ..new_attempt(&record.payment.id, record.attempts.len() as i64 + 1, now)
+        };
         let to_insert = attempt.clone();
+        let note = (note.0, Actor::stamp(by.as_ref(), note.1));
         let id = record.payment.id.clone();
         let (provider, key) = (record.payment.provider, record.payment.subject_key.clone());
         self.commit(move |tx| {
@@ -550,6 +582,7 @@ impl Engine {
         outcome: Status,
         note: &str,
     ) -> Result<PaymentRecord, EngineError> {
+        let by = self.acting()?;
         let record = self.record(payment_id).await?;
         record.require(Status::NeedsReview)?;
         let provider = record.payment.provider;
@@ -575,7 +608,7 @@ impl Engine {
                 &mut attempt,
                 outcome,
                 &format!("Resolved by the agent: {note}"),
-                json!({ "resolution": outcome.as_str(), "note": note }),
+                Actor::stamp(by.as_ref(), json!({ "resolution": outcome.as_str(), "note": note })),
                 now,
             )?;
             Ok(((), vec![e]))
@@ -643,6 +676,7 @@ fn new_attempt(payment_id: &str, seq: i64, now: i64) -> Attempt {
         watched_ms: 0,
         created_at_ms: now,
         updated_at_ms: now,
+        agent: None,
     }
 }
 
@@ -655,7 +689,7 @@ fn journal_attempt(
 ) -> Result<TimelineEvent, StoreError> {
     attempt.status = Status::Draft;
     store::insert_attempt(tx, &attempt)?;
-    let data = json!({ "attempt": attempt.seq });
+    let data = Actor::stamp(attempt.agent.as_ref(), json!({ "attempt": attempt.seq }));
     journal::move_to(tx, &mut attempt, Status::Submitting, "Journaled — about to send", data, now)
 }
 
@@ -713,6 +747,8 @@ fn new_payment(
         card,
         created_at_ms: now,
         updated_at_ms: now,
+        // Set as it is journaled (`journal_new`), by who is at the desk then.
+        agent: None,
     }
 }
 

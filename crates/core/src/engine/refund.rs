@@ -9,6 +9,7 @@
 use serde_json::{json, Value};
 
 use super::{journal, Engine, EngineError, PaymentRecord};
+use crate::agents::Actor;
 use crate::codes::{CodedError, ErrorCode};
 use crate::money::Money;
 use crate::now_ms;
@@ -69,6 +70,7 @@ impl Engine {
         amount: Option<Money>,
         sending: impl FnOnce(Money) -> (String, Value) + Send + 'static,
     ) -> Result<Refund, EngineError> {
+        let by = self.acting()?;
         let payment_id = record.payment.id.clone();
         let charged = record.payment.amount;
         let reference = record.payment.reference.clone();
@@ -117,9 +119,11 @@ impl Engine {
                 note: None,
                 created_at_ms: now,
                 updated_at_ms: now,
+                agent: by,
             };
             store::insert_refund(tx, &refund)?;
-            let (text, mut data) = sending(amount);
+            let (text, data) = sending(amount);
+            let mut data = Actor::stamp(refund.agent.as_ref(), data);
             data["refund"] = json!(refund.seq);
             let event = journal::record(tx, &payment_id, EventKind::Sent, &text, data, now)?;
             Ok((Ok(refund), vec![event]))
@@ -183,6 +187,7 @@ impl Engine {
         refunded: bool,
         note: &str,
     ) -> Result<PaymentRecord, EngineError> {
+        let by = self.acting()?;
         let record = self.record(payment_id).await?;
         let Some(open) = record.open_refund().filter(|r| r.status == RefundStatus::Unclear).cloned() else {
             return Err(invalid("payment", CodedError::new(ErrorCode::RefundNoneUnclear)));
@@ -212,7 +217,7 @@ impl Engine {
                 )
             };
             refund.note = Some(note.clone());
-            let data = json!({ "resolution": to.as_str(), "note": note });
+            let data = Actor::stamp(by.as_ref(), json!({ "resolution": to.as_str(), "note": note }));
             Ok((Ok(()), move_refund(tx, &mut refund, to, &said, data, now)?))
         })
         .await??;

@@ -238,6 +238,8 @@ impl Engine {
     /// Pays offers of a reservation and issues their tickets/EMDs. Returns once Travelport's
     /// answer to the commit is committed here.
     pub async fn pay_travelport(&self, request: TravelportPayment) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let TravelportPayment { locator, offer_ids, fop } = request;
         let client = self.travelport()?;
         let locator = normalize_locator(&locator)?;
@@ -294,6 +296,8 @@ impl Engine {
         payment_id: &str,
         fop: TravelportFop,
     ) -> Result<PaymentRecord, EngineError> {
+        // Nothing is asked of the provider for an act nobody could be recorded doing.
+        self.acting()?;
         let client = self.travelport()?;
         let record = self.record(payment_id).await?;
         record.require(Status::Declined)?;

@@ -76,6 +76,8 @@ pub const CSV_HEADER: &[&str] = &[
     "service_fee",
     "airline_price",
     "card_charged",
+    "agent_id",
+    "agent_name",
 ];
 
 /// The amounts a provider stated beside the total, each in its own currency, as
@@ -100,10 +102,13 @@ fn stated_columns() -> String {
     .join(", ")
 }
 
+/// Where the agent who took it sits in `ROW_COLUMNS`: their id and name as then.
+const AGENT_ID_COLUMN: usize = 15;
+const AGENT_NAME_COLUMN: usize = 16;
 /// Where `service_fee`, `airline_price` and `card_charged` sit after `ROW_COLUMNS`.
-const SERVICE_FEE_COLUMN: usize = 15;
-const AIRLINE_PRICE_COLUMN: usize = 16;
-const CARD_CHARGED_COLUMN: usize = 17;
+const SERVICE_FEE_COLUMN: usize = 17;
+const AIRLINE_PRICE_COLUMN: usize = 18;
+const CARD_CHARGED_COLUMN: usize = 19;
 
 fn export_columns(row_columns: &str) -> String {
     format!("{row_columns}, {}", stated_columns())
@@ -318,6 +323,8 @@ impl CsvWriter {
             }
             csv_field(line, &scratch, true);
         }
+        csv_field(line, text(AGENT_ID_COLUMN)?, true);
+        csv_field(line, text(AGENT_NAME_COLUMN)?, true);
         self.scratch = scratch;
         line.push_str("\r\n");
         Ok(())
@@ -327,7 +334,7 @@ impl CsvWriter {
 /// Rows handed from the reading thread to the formatting one at a time.
 const BATCH_ROWS: usize = 512;
 /// The columns of `ROW_COLUMNS` a CSV line reads as text (NULL as "") and as integers.
-const TEXT_COLUMNS: [usize; 14] = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 13, 15, 16, 17];
+const TEXT_COLUMNS: [usize; 16] = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 13, 15, 16, 17, 18, 19];
 const INT_COLUMNS: [usize; 3] = [4, 11, 12];
 
 /// Where `tickets` and `pid` sit in `ROW_COLUMNS`.

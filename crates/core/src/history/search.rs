@@ -11,6 +11,7 @@ use super::{
     invalid, parse_currency, parse_provider, parse_status, ticket_number_display, HistoryError, MaskedCard,
     Result,
 };
+use crate::agents::Actor;
 use crate::codes::{CodedError, ErrorCode};
 use crate::money::{Currency, Money};
 use crate::payment::{Provider, RefundStatus, Status};
@@ -26,6 +27,9 @@ pub struct HistoryQuery {
     /// Payments with a refund in one of these states ("Unclear": waiting for a person).
     #[serde(default)]
     pub refunds: Option<Vec<String>>,
+    /// Payments taken by one of these agents, by id (`Catalog::filter_agents` lists them).
+    #[serde(default)]
+    pub agents: Option<Vec<String>>,
     pub currency: Option<String>,
     /// Bounds as the desk types them ("12.50", "1 234,50"), in `currency` (which they need: ¥2,000
     /// is not £20.00). The core reads them exactly, as every typed amount (`Money::parse_typed`).
@@ -59,6 +63,8 @@ pub struct Row {
     pub tickets: Vec<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// Who took it, as named then (none on a desk without agents).
+    pub agent: Option<Actor>,
     /// The payment's key in this database: orders payments made in the same millisecond. Not
     /// shown or exported; a page's cursor carries it.
     #[serde(skip)]
@@ -86,6 +92,7 @@ pub(crate) struct Filter {
     providers: Vec<Provider>,
     statuses: Vec<Status>,
     refunds: Vec<RefundStatus>,
+    agents: Vec<String>,
     currency: Option<Currency>,
     amount_min: Option<i64>,
     amount_max: Option<i64>,
@@ -145,11 +152,14 @@ impl HistoryQuery {
         };
         let fts = self.text.as_deref().and_then(fts_expression);
         let after = self.after.as_deref().map(|c| parse_cursor(c, fts.is_some())).transpose()?;
+        let agents =
+            list(&self.agents).into_iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
         Ok(Filter {
             fts,
             providers,
             statuses,
             refunds,
+            agents,
             currency,
             amount_min: min.map(|m| m.minor),
             amount_max: max.map(|m| m.minor),
@@ -212,12 +222,12 @@ pub fn fts_expression(text: &str) -> Option<String> {
 pub(crate) const ROW_COLUMNS: &str = "p.id, p.reference, p.provider, p.status, p.amount_minor, p.currency, \
      p.customer, p.subject_key, p.card_brand, p.card_last4, \
      (SELECT group_concat(t.number, ' ') FROM tickets t WHERE t.pid = p.pid) AS tickets, \
-     p.created_at_ms, p.updated_at_ms, p.profile, p.pid";
+     p.created_at_ms, p.updated_at_ms, p.profile, p.pid, p.agent_id, p.agent_name";
 
 /// `ROW_COLUMNS` with `tickets` left NULL, for a reader that fetches the tickets itself.
 pub(crate) const ROW_COLUMNS_NO_TICKETS: &str = "p.id, p.reference, p.provider, p.status, p.amount_minor, \
      p.currency, p.customer, p.subject_key, p.card_brand, p.card_last4, NULL AS tickets, \
-     p.created_at_ms, p.updated_at_ms, p.profile, p.pid";
+     p.created_at_ms, p.updated_at_ms, p.profile, p.pid, p.agent_id, p.agent_name";
 
 impl Filter {
     /// True when the query selects every payment (no text, no filter).
@@ -227,6 +237,7 @@ impl Filter {
             providers,
             statuses,
             refunds,
+            agents,
             currency,
             amount_min,
             amount_max,
@@ -239,6 +250,7 @@ impl Filter {
             && providers.is_empty()
             && statuses.is_empty()
             && refunds.is_empty()
+            && agents.is_empty()
             && currency.is_none()
             && amount_min.is_none()
             && amount_max.is_none()
@@ -280,6 +292,10 @@ impl Filter {
             one_of("r.status", self.refunds.iter().map(|s| s.as_str()).collect(), &mut inner);
             clauses
                 .push(format!("EXISTS (SELECT 1 FROM refunds r WHERE r.pid = p.pid AND {})", inner.join("")));
+        }
+        if !self.agents.is_empty() {
+            let list: Vec<String> = self.agents.iter().map(|a| bind(Value::Text(a.clone()))).collect();
+            clauses.push(format!("p.agent_id IN ({})", list.join(", ")));
         }
         if let Some(c) = self.currency {
             clauses.push(format!("p.currency = {}", bind(Value::Text(c.code().into()))));
@@ -358,5 +374,6 @@ pub(crate) fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         created_at_ms: r.get(11)?,
         updated_at_ms: r.get(12)?,
         pid: r.get(14)?,
+        agent: Actor::from_columns(r.get(15)?, r.get(16)?),
     })
 }

@@ -14,6 +14,11 @@
 //!
 //! A payment belongs to the local day on which it was created, with the caller's UTC offset.
 //! Amounts are summed per currency only, in exact minor units.
+//!
+//! **By agent.** The same takings, per agent who took each payment (and per currency), under
+//! the name the agent's newest payment of the range records; payments no agent took (before
+//! the desk had agents) are one line of their own, with no agent. Empty when no payment of the
+//! range has an agent.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +26,7 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::{day_text, invalid, HistoryError, Result};
+use crate::agents::Actor;
 use crate::codes::{CodedError, ErrorCode};
 use crate::money::Currency;
 use crate::payment::{Provider, Status};
@@ -56,6 +62,16 @@ pub struct CurrencyTotal {
     pub total_minor: i64,
 }
 
+/// Money an agent took in one currency: what they took, less what was refunded of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentTotal {
+    /// None: payments no agent took.
+    pub agent: Option<Actor>,
+    pub currency: Currency,
+    pub count: u64,
+    pub total_minor: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCount {
     pub status: Status,
@@ -75,6 +91,9 @@ pub struct Summary {
     pub refunded: Vec<CurrencyTotal>,
     /// Refunds that may or may not have been made, waiting for a person to check the portal.
     pub unclear_refunds: u64,
+    /// `totals` per agent who took the payments, by name; empty when no agent took any.
+    #[serde(default)]
+    pub by_agent: Vec<AgentTotal>,
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -92,6 +111,21 @@ const REFUNDS_SQL: &str = "SELECT p.created_at_ms, p.provider, p.currency, p.sta
      (SELECT pid, sum(CASE WHEN status = 'Refunded' THEN amount_minor ELSE 0 END) AS made, \
              sum(status = 'Unclear') AS unclear FROM refunds WHERE status IN ('Refunded', 'Unclear') GROUP BY pid) r \
      JOIN payments p ON p.pid = r.pid WHERE p.created_at_ms >= ?1 AND p.created_at_ms < ?2";
+
+/// The range's payments that an agent took, from `payments_agent_totals` (parameters as
+/// `SUMMARY_SQL`'s): agent id, currency, status, amount.
+const AGENT_SQL: &str = "SELECT agent_id, currency, status, amount_minor FROM payments \
+     WHERE created_at_ms >= ?1 AND created_at_ms < ?2 AND agent_id IS NOT NULL";
+
+/// What was refunded of those payments: agent id, currency, status, amount, made.
+const AGENT_REFUNDS_SQL: &str = "SELECT p.agent_id, p.currency, p.status, p.amount_minor, r.made FROM \
+     (SELECT pid, sum(amount_minor) AS made FROM refunds WHERE status = 'Refunded' GROUP BY pid) r \
+     JOIN payments p ON p.pid = r.pid \
+     WHERE p.created_at_ms >= ?1 AND p.created_at_ms < ?2 AND p.agent_id IS NOT NULL";
+
+/// The name an agent's newest payment of the range records.
+const AGENT_NAME_SQL: &str = "SELECT agent_name FROM payments \
+     WHERE agent_id = ?1 AND created_at_ms >= ?2 AND created_at_ms < ?3 ORDER BY created_at_ms DESC LIMIT 1";
 
 /// (local day number, index in `Provider::ALL`, currency code).
 type Key = (i64, usize, [u8; 3]);
@@ -208,6 +242,8 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
     let (totals, refunded): (BTreeMap<_, _>, BTreeMap<_, _>) =
         (totals.into_iter().collect(), refunded.into_iter().collect());
 
+    let by_agent = by_agent(conn, range, &totals)?;
+
     let currency = |code: &[u8; 3]| super::parse_currency(&String::from_utf8_lossy(code));
     let per_currency = |map: BTreeMap<[u8; 3], (u64, i64)>| -> Result<Vec<CurrencyTotal>> {
         map.into_iter()
@@ -238,5 +274,80 @@ pub fn summary(conn: &Connection, range: &SummaryRange) -> Result<Summary> {
             .collect(),
         refunded: per_currency(refunded)?,
         unclear_refunds,
+        by_agent,
     })
+}
+
+/// The takings of the range per agent and currency, counted as `summary` counts them; what no
+/// agent took is the rest of `totals` (the range's takings per currency code).
+fn by_agent(
+    conn: &Connection,
+    range: &SummaryRange,
+    totals: &BTreeMap<[u8; 3], (u64, i64)>,
+) -> Result<Vec<AgentTotal>> {
+    let too_large = || invalid(CodedError::new(ErrorCode::TotalsTooLarge));
+    let counted =
+        |status: &str| status.parse::<Status>().is_ok_and(|s| CHARGED.contains(&s) || s == Status::Refunded);
+    let mut sums: BTreeMap<(String, String), (u64, i64)> = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(AGENT_SQL)?;
+    let mut rows = stmt.query(params![range.from_ms, range.to_ms])?;
+    while let Some(r) = rows.next()? {
+        let (agent, currency, status, amount): (String, String, String, i64) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        if counted(&status) {
+            let sum = sums.entry((agent, currency)).or_default();
+            sum.0 += 1;
+            sum.1 = sum.1.checked_add(amount).ok_or_else(too_large)?;
+        }
+    }
+    let mut stmt = conn.prepare_cached(AGENT_REFUNDS_SQL)?;
+    let mut rows = stmt.query(params![range.from_ms, range.to_ms])?;
+    while let Some(r) = rows.next()? {
+        let (agent, currency, status, amount, made): (String, String, String, i64, i64) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        if made <= 0 || !counted(&status) {
+            continue;
+        }
+        let back = made.min(amount);
+        let sum = sums.entry((agent, currency)).or_default();
+        sum.0 = sum.0.saturating_sub(u64::from(back == amount));
+        sum.1 -= back;
+    }
+    if sums.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut names = conn.prepare_cached(AGENT_NAME_SQL)?;
+    let mut out = Vec::new();
+    let mut by_currency: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+    for ((id, code), (count, total_minor)) in sums {
+        let mine = by_currency.entry(code.clone()).or_default();
+        mine.0 += count;
+        mine.1 = mine.1.checked_add(total_minor).ok_or_else(too_large)?;
+        if count == 0 && total_minor == 0 {
+            continue;
+        }
+        let name: String = names.query_row(params![id, range.from_ms, range.to_ms], |r| r.get(0))?;
+        out.push(AgentTotal {
+            agent: Some(Actor { id, name }),
+            currency: super::parse_currency(&code)?,
+            count,
+            total_minor,
+        });
+    }
+    // What no agent took: the rest of each currency's takings.
+    for (code, (count, total)) in totals {
+        let code = String::from_utf8_lossy(code).into_owned();
+        let mine = by_currency.get(&code).copied().unwrap_or_default();
+        let (count, total_minor) = (count.saturating_sub(mine.0), total - mine.1);
+        if count > 0 || total_minor != 0 {
+            out.push(AgentTotal { agent: None, currency: super::parse_currency(&code)?, count, total_minor });
+        }
+    }
+    // By name (no agent last), then currency.
+    out.sort_by(|a, b| {
+        let name = |t: &AgentTotal| t.agent.as_ref().map(|a| (0, a.name.to_lowercase(), a.id.clone()));
+        (name(a).unwrap_or((1, String::new(), String::new())), a.currency.code())
+            .cmp(&(name(b).unwrap_or((1, String::new(), String::new())), b.currency.code()))
+    });
+    Ok(out)
 }

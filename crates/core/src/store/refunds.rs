@@ -6,12 +6,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use rusqlite_migration::HookError;
 
 use super::{codec, parse_col, Result, StoreError, PID_OF};
+use crate::agents::Actor;
 use crate::money::{Currency, Money};
 use crate::payment::{Refund, RefundStatus, Status};
 
 const REFUND_SELECT: &str =
     "SELECT r.id, p.id, r.seq, r.amount_minor, p.currency, r.status, r.provider_ref, \
-     r.note, r.created_at_ms, r.updated_at_ms FROM refunds r JOIN payments p ON p.pid = r.pid";
+     r.note, r.created_at_ms, r.updated_at_ms, r.agent_id, r.agent_name FROM refunds r JOIN payments p ON p.pid = r.pid";
 
 fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Refund> {
     let currency: Currency = parse_col(row, 4)?;
@@ -25,6 +26,7 @@ fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Refund> {
         note: row.get(7)?,
         created_at_ms: row.get(8)?,
         updated_at_ms: row.get(9)?,
+        agent: Actor::from_columns(row.get(10)?, row.get(11)?),
     })
 }
 
@@ -32,8 +34,8 @@ fn refund_from_row(row: &Row<'_>) -> rusqlite::Result<Refund> {
 /// above the amount charged (the engine checks both first, to say so plainly).
 pub fn insert_refund(tx: &Transaction<'_>, r: &Refund) -> Result<()> {
     tx.prepare_cached(&format!(
-        "INSERT INTO refunds (pid, id, seq, amount_minor, status, provider_ref, note, created_at_ms, updated_at_ms) \
-         VALUES ({PID_OF},?2,?3,?4,?5,?6,?7,?8,?9)"
+        "INSERT INTO refunds (pid, id, seq, amount_minor, status, provider_ref, note, created_at_ms, updated_at_ms, \
+         agent_id, agent_name) VALUES ({PID_OF},?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
     ))?
     .execute(params![
         r.payment_id,
@@ -44,7 +46,9 @@ pub fn insert_refund(tx: &Transaction<'_>, r: &Refund) -> Result<()> {
         r.provider_ref,
         r.note,
         r.created_at_ms,
-        r.updated_at_ms
+        r.updated_at_ms,
+        r.agent.as_ref().map(|a| a.id.as_str()),
+        r.agent.as_ref().map(|a| crate::redact::redact_text(&a.name)),
     ])?;
     Ok(())
 }

@@ -38,13 +38,20 @@ pub fn key_matches(conn: &Connection) -> Result<Option<bool>> {
     }
 }
 
+/// A payment's sealed columns; the agent's are v9's.
+const FACTS_SQL: &str = "SELECT pid, provider, reference, amount_minor, currency, customer, subject_key, \
+     created_at_ms, subject, agent_id, agent_name FROM payments WHERE id = ?1";
+/// The same of a history older than v9, which names no agent: what v7's upgrade seals.
+const FACTS_SQL_BEFORE_V9: &str = "SELECT pid, provider, reference, amount_minor, currency, customer, \
+     subject_key, created_at_ms, subject, NULL, NULL FROM payments WHERE id = ?1";
+
 /// A payment's `pid` and the digest of its sealed facts, as its row holds them now.
 fn facts(conn: &Connection, payment_id: &str) -> Result<(i64, [u8; 32])> {
-    conn.prepare_cached(
-        "SELECT pid, provider, reference, amount_minor, currency, customer, subject_key, created_at_ms, subject \
-         FROM payments WHERE id = ?1",
-    )?
-    .query_row([payment_id], |r| {
+    let mut stmt = match conn.prepare_cached(FACTS_SQL) {
+        Ok(stmt) => stmt,
+        Err(_) => conn.prepare_cached(FACTS_SQL_BEFORE_V9)?,
+    };
+    stmt.query_row([payment_id], |r| {
         let text = |i| r.get_ref(i).and_then(|v| v.as_str().map_err(rusqlite::Error::from));
         let facts = Facts {
             provider: text(1)?,
@@ -55,6 +62,10 @@ fn facts(conn: &Connection, payment_id: &str) -> Result<(i64, [u8; 32])> {
             subject_key: text(6)?,
             created_at_ms: r.get(7)?,
             subject: text(8)?,
+            agent: match (r.get_ref(9)?.as_str_or_null()?, r.get_ref(10)?.as_str_or_null()?) {
+                (Some(id), Some(name)) => Some((id, name)),
+                _ => None,
+            },
         };
         Ok((r.get(0)?, facts.digest()))
     })

@@ -35,6 +35,7 @@ fn payment(id: &str, created_at_ms: i64) -> Payment {
         }),
         created_at_ms,
         updated_at_ms: created_at_ms,
+        agent: None,
     }
 }
 
@@ -296,6 +297,7 @@ fn attempts_round_trip_and_are_found_by_status() {
         watched_ms: 0,
         created_at_ms: 5,
         updated_at_ms: 5,
+        agent: None,
     };
     let a = attempt.clone();
     store
@@ -483,6 +485,7 @@ fn refund(payment_id: &str, seq: i64, minor: i64, status: RefundStatus) -> Refun
         note: None,
         created_at_ms: 1,
         updated_at_ms: 1,
+        agent: None,
     }
 }
 
@@ -549,6 +552,44 @@ fn append_v6_event(tx: &Transaction<'_>, payment_id: &str, event: NewEvent) {
     .unwrap();
 }
 
+/// Lets today's row functions write into a history of an older version (which has none of the
+/// columns v9 added): the columns are there until this is dropped, then dropped again, so the
+/// file is of its version once more. Rows written without an agent left nothing in them.
+struct WritingAsToday<'c>(&'c Connection, Vec<&'static str>);
+
+impl<'c> WritingAsToday<'c> {
+    const ADDED: [&'static str; 3] = ["payments", "attempts", "refunds"];
+
+    fn open(c: &'c Connection) -> Self {
+        let tables: Vec<&'static str> = Self::ADDED
+            .into_iter()
+            .filter(|t| {
+                c.query_row("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", [t], |_| Ok(()))
+                    .is_ok()
+            })
+            .collect();
+        for table in &tables {
+            c.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN agent_id TEXT; ALTER TABLE {table} ADD COLUMN agent_name TEXT;"
+            ))
+            .unwrap();
+        }
+        WritingAsToday(c, tables)
+    }
+}
+
+impl Drop for WritingAsToday<'_> {
+    fn drop(&mut self) {
+        for table in &self.1 {
+            self.0
+                .execute_batch(&format!(
+                    "ALTER TABLE {table} DROP COLUMN agent_id; ALTER TABLE {table} DROP COLUMN agent_name;"
+                ))
+                .unwrap();
+        }
+    }
+}
+
 /// Before v6 a refund was only its payment's status, its amount only on the timeline: the
 /// upgrade keeps each as a refund row with the amount the timeline recorded.
 #[test]
@@ -558,7 +599,8 @@ fn a_v5_history_keeps_its_refunds_when_upgraded() {
     {
         let mut c = Connection::open(&path).unwrap();
         migrations().to_version(&mut c, 5).unwrap();
-        let tx = c.transaction().unwrap();
+        let v5 = WritingAsToday::open(&c);
+        let tx = v5.0.unchecked_transaction().unwrap();
         for (id, amount) in [("part", Some(json!({ "minor": 750, "currency": "EUR" }))), ("whole", None)] {
             let mut p = payment(id, 1);
             p.status = Status::Refunded;
@@ -665,6 +707,7 @@ fn history_payment(tx: &rusqlite::Transaction<'_>, n: i64) -> Result<()> {
             watched_ms: 0,
             created_at_ms: at,
             updated_at_ms: at,
+            agent: None,
         },
     )?;
     let step = |kind, before, after, message: &str| NewEvent {
@@ -707,6 +750,7 @@ fn history_payment(tx: &rusqlite::Transaction<'_>, n: i64) -> Result<()> {
                     note: None,
                     created_at_ms: at,
                     updated_at_ms: at,
+                    agent: None,
                 },
             )?,
         }
@@ -731,11 +775,14 @@ fn a_v7_history_keeps_everything_when_the_provider_list_leaves_the_schema() {
             [sealing::key_check(&c).unwrap().as_slice()],
         )
         .unwrap();
-        let tx = c.transaction().unwrap();
-        for n in 0..300 {
-            history_payment(&tx, n).unwrap();
+        {
+            let v7 = WritingAsToday::open(&c);
+            let tx = v7.0.unchecked_transaction().unwrap();
+            for n in 0..300 {
+                history_payment(&tx, n).unwrap();
+            }
+            tx.commit().unwrap();
         }
-        tx.commit().unwrap();
         let sql: String =
             c.query_row("SELECT sql FROM sqlite_schema WHERE name = 'payments'", [], |r| r.get(0)).unwrap();
         assert!(sql.contains("CHECK (provider IN"), "a v7 file: {sql}");
@@ -744,6 +791,19 @@ fn a_v7_history_keeps_everything_when_the_provider_list_leaves_the_schema() {
     let count = |what| before.iter().find(|(w, _)| *w == what).unwrap().1.len();
     assert_eq!(count("payments"), 300);
     assert!(count("tickets") > 0 && count("refunds") > 0 && count("events") == 900);
+
+    // The v8 step itself keeps every row, the search index and the rest of the schema as they
+    // were (on a copy: the file itself is opened by the app below, and upgraded to the latest).
+    let at_v8 = {
+        let copy = dir.path().join("v8.sqlite3");
+        std::fs::copy(&path, &copy).unwrap();
+        let mut c = Connection::open(&copy).unwrap();
+        configure(&c).unwrap();
+        crate::seal::install(&c, Ok(crate::seal::SealKey::demo())).unwrap();
+        migrations().to_version(&mut c, 8).unwrap();
+        history_rows(&c)
+    };
+    assert_eq!(at_v8, before);
 
     let store = Store::open(&path).unwrap();
     let (after, verified, schema, references) = store
@@ -760,7 +820,18 @@ fn a_v7_history_keeps_everything_when_the_provider_list_leaves_the_schema() {
             Ok((history_rows(c), verified, schema, references))
         })
         .unwrap();
-    assert_eq!(after, before);
+    // The later steps add the agent columns (v9, empty here) and keep every value there was.
+    for (what, rows) in &before {
+        if !["payments", "attempts", "tickets", "refunds", "events", "seal"].contains(what) {
+            continue;
+        }
+        let now = &after.iter().find(|(w, _)| w == what).unwrap().1;
+        let kept: Vec<_> = now.iter().map(|row| row[..rows.first().map_or(0, Vec::len)].to_vec()).collect();
+        assert_eq!(&kept, rows, "{what}");
+        let added: Vec<_> =
+            now.iter().flat_map(|row| row[rows.first().map_or(0, Vec::len)..].to_vec()).collect();
+        assert!(added.iter().all(|v| *v == rusqlite::types::Value::Null), "{what}: {added:?}");
+    }
     assert_eq!(verified.checked, 300);
     assert_eq!(verified.broken, vec![]);
     assert!(!schema.contains("provider IN"), "{schema}");
@@ -816,4 +887,57 @@ fn a_provider_farepoint_does_not_know_is_refused_when_read() {
     let listed = store.read_blocking(|c| list_payments(c, 10, 0)).unwrap_err().to_string();
     assert!(listed.contains("skyway"), "{listed}");
     assert_eq!(store.read_blocking(|c| get_payment(c, "known")).unwrap().provider, Provider::HeiPay);
+}
+
+/// v9 adds the name of the agent who took a payment to the search index: the index is rebuilt
+/// for the payments already there and stays true to them as they change.
+#[test]
+fn a_v8_history_is_searched_as_before_and_its_index_rebuilt_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let mut c = Connection::open(&path).unwrap();
+        configure(&c).unwrap();
+        crate::seal::install(&c, Ok(crate::seal::SealKey::demo())).unwrap();
+        migrations().to_version(&mut c, 8).unwrap();
+        let v8 = WritingAsToday::open(&c);
+        let tx = v8.0.unchecked_transaction().unwrap();
+        for n in 0..40 {
+            history_payment(&tx, n).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let check = |store: &Store| {
+        store
+            .write_blocking(|c| {
+                // rank 1: the index is compared with what the view says of each payment now.
+                c.execute("INSERT INTO payments_fts (payments_fts, rank) VALUES ('integrity-check', 1)", [])?;
+                let found: i64 = c.query_row(
+                    "SELECT count(*) FROM payments_fts WHERE payments_fts MATCH '\"FP-v7-7\"'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                Ok(found)
+            })
+            .unwrap()
+    };
+    assert_eq!(check(&store), 1);
+    let mut taken = payment("by-ana", 1_700_000_000_000);
+    taken.agent = Some(Actor { id: "a1".into(), name: "Zoë Quintana".into() });
+    create(&store, taken);
+    store
+        .write_blocking(|c| Ok(c.execute("UPDATE payments SET customer = 'Bea' WHERE id = 'v7-3'", [])?))
+        .unwrap();
+    assert_eq!(check(&store), 1);
+    let by_name: i64 = store
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM payments_fts WHERE payments_fts MATCH 'zoe quintana'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(by_name, 1, "the agent's name is a search term (diacritics aside)");
 }

@@ -51,6 +51,8 @@ const COMMANDS = [
   "forget_credential",
   "set_profile",
   "set_preference",
+  // connection.rs
+  "test_connection",
 ];
 
 // Commands Tauri's own scripts send from the window (the UI calls no plugin command itself).

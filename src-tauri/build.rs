@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "forget_credential",
     "set_profile",
     "set_preference",
+    // connection.rs
+    "test_connection",
 ];
 
 fn main() {

@@ -50,6 +50,7 @@ pub fn run() {
                 }
             }
             app.manage(commands::live::Watcher::default());
+            app.manage(commands::settings::Changed::default());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -95,6 +96,7 @@ pub fn run() {
             commands::settings::forget_credential,
             commands::settings::set_profile,
             commands::settings::set_preference,
+            commands::connection::test_connection,
             // Every command is also listed in build.rs, granted in capabilities/main.json and
             // allowed in isolation/hook.js: tests/ipc_allow_list.rs checks all three.
         ])

@@ -114,7 +114,12 @@ async function main() {
     location.hash = "payments";
     view("payments").then((v) => v.applyFilter(filter));
   };
-  views.take = new TakeView(byId("view-take"), { openPayment, status });
+  // The Take view's "open Settings" for a provider not set up: its tab in Settings.
+  const openSettings = (provider) => {
+    location.hash = "settings";
+    view("settings").then((v) => v.providers.open(provider));
+  };
+  views.take = new TakeView(byId("view-take"), { openPayment, openSettings, status });
   context = { status, openPayment, filterPayments };
   show(location.hash.slice(1));
   await views.take.ready();

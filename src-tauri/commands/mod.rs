@@ -1,6 +1,7 @@
 //! Tauri commands: each validates its input, calls the core and returns a typed error.
 
 pub mod amount;
+pub mod connection;
 pub mod history;
 pub mod live;
 pub mod payments;

@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 use crate::card::{Card, CardBrand};
 use crate::money::{Currency, Money, Sign};
 use crate::payment::TicketKind;
+use crate::providers::http::Exchange;
+use crate::providers::probe::Probe;
 use crate::providers::{lenient, ProviderError, Refusal};
 
 const PROVIDER: &str = "Travelport";
@@ -703,6 +705,56 @@ pub fn parse_token(http_status: u16, body: &[u8]) -> Result<(String, u64), Provi
     }
     .unwrap_or(3600);
     Ok((token, expires_in))
+}
+
+/// The record locator "Test connection" retrieves: a well-formed locator for a reservation
+/// that is not expected to exist (reading one that does proves the same).
+pub const CHECK_LOCATOR: &str = "FPCHK0";
+
+/// The test's token answer: the token, or what the answer says instead. OAuth's own refusals of
+/// the grant (`invalid_grant`) or the client (`invalid_client`) are refused credentials.
+pub fn check_token(
+    address: &str,
+    exchange: &Exchange,
+    http_status: u16,
+    body: &[u8],
+) -> Result<String, Probe> {
+    let wire: TokenWire =
+        serde_json::from_slice(body).map_err(|_| Probe::not_the_api(address, exchange, http_status, body))?;
+    if let Some(error) = wire.error {
+        let detail = format!("{error}: {} (HTTP {http_status})", wire.error_description.unwrap_or_default());
+        return Err(match error.as_str() {
+            "invalid_grant" | "invalid_client" | "unauthorized_client" => {
+                Probe::CredentialsRefused { detail }
+            }
+            _ => Probe::ProviderError { detail },
+        });
+    }
+    match wire.access_token.filter(|t| !t.is_empty()) {
+        Some(token) if is_success(http_status) => Ok(token),
+        _ => Err(Probe::not_the_api(address, exchange, http_status, body)),
+    }
+}
+
+/// The test's retrieve: a reservation, or Travelport's "no reservation with this locator"
+/// (4001), proves the Air API took the token and the PCC; its access codes (2001, 2002, 2010)
+/// refuse them; anything else is its own error, or not Travelport.
+pub fn check_air(address: &str, exchange: &Exchange, http_status: u16, body: &[u8]) -> Probe {
+    if let Some(e) = first_error(body) {
+        let detail = format!("Travelport {}: {} (HTTP {http_status})", e.source_code, e.message);
+        return match e.source_code.as_str() {
+            "4001" => Probe::Proven,
+            "2001" | "2002" | "2010" => Probe::CredentialsRefused { detail },
+            _ => Probe::ProviderError { detail },
+        };
+    }
+    let reservation = serde_json::from_slice::<Value>(body)
+        .is_ok_and(|v| v.get("ReservationResponse").is_some_and(|r| r.get("Reservation").is_some()));
+    if is_success(http_status) && reservation {
+        Probe::Proven
+    } else {
+        Probe::not_the_api(address, exchange, http_status, body)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,101 @@
+//! A provider's "Test connection" (Settings → Production): one harmless call per provider, from
+//! what the provider publishes, and what its answer proves. Never a call that can move money.
+//! Where a provider publishes no harmless call that checks credentials, only what can be checked
+//! without one is (the address answers, it is the provider's) and the credentials are left to the
+//! first real payment — never a guess dressed up as a proof. Each provider's call is its client's
+//! `check_connection`; docs/providers/<name>.md says what it sends and what each answer means.
+
+use super::http::{Exchange, Reply};
+use super::network::NetFault;
+use crate::redact::{excerpt, Mask};
+
+/// What one test found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// The provider answered as its published material says it answers this call: the address is
+    /// its API and it accepted the credentials.
+    Proven,
+    /// The address answers (and is the provider's, where that can be told); the provider
+    /// publishes no harmless call that checks the credentials.
+    Reached { detail: String },
+    /// An HTTP answer, but not the provider's API (a page, a "not found", another service).
+    NotTheApi { address: String, status: u16, detail: String },
+    /// The provider refused the credentials (or the account's access); its words in `detail`.
+    CredentialsRefused { detail: String },
+    /// The provider answered with an error of its own; its words in `detail`.
+    ProviderError { detail: String },
+    /// No HTTP answer from `address`.
+    Net { address: String, fault: NetFault },
+}
+
+impl Probe {
+    /// The fault of a reply that is not an answer, or `None` for an answer.
+    pub(super) fn unanswered(address: &str, reply: &Reply) -> Option<Probe> {
+        match reply {
+            Reply::Answer { .. } => None,
+            Reply::NotSent(fault) | Reply::Lost(fault) => {
+                Some(Probe::Net { address: address.to_string(), fault: fault.clone() })
+            }
+        }
+    }
+
+    /// An answer that is not the provider's: a server's own error (5xx) is the provider's
+    /// trouble, anything else says the address is not its API.
+    pub(super) fn not_the_api(address: &str, exchange: &Exchange, status: u16, body: &[u8]) -> Probe {
+        let detail = format!("HTTP {status}, {}", described(exchange, body));
+        if status >= 500 {
+            Probe::ProviderError { detail }
+        } else {
+            Probe::NotTheApi { address: address.to_string(), status, detail }
+        }
+    }
+}
+
+/// What an answer that is not the expected one held, in a few words and its first characters
+/// (redacted), for the test's details.
+pub(super) fn described(exchange: &Exchange, body: &[u8]) -> String {
+    let kind = exchange.content_type.as_deref().unwrap_or("no content type");
+    if body.is_empty() {
+        return format!("{kind}, empty");
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(400)]);
+    format!("{kind}: {}", excerpt(text.trim(), 160, &Mask::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::network::NetKind;
+
+    fn exchange(content_type: Option<&str>) -> Exchange {
+        Exchange {
+            method: "POST".into(),
+            path: "/x".into(),
+            request: serde_json::Value::Null,
+            status: Some(404),
+            response: serde_json::Value::Null,
+            elapsed_ms: 1,
+            error: None,
+            content_type: content_type.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn an_answer_that_is_not_the_api_says_what_it_was() {
+        let html = b"<html><body>Not Found</body></html>";
+        let probe = Probe::not_the_api("https://x/", &exchange(Some("text/html")), 404, html);
+        assert_eq!(
+            probe,
+            Probe::NotTheApi {
+                address: "https://x/".into(),
+                status: 404,
+                detail: "HTTP 404, text/html: <html><body>Not Found</body></html>".into()
+            }
+        );
+        let down = Probe::not_the_api("https://x/", &exchange(None), 503, b"");
+        assert_eq!(down, Probe::ProviderError { detail: "HTTP 503, no content type, empty".into() });
+        let lost = Reply::Lost(NetFault::new(NetKind::Timeout, "operation timed out"));
+        assert!(matches!(Probe::unanswered("https://x/", &lost), Some(Probe::Net { .. })));
+        assert_eq!(Probe::unanswered("https://x/", &Reply::Answer { status: 200, body: vec![] }), None);
+    }
+}

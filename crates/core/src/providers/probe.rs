@@ -42,7 +42,7 @@ impl Probe {
     /// An answer that is not the provider's: a server's own error (5xx) is the provider's
     /// trouble, anything else says the address is not its API.
     pub(super) fn not_the_api(address: &str, exchange: &Exchange, status: u16, body: &[u8]) -> Probe {
-        let detail = format!("HTTP {status}, {}", described(exchange, body));
+        let detail = described_status(exchange, status, body);
         if status >= 500 {
             Probe::ProviderError { detail }
         } else {
@@ -51,9 +51,14 @@ impl Probe {
     }
 }
 
+/// An unexpected answer's status and what it held, for the test's details.
+pub(crate) fn described_status(exchange: &Exchange, status: u16, body: &[u8]) -> String {
+    format!("HTTP {status}, {}", described(exchange, body))
+}
+
 /// What an answer that is not the expected one held, in a few words and its first characters
 /// (redacted), for the test's details.
-pub(super) fn described(exchange: &Exchange, body: &[u8]) -> String {
+fn described(exchange: &Exchange, body: &[u8]) -> String {
     let kind = exchange.content_type.as_deref().unwrap_or("no content type");
     if body.is_empty() {
         return format!("{kind}, empty");

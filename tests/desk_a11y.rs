@@ -62,20 +62,27 @@ async fn audit_desk(scheme: Scheme) {
         let _ = app.screenshot(&format!("failed-a11y-{}", audits.name())).await;
     }
     let closed = app.close().await;
-    // The walk stored ATRIP's demo credentials for Production: none is left for the next test.
-    let forgotten = tokio::task::spawn_blocking(|| {
-        let keyring = KeyringStore::new().map_err(|e| e.to_string())?;
-        ["client_id", "client_secret"].into_iter().try_for_each(|field| {
-            settings::forget_credential(&keyring, Profile::Production, Provider::Atrip, field)
-                .map_err(|e| e.to_string())
-        })
-    })
-    .await
-    .unwrap();
+    // Should the walk have stopped with ATRIP's demo credentials stored, none is left behind.
+    let forgotten = {
+        let _keyring = KEYRING.lock().await;
+        tokio::task::spawn_blocking(forget_atrip_credentials).await.unwrap()
+    };
     outcome.unwrap();
     closed.unwrap();
     forgotten.unwrap();
     report(&audits);
+}
+
+/// Held while a walk has Production credentials in the session's keyring.
+static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Forgets the Production ATRIP credentials a walk stored.
+fn forget_atrip_credentials() -> TestResult {
+    let keyring = KeyringStore::new()?;
+    for field in ["client_id", "client_secret"] {
+        settings::forget_credential(&keyring, Profile::Production, Provider::Atrip, field)?;
+    }
+    Ok(())
 }
 
 /// The states only a desk in the Production profile meets: a provider not set up in Take, and
@@ -303,6 +310,8 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     }
     // Production's connection test, as the Sandbox desk prepares it: a test that worked (the
     // in-process simulator's ATRIP with its demo account), then one that failed (a made-up host).
+    // The light and the dark walk run side by side on one keyring: one at a time here.
+    let keyring = KEYRING.lock().await;
     app.click("#providers-production").await?;
     app.click("#settings-tab-atrip").await?;
     let status = app.invoke("app_status", json!({})).await?;
@@ -330,6 +339,8 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     .await?;
     app.click("#test-result-atrip details summary").await?;
     audits.check(app, "settings-production-test-failed").await?;
+    tokio::task::spawn_blocking(forget_atrip_credentials).await??;
+    drop(keyring);
 
     app.click("#profile-switch").await?;
     app.wait_for_text("#settings-dialog-title", |t| !t.is_empty()).await?;

@@ -56,15 +56,29 @@ pub(crate) fn described_status(exchange: &Exchange, status: u16, body: &[u8]) ->
     format!("HTTP {status}, {}", described(exchange, body))
 }
 
-/// What an answer that is not the expected one held, in a few words and its first characters
-/// (redacted), for the test's details.
+/// What an answer that is not the expected one held: its type, size and, for a page, its title.
+/// Never its text: a server that is not the provider may echo what it was sent — credentials
+/// among it — and the details are kept and shown.
 fn described(exchange: &Exchange, body: &[u8]) -> String {
     let kind = exchange.content_type.as_deref().unwrap_or("no content type");
     if body.is_empty() {
         return format!("{kind}, empty");
     }
-    let text = String::from_utf8_lossy(&body[..body.len().min(400)]);
-    format!("{kind}: {}", excerpt(text.trim(), 160, &Mask::default()))
+    match title(body) {
+        Some(title) => format!("{kind}, {} bytes, the page \"{title}\"", body.len()),
+        None => format!("{kind}, {} bytes", body.len()),
+    }
+}
+
+/// An HTML page's `<title>`, short and redacted.
+fn title(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open = start + lower[start..].find('>')? + 1;
+    let close = open + lower[open..].find("</title")?;
+    let title = text[open..close].split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then(|| excerpt(&title, 80, &Mask::default()))
 }
 
 #[cfg(test)]
@@ -87,14 +101,24 @@ mod tests {
 
     #[test]
     fn an_answer_that_is_not_the_api_says_what_it_was() {
-        let html = b"<html><body>Not Found</body></html>";
+        let html = b"<html><head><TITLE>404\n  Not Found</TITLE></head><body>password=hunter2</body></html>";
         let probe = Probe::not_the_api("https://x/", &exchange(Some("text/html")), 404, html);
         assert_eq!(
             probe,
             Probe::NotTheApi {
                 address: "https://x/".into(),
                 status: 404,
-                detail: "HTTP 404, text/html: <html><body>Not Found</body></html>".into()
+                detail: "HTTP 404, text/html, 85 bytes, the page \"404 Not Found\"".into()
+            }
+        );
+        // What a page says is never kept: it may echo what was sent.
+        let echo = Probe::not_the_api("https://x/", &exchange(Some("text/plain")), 200, b"password=hunter2");
+        assert_eq!(
+            echo,
+            Probe::NotTheApi {
+                address: "https://x/".into(),
+                status: 200,
+                detail: "HTTP 200, text/plain, 16 bytes".into()
             }
         );
         let down = Probe::not_the_api("https://x/", &exchange(None), 503, b"");

@@ -5,7 +5,7 @@
 //! first real payment — never a guess dressed up as a proof. Each provider's call is its client's
 //! `check_connection`; docs/providers/<name>.md says what it sends and what each answer means.
 
-use super::http::{Exchange, Reply};
+use super::http::Exchange;
 use super::network::NetFault;
 use crate::redact::{excerpt, Mask};
 
@@ -29,14 +29,9 @@ pub enum Probe {
 }
 
 impl Probe {
-    /// The fault of a reply that is not an answer, or `None` for an answer.
-    pub(super) fn unanswered(address: &str, reply: &Reply) -> Option<Probe> {
-        match reply {
-            Reply::Answer { .. } => None,
-            Reply::NotSent(fault) | Reply::Lost(fault) => {
-                Some(Probe::Net { address: address.to_string(), fault: fault.clone() })
-            }
-        }
+    /// No answer from `address`.
+    pub(super) fn net(address: &str, fault: NetFault) -> Probe {
+        Probe::Net { address: address.to_string(), fault }
     }
 
     /// An answer that is not the provider's: a server's own error (5xx) is the provider's
@@ -84,7 +79,6 @@ fn title(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::network::NetKind;
 
     fn exchange(content_type: Option<&str>) -> Exchange {
         Exchange {
@@ -123,8 +117,5 @@ mod tests {
         );
         let down = Probe::not_the_api("https://x/", &exchange(None), 503, b"");
         assert_eq!(down, Probe::ProviderError { detail: "HTTP 503, no content type, empty".into() });
-        let lost = Reply::Lost(NetFault::new(NetKind::Timeout, "operation timed out"));
-        assert!(matches!(Probe::unanswered("https://x/", &lost), Some(Probe::Net { .. })));
-        assert_eq!(Probe::unanswered("https://x/", &Reply::Answer { status: 200, body: vec![] }), None);
     }
 }

@@ -126,7 +126,7 @@ impl AtripClient {
         };
         match reply {
             Reply::Answer { status, body } => wire::check_answer(&address, &exchange, status, &body),
-            unanswered => Probe::unanswered(&address, &unanswered).expect("not an answer"),
+            Reply::NotSent(fault) | Reply::Lost(fault) => Probe::net(&address, fault),
         }
     }
 

@@ -185,7 +185,7 @@ impl HeiPayClient {
             Reply::Answer { status, .. } => {
                 Probe::Reached { detail: format!("{} answered HTTP {status}", self.base_url) }
             }
-            unanswered => Probe::unanswered(&self.base_url, &unanswered).expect("not an answer"),
+            Reply::NotSent(fault) | Reply::Lost(fault) => Probe::net(&self.base_url, fault),
         }
     }
 

@@ -144,16 +144,17 @@ impl HolidayExtrasClient {
         for script in PAYMENT_SCRIPTS {
             let address = format!("{}{script}", self.base_url);
             let (exchange, reply) = self.http.send(Method::GET, &address, HeaderMap::new(), Body::None).await;
-            let Reply::Answer { status, body } = &reply else {
-                return Probe::unanswered(&address, &reply).expect("not an answer");
+            let (status, body) = match reply {
+                Reply::Answer { status, body } => (status, body),
+                Reply::NotSent(fault) | Reply::Lost(fault) => return Probe::net(&address, fault),
             };
             let script_type = exchange.content_type.as_deref().is_some_and(|c| c.contains("javascript"));
-            if (200..300).contains(status) && script_type {
+            if (200..300).contains(&status) && script_type {
                 let detail = format!("{address} answered HTTP {status} with the payment script");
                 return Probe::Reached { detail };
             }
-            let probe = Probe::not_the_api(&address, &exchange, *status, body);
-            if *status >= 500 {
+            let probe = Probe::not_the_api(&address, &exchange, status, &body);
+            if status >= 500 {
                 return probe;
             }
             found.get_or_insert(probe);

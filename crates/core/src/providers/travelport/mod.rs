@@ -175,7 +175,7 @@ impl TravelportClient {
                     Err(probe) => return probe,
                 }
             }
-            unanswered => return Probe::unanswered(&self.token_url, &unanswered).expect("not an answer"),
+            Reply::NotSent(fault) | Reply::Lost(fault) => return Probe::net(&self.token_url, fault),
         };
         let address = format!("{}book/reservation/reservations/{}", self.air_base_url, wire::CHECK_LOCATOR);
         let headers = match self.headers(&token, false) {
@@ -185,7 +185,7 @@ impl TravelportClient {
         let (exchange, reply) = self.http.send(Method::GET, &address, headers, Body::None).await;
         match reply {
             Reply::Answer { status, body } => wire::check_air(&address, &exchange, status, &body),
-            unanswered => Probe::unanswered(&address, &unanswered).expect("not an answer"),
+            Reply::NotSent(fault) | Reply::Lost(fault) => Probe::net(&address, fault),
         }
     }
 

@@ -59,6 +59,8 @@ const COMMANDS = [
   "set_agent_pin",
   "remove_agent",
   "choose_agent",
+  // connection.rs
+  "test_connection",
 ];
 
 // Commands Tauri's own scripts send from the window (the UI calls no plugin command itself).

@@ -50,6 +50,8 @@ const COMMANDS: &[&str] = &[
     "set_agent_pin",
     "remove_agent",
     "choose_agent",
+    // connection.rs
+    "test_connection",
 ];
 
 fn main() {

@@ -50,6 +50,7 @@ pub fn run() {
                 }
             }
             app.manage(commands::live::Watcher::default());
+            app.manage(commands::settings::Changed::default());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -102,6 +103,7 @@ pub fn run() {
             commands::agents::set_agent_pin,
             commands::agents::remove_agent,
             commands::agents::choose_agent,
+            commands::connection::test_connection,
             // Every command is also listed in build.rs, granted in capabilities/main.json and
             // allowed in isolation/hook.js: tests/ipc_allow_list.rs checks all three.
         ])

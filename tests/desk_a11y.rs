@@ -10,6 +10,12 @@ mod support;
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
+use farepoint_core::payment::Provider;
+use farepoint_core::profile::{self, Profile};
+use farepoint_core::secrets::KeyringStore;
+use farepoint_core::settings;
+use farepoint_core::store::Store;
+use farepoint_sandbox::demo;
 use serde_json::json;
 use support::desk::{goto, heipay, holiday_extras, open_row, pay, reference_of, wait_js};
 use support::{AppSession, TestResult};
@@ -30,21 +36,98 @@ async fn every_view_and_dialog_passes_axe_in_the_dark_scheme() {
     audit_desk(Scheme::Dark).await;
 }
 
-async fn audit_desk(scheme: Scheme) {
-    // GTK's own switch for a dark desktop: WebKitGTK answers `prefers-color-scheme` from it.
-    let env: &[(&str, &str)] = match scheme {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_states_pass_axe_in_the_light_scheme() {
+    audit_production(Scheme::Light).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_states_pass_axe_in_the_dark_scheme() {
+    audit_production(Scheme::Dark).await;
+}
+
+/// GTK's own switch for a dark desktop: WebKitGTK answers `prefers-color-scheme` from it.
+fn theme(scheme: Scheme) -> &'static [(&'static str, &'static str)] {
+    match scheme {
         Scheme::Light => &[("GTK_THEME", "Adwaita")],
         Scheme::Dark => &[("GTK_THEME", "Adwaita:dark")],
-    };
-    let app = AppSession::start_with(env).await.expect("start the app window");
+    }
+}
+
+async fn audit_desk(scheme: Scheme) {
+    let app = AppSession::start_with(theme(scheme)).await.expect("start the app window");
     let mut audits = Audits { scheme, failing: Vec::new(), checked: 0 };
     let outcome = walk(&app, &mut audits).await;
     if outcome.is_err() {
         let _ = app.screenshot(&format!("failed-a11y-{}", audits.name())).await;
     }
     let closed = app.close().await;
+    // Should the walk have stopped with ATRIP's demo credentials stored, none is left behind.
+    let forgotten = {
+        let _keyring = KEYRING.lock().await;
+        tokio::task::spawn_blocking(forget_atrip_credentials).await.unwrap()
+    };
     outcome.unwrap();
     closed.unwrap();
+    forgotten.unwrap();
+    report(&audits);
+}
+
+/// Held while a walk has Production credentials in the session's keyring.
+static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Forgets the Production ATRIP credentials a walk stored.
+fn forget_atrip_credentials() -> TestResult {
+    let keyring = KeyringStore::new()?;
+    for field in ["client_id", "client_secret"] {
+        settings::forget_credential(&keyring, Profile::Production, Provider::Atrip, field)?;
+    }
+    Ok(())
+}
+
+/// The states only a desk in the Production profile meets: a provider not set up in Take, and
+/// the checklist with Production active.
+async fn audit_production(scheme: Scheme) {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let main = Store::open_in(&dir).map_err(|e| e.to_string())?;
+        main.write_blocking(|c| profile::set_active(c, Profile::Production, 1)).map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let app = AppSession::start_in(data.path(), theme(scheme)).await.expect("start the Production window");
+    let mut audits = Audits { scheme, failing: Vec::new(), checked: 0 };
+    let outcome = walk_production(&app, &mut audits).await;
+    if outcome.is_err() {
+        let _ = app.screenshot(&format!("failed-a11y-production-{}", audits.name())).await;
+    }
+    let closed = app.close().await;
+    outcome.unwrap();
+    closed.unwrap();
+    report(&audits);
+}
+
+async fn walk_production(app: &AppSession, audits: &mut Audits) -> TestResult {
+    app.wait_for_text("#profile", |t| t.eq_ignore_ascii_case("production")).await?;
+    app.wait_visible("#form-atrip.not-set-up").await?;
+    audits.check(app, "take-not-set-up").await?;
+    app.click("#take-settings-atrip").await?;
+    app.wait_visible("#settings-tab-atrip[aria-selected=true]").await?;
+    app.wait_visible("#golive-checklist").await?;
+    audits.check(app, "settings-production-active-checklist").await?;
+    app.click("#locale-switch").await?;
+    app.wait_for_text("#h-settings", |t| t == "Ajustes").await?;
+    audits.check(app, "settings-production-active-checklist-es").await?;
+    goto(app, "take").await?;
+    audits.check(app, "take-not-set-up-es").await?;
+    println!("[{}] axe checked {} Production window states", audits.name(), audits.checked);
+    Ok(())
+}
+
+/// Fails on any problem axe found.
+fn report(audits: &Audits) {
     assert!(
         audits.failing.is_empty(),
         "axe found {} problems in the {} scheme:\n{}",
@@ -239,6 +322,40 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
             audits.check(app, &format!("settings-{profile}-{provider}")).await?;
         }
     }
+    // Production's connection test, as the Sandbox desk prepares it: a test that worked (the
+    // in-process simulator's ATRIP with its demo account), then one that failed (a made-up host).
+    // The light and the dark walk run side by side on one keyring: one at a time here.
+    let keyring = KEYRING.lock().await;
+    app.click("#providers-production").await?;
+    app.click("#settings-tab-atrip").await?;
+    let status = app.invoke("app_status", json!({})).await?;
+    let simulator = status["sandbox"].as_str().ok_or("no simulator in the Sandbox profile")?;
+    app.type_into("#set-atrip-base_url", &format!("{}/atrip/", simulator.trim_end_matches('/'))).await?;
+    app.click("#save-atrip").await?;
+    app.wait_for_text("#settings-notice-atrip", |t| !t.is_empty()).await?;
+    for (field, value) in
+        [("client_id", demo::atrip::CLIENT_ID), ("client_secret", demo::atrip::CLIENT_SECRET)]
+    {
+        app.type_into(&format!("#secret-atrip-{field}"), value).await?;
+        app.click(&format!("#store-atrip-{field}")).await?;
+        app.wait_for_text(&format!("#state-atrip-{field}"), |t| t == "Stored in keyring").await?;
+    }
+    app.click("#test-atrip").await?;
+    app.wait_visible("#test-result-atrip[data-code=test_worked]").await?;
+    audits.check(app, "settings-production-test-worked").await?;
+    app.type_into("#set-atrip-base_url", "https://a11y-check.invalid/").await?;
+    app.click("#save-atrip").await?;
+    app.wait_for_text("#settings-state-atrip", |t| t == "Not tested yet").await?;
+    app.click("#test-atrip").await?;
+    app.wait_visible(
+        "#test-result-atrip[data-code=test_bad_address], #test-result-atrip[data-code=test_no_network]",
+    )
+    .await?;
+    app.click("#test-result-atrip details summary").await?;
+    audits.check(app, "settings-production-test-failed").await?;
+    tokio::task::spawn_blocking(forget_atrip_credentials).await??;
+    drop(keyring);
+
     app.click("#profile-switch").await?;
     app.wait_for_text("#settings-dialog-title", |t| !t.is_empty()).await?;
     audits.check(app, "settings-dialog").await?;

@@ -135,7 +135,12 @@ async function main() {
     location.hash = "take";
     views.take.load(provider, key);
   };
-  views.take = new TakeView(byId("view-take"), { openPayment, payNew, status });
+  // The Take view's "open Settings" for a provider not set up: its tab in Settings.
+  const openSettings = (provider) => {
+    location.hash = "settings";
+    view("settings").then((v) => v.providers.open(provider));
+  };
+  views.take = new TakeView(byId("view-take"), { openPayment, openSettings, payNew, status });
   context = { status, openPayment, filterPayments, payNew };
   show(location.hash.slice(1));
   await views.take.ready();

@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod amount;
+pub mod connection;
 pub mod history;
 pub mod live;
 pub mod payments;

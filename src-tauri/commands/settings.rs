@@ -5,14 +5,16 @@
 //! credential arrives as a plain string over IPC and becomes a `SecretString` at once; it is
 //! never echoed, logged or part of an error.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use farepoint_core::codes::{CodedError, ErrorCode};
 use farepoint_core::payment::Provider;
 use farepoint_core::profile::{self, Profile};
 use farepoint_core::secrets::{KeyringStore, SecretStore, SecretString};
+use farepoint_core::settings::readiness::{self, Checklist, Desk};
 use farepoint_core::settings::{
-    self, Code, Coded, Hotel, ProductionSettings, ProfileView, ProviderView, SettingsError,
+    self, connection, Code, Coded, Hotel, ProductionSettings, ProfileView, ProviderView, SettingsError,
 };
 use farepoint_core::store::StoreError;
 use farepoint_sandbox::demo;
@@ -28,12 +30,14 @@ pub struct SettingsPage {
     pub active_profile: Profile,
     pub locale: String,
     pub keyring: KeyringStatus,
-    /// Sandbox first, then Production.
+    /// Sandbox first, then Production (its providers' readiness from their kept tests).
     pub profiles: Vec<ProfileView>,
+    /// What is left before Production's first real payment.
+    pub checklist: Checklist,
 }
 
 /// The refusal by its code (translated by the window), each invalid value under its field.
-fn settings_error(e: SettingsError) -> CommandError {
+pub(super) fn settings_error(e: SettingsError) -> CommandError {
     if let SettingsError::Store(s) = &e {
         tracing::error!("storage error behind a settings command: {s}");
     }
@@ -47,16 +51,16 @@ fn settings_error(e: SettingsError) -> CommandError {
 }
 
 /// The keyring self-check failed: nothing can be stored or forgotten.
-fn keyring_unavailable(problem: String) -> CommandError {
+pub(super) fn keyring_unavailable(problem: String) -> CommandError {
     CommandError::coded(&Coded::new(Code::KeyringUnavailable).with("reason", &problem), problem)
 }
 
 /// A store job's two layers of error as one.
-fn flat<T>(result: Result<Result<T, SettingsError>, StoreError>) -> Result<T, CommandError> {
+pub(super) fn flat<T>(result: Result<Result<T, SettingsError>, StoreError>) -> Result<T, CommandError> {
     result.map_err(SettingsError::from).and_then(|r| r).map_err(settings_error)
 }
 
-fn provider(name: &str) -> Result<Provider, CommandError> {
+pub(super) fn provider(name: &str) -> Result<Provider, CommandError> {
     name.parse().map_err(|_: String| {
         let ids: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
         CommandError::said(CodedError::unknown_name(ErrorCode::UnknownProvider, name, &ids))
@@ -84,7 +88,7 @@ fn target(profile: Option<String>) -> Result<Profile, CommandError> {
 }
 
 /// The start-up keyring self-check, once it has finished: OK, or the problem with its fix.
-async fn keyring_check(state: &AppState) -> Result<Result<(), String>, CommandError> {
+pub(super) async fn keyring_check(state: &AppState) -> Result<Result<(), String>, CommandError> {
     let mut keyring = state.keyring.clone();
     let check = keyring
         .wait_for(Option::is_some)
@@ -95,46 +99,84 @@ async fn keyring_check(state: &AppState) -> Result<Result<(), String>, CommandEr
 }
 
 /// The OS keyring when the self-check passed; `None` makes the view say the keyring is not working.
-fn keyring(check_ok: bool) -> Option<KeyringStore> {
+pub(super) fn keyring(check_ok: bool) -> Option<KeyringStore> {
     check_ok.then(KeyringStore::new).and_then(Result::ok)
 }
 
-fn as_store(keyring: &Option<KeyringStore>) -> Option<&dyn SecretStore> {
+pub(super) fn as_store(keyring: &Option<KeyringStore>) -> Option<&dyn SecretStore> {
     keyring.as_ref().map(|k| k as &dyn SecretStore)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, CommandError> {
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CommandError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| CommandError::because(ErrorCode::Internal, format!("a keyring task failed: {e}")))
 }
 
-/// One provider of the Production view, reading the keyring on a blocking thread.
+/// Production's view (reading the keyring on a blocking thread), with each provider's kept test.
+async fn production_view(
+    state: &AppState,
+    check_ok: bool,
+) -> Result<(ProductionSettings, ProfileView), CommandError> {
+    let read =
+        state.settings.read(|c| Ok(settings::load(c).and_then(|p| Ok((p, connection::kept(c)?))))).await;
+    let (production, tests) = flat(read)?;
+    let stored = production.clone();
+    let view = blocking(move || stored.view(as_store(&keyring(check_ok)))).await?;
+    let view = view.with_tests(&production, &tests);
+    Ok((production, view))
+}
+
+/// One provider of the Production view.
 async fn provider_view(
-    production: ProductionSettings,
+    state: &AppState,
     check_ok: bool,
     provider: Provider,
 ) -> Result<ProviderView, CommandError> {
-    let view = blocking(move || production.view(as_store(&keyring(check_ok)))).await?;
+    let (_, view) = production_view(state, check_ok).await?;
     view.providers.into_iter().find(|p| p.provider == provider).ok_or_else(|| {
         CommandError::because(ErrorCode::Internal, "the provider is missing from the settings view")
     })
 }
 
+/// The providers whose Production settings or credentials were changed since this app started:
+/// its engine still takes their payments as they were, until a restart.
+#[derive(Default)]
+pub struct Changed(Mutex<HashSet<Provider>>);
+
+impl Changed {
+    fn mark(&self, provider: Provider) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(provider);
+    }
+
+    fn providers(&self) -> Vec<Provider> {
+        let changed = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        Provider::ALL.into_iter().filter(|p| changed.contains(p)).collect()
+    }
+}
+
 #[tauri::command]
-pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, CommandError> {
+pub async fn get_settings(
+    state: State<'_, AppState>,
+    changed: State<'_, Changed>,
+) -> Result<SettingsPage, CommandError> {
     let check = keyring_check(&state).await?;
-    let read =
-        state.settings.read(|c| Ok(settings::locale(c).and_then(|l| Ok((l, settings::load(c)?))))).await;
-    let (locale, production) = flat(read)?;
+    let locale = flat(state.settings.read(|c| Ok(settings::locale(c))).await)?;
     let check_ok = check.is_ok();
-    let production = blocking(move || production.view(as_store(&keyring(check_ok)))).await?;
+    let (settings, production) = production_view(&state, check_ok).await?;
+    let running = state.engine.set_up();
+    let changed = changed.providers();
+    let desk = Desk { keyring_ok: check_ok, active: state.profile, running: &running, changed: &changed };
+    let checklist = readiness::checklist(&production, &settings, desk);
     let keyring = KeyringStatus::of(&check);
     Ok(SettingsPage {
         active_profile: state.profile,
         locale,
         keyring,
         profiles: vec![demo::settings_view(state.sandbox.as_ref()), production],
+        checklist,
     })
 }
 
@@ -144,6 +186,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, Co
 #[tauri::command]
 pub async fn save_provider_settings(
     state: State<'_, AppState>,
+    changed: State<'_, Changed>,
     provider: String,
     values: HashMap<String, String>,
     hotels: Option<Vec<Hotel>>,
@@ -169,6 +212,7 @@ pub async fn save_provider_settings(
             .await,
     )?;
     tracing::info!(provider = provider.as_str(), "Production settings saved");
+    changed.mark(provider);
     let check_ok = keyring_check(&state).await?.is_ok();
     if !removed.is_empty() && check_ok {
         blocking(move || {
@@ -183,13 +227,13 @@ pub async fn save_provider_settings(
         })
         .await?;
     }
-    let production = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
-    provider_view(production, check_ok, provider).await
+    provider_view(&state, check_ok, provider).await
 }
 
 #[tauri::command]
 pub async fn store_credential(
     state: State<'_, AppState>,
+    changed: State<'_, Changed>,
     provider: String,
     field: String,
     value: String,
@@ -207,8 +251,7 @@ pub async fn store_credential(
     if let Err(problem) = keyring_check(&state).await? {
         return Err(keyring_unavailable(problem));
     }
-    let production = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
-    let stored = production.clone();
+    let stored = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
     let name = field.clone();
     blocking(move || {
         let keyring = KeyringStore::new().map_err(SettingsError::from)?;
@@ -217,12 +260,25 @@ pub async fn store_credential(
     .await?
     .map_err(settings_error)?;
     tracing::info!(provider = provider.as_str(), field = %field, "credential stored in the OS keyring");
-    provider_view(production, true, provider).await
+    credentials_changed(&state, &changed, provider).await?;
+    provider_view(&state, true, provider).await
+}
+
+/// A credential changed: the provider's last connection test proves nothing about the new one,
+/// and the running desk still has the old.
+async fn credentials_changed(
+    state: &AppState,
+    changed: &Changed,
+    provider: Provider,
+) -> Result<(), CommandError> {
+    changed.mark(provider);
+    flat(state.settings.write(move |c| Ok(connection::forget(c, provider))).await)
 }
 
 #[tauri::command]
 pub async fn forget_credential(
     state: State<'_, AppState>,
+    changed: State<'_, Changed>,
     provider: String,
     field: String,
     profile: Option<String>,
@@ -240,8 +296,8 @@ pub async fn forget_credential(
     .await?
     .map_err(settings_error)?;
     tracing::info!(provider = provider.as_str(), field = %field, "credential removed from the OS keyring");
-    let production = flat(state.settings.read(|c| Ok(settings::load(c))).await)?;
-    provider_view(production, true, provider).await
+    credentials_changed(&state, &changed, provider).await?;
+    provider_view(&state, true, provider).await
 }
 
 /// Stores the choice and restarts into it. A restart rather than a swap in place: the engine, its

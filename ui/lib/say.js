@@ -19,7 +19,8 @@ register({
     "code.provider_config": "The provider is not set up: {reason}",
     "code.credentials_missing": "{provider} credentials are missing: {detail}",
     "code.provider_refused": "{provider_code}: {provider_message} — {advice}",
-    "code.unreachable": "could not reach {provider}: {detail} — check the network and the {provider} address in Settings",
+    "code.unreachable": "could not reach {provider}: {why} — check the network and the {provider} address in Settings",
+    "code.no_reply": "{provider} did not answer: {why} — try again",
     "code.unclear": "no clear answer from {provider}: {detail}",
     "code.no_answer": "{provider} gave no usable answer: {detail}",
     "code.note_required": "write what the provider portal shows, so the next person knows why",
@@ -149,7 +150,8 @@ register({
     "code.provider_config": "El proveedor no está configurado: {reason}",
     "code.credentials_missing": "Faltan las credenciales de {provider}: {detail}",
     "code.provider_refused": "{provider_code}: {provider_message} — {advice}",
-    "code.unreachable": "no se pudo contactar con {provider}: {detail} — compruebe la red y la dirección de {provider} en Ajustes",
+    "code.unreachable": "no se pudo contactar con {provider}: {why} — compruebe la red y la dirección de {provider} en Ajustes",
+    "code.no_reply": "{provider} no respondió: {why} — inténtelo de nuevo",
     "code.unclear": "sin respuesta clara de {provider}: {detail}",
     "code.no_answer": "{provider} no dio una respuesta utilizable: {detail}",
     "code.note_required": "escriba lo que muestra el portal del proveedor, para que quien venga después sepa por qué",
@@ -268,6 +270,35 @@ register({
   },
 });
 
+// Why a request got no answer, by the core's `NetKind` code (a sentence's `why`): plain words,
+// the network library's own in the error's `detail` only.
+register({
+  en: {
+    "net.host_not_found": "the address's host name does not exist",
+    "net.lookup_failed": "the host name could not be looked up — the network seems to be down",
+    "net.refused": "nothing answers at that address (the connection was refused)",
+    "net.no_route": "this computer has no network route to the address",
+    "net.tls": "a secure connection could not be made — the address has no valid certificate",
+    "net.connect_timeout": "the address did not take the connection in time",
+    "net.timeout": "no answer came before the time limit",
+    "net.closed": "the connection was closed before an answer came",
+    "net.cut_off": "the answer was cut off",
+    "net.not_built": "the request could not be made",
+  },
+  es: {
+    "net.host_not_found": "el nombre de host de la dirección no existe",
+    "net.lookup_failed": "no se pudo buscar el nombre de host — parece que no hay red",
+    "net.refused": "nada responde en esa dirección (se rechazó la conexión)",
+    "net.no_route": "este equipo no tiene ruta de red hacia la dirección",
+    "net.tls": "no se pudo establecer una conexión segura — la dirección no tiene un certificado válido",
+    "net.connect_timeout": "la dirección no aceptó la conexión a tiempo",
+    "net.timeout": "no llegó ninguna respuesta antes del tiempo límite",
+    "net.closed": "la conexión se cerró antes de que llegara una respuesta",
+    "net.cut_off": "la respuesta llegó cortada",
+    "net.not_built": "no se pudo preparar la petición",
+  },
+});
+
 const capital = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
 /** A field's or secret's label by its schema key, in the current language; the core's if unknown. */
@@ -292,6 +323,7 @@ function words(provider, coded) {
   const vars = { ...(coded.params ?? {}) };
   if (vars.field !== undefined) vars.label = label(provider, vars.field);
   for (const name of ["status", "needed"]) if (vars[name] !== undefined) vars[name] = statusWords(vars[name]);
+  if (vars.why !== undefined && has(`net.${vars.why}`)) vars.why = t(`net.${vars.why}`);
   if (coded.cause) vars.cause = words(provider, coded.cause);
   return t(id, vars);
 }

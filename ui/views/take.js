@@ -38,6 +38,8 @@ register({
     "take.reference": "Reference",
     "take.demo": "Sandbox data to try",
     "take.demo_fill": "Fill in {value}",
+    "take.not_set_up": "{provider} is not set up in this profile — open Settings to add its address and credentials. Farepoint takes its payments once it restarts with them.",
+    "take.open_settings": "Open Settings",
   },
   es: {
     "take.title": "Cobrar",
@@ -60,15 +62,18 @@ register({
     "take.reference": "Referencia",
     "take.demo": "Datos de prueba del Sandbox",
     "take.demo_fill": "Rellenar con {value}",
+    "take.not_set_up": "{provider} no está configurado en este perfil — abra Ajustes para añadir su dirección y sus credenciales. Farepoint cobra con él cuando se reinicia con ellas.",
+    "take.open_settings": "Abrir Ajustes",
   },
 });
 
 export class TakeView {
-  constructor(root, { openPayment, status }) {
+  constructor(root, { openPayment, openSettings, status }) {
     this.root = root;
     this.demo = status?.demo ?? [];
     this.catalog = status?.catalog;
     this.openPayment = openPayment;
+    this.openSettings = openSettings;
     // Each provider's form is built the first time its tab opens: the first paint builds one.
     this.providers = [
       ["atrip", atripForm],
@@ -145,11 +150,29 @@ export class TakeView {
     this.select((index + delta + this.providers.length) % this.providers.length);
   }
 
+  /** Whether the core set this provider up in the active profile (`app_status`' catalog). */
+  setUp(id) {
+    return !this.catalog?.set_up || this.catalog.set_up.includes(id);
+  }
+
+  /** In place of a provider's form, when it is not set up: where to set it up. */
+  notSetUp(id) {
+    const text = h("p", { class: "not-set-up-text" });
+    const open = h("button", { type: "button", class: "primary", id: `take-settings-${id}`, onclick: () => this.openSettings?.(id) });
+    const relabel = () => {
+      text.textContent = t("take.not_set_up", { provider: t(`provider.${id}`) });
+      open.textContent = t("take.open_settings");
+    };
+    relabel();
+    const element = h("div", { class: "not-set-up" }, text, open);
+    return { id, element, notSetUp: true, relabel, focus: () => open.focus(), reset() {}, clearCard() {}, prepare: async () => null };
+  }
+
   /** The form of provider `index`, built on first use. */
   form(index) {
     const [id, make] = this.providers[index];
     if (!this.built.has(id)) {
-      const form = make(this.catalog);
+      const form = this.setUp(id) ? make(this.catalog) : this.notSetUp(id);
       form.element.id = `form-${id}`;
       form.element.setAttribute("role", "tabpanel");
       form.element.setAttribute("aria-labelledby", `tab-${id}`);
@@ -185,6 +208,7 @@ export class TakeView {
       b.tabIndex = on ? 0 : -1;
     });
     fill(this.formHost, form.element);
+    this.continueButton.hidden = Boolean(form.notSetUp);
     this.renderDemo();
     this.hideError();
     if (focus) this.tabButtons[index].focus();
@@ -231,7 +255,13 @@ export class TakeView {
   }
 
   showError(error) {
-    this.error.textContent = say(null, error);
+    // A network fault is said in plain words; the network library's own stay behind "Details".
+    const detail = error?.params?.why ? error.params.detail : null;
+    fill(
+      this.error,
+      h("span", { text: say(null, error) }),
+      detail ? h("details", { class: "error-details" }, h("summary", { text: t("common.details") }), h("pre", { text: detail })) : null,
+    );
     this.error.hidden = false;
   }
 

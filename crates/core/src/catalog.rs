@@ -40,6 +40,10 @@ pub struct Catalog {
     pub filter_agents: Vec<Actor>,
     /// What each provider's payment form may hold, from the provider's own checks.
     pub forms: BTreeMap<&'static str, Form>,
+    /// The providers this desk takes payments with now — those its profile set up (the
+    /// Sandbox's, always all). The Take view offers a form only for these, and for the others
+    /// says where to set them up.
+    pub set_up: Vec<&'static str>,
 }
 
 /// What a provider's payment form may hold — the limits its request checks enforce, so the form
@@ -100,6 +104,7 @@ pub fn catalog() -> Catalog {
         filter_currencies: Vec::new(),
         filter_agents: Vec::new(),
         forms: Provider::ALL.iter().map(|&p| (p.as_str(), form(p))).collect(),
+        set_up: Vec::new(),
     }
 }
 

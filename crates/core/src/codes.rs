@@ -12,6 +12,7 @@ use serde::{Serialize, Serializer};
 use crate::card::CardError;
 use crate::engine::{EngineError, Paying, Unsaved};
 use crate::money::MoneyError;
+use crate::providers::network::{NetFault, NetKind};
 use crate::providers::ProviderError;
 
 macro_rules! codes {
@@ -46,6 +47,7 @@ codes! {
     CredentialsMissing => "credentials_missing",
     ProviderRefused => "provider_refused",
     Unreachable => "unreachable",
+    NoReply => "no_reply",
     Unclear => "unclear",
     NoAnswer => "no_answer",
     // A request's field checks (`ProviderError::Invalid`'s problem), engine's and providers'.
@@ -245,10 +247,12 @@ impl CodedError {
             ErrorCode::ProviderRefused => {
                 format!("{}: {} — {}", p("provider_code"), p("provider_message"), p("advice"))
             }
+            // `why` is a network fault's code (`NetKind`), said in its plain words.
             ErrorCode::Unreachable => format!(
                 "could not reach {provider}: {} — check the network and the {provider} address in Settings",
-                p("detail")
+                NetKind::words_of(p("why"))
             ),
+            ErrorCode::NoReply => format!("{provider} did not answer: {} — try again", NetKind::words_of(p("why"))),
             ErrorCode::Unclear => format!("no clear answer from {provider}: {}", p("detail")),
             ErrorCode::NoAnswer => format!("{provider} gave no usable answer: {}", p("detail")),
             ErrorCode::CardNotDigits => "The card number may contain only digits, spaces and dashes".into(),
@@ -507,6 +511,14 @@ impl ProviderError {
         let said = |code, provider: &str, detail: &str| {
             CodedError::new(code).with("provider", provider).with("detail", detail)
         };
+        // The fault by its kind; the network library's words only as `detail`, which no
+        // sentence shows (the window keeps them for a "details" part).
+        let net = |code, provider: &str, fault: &NetFault| {
+            CodedError::new(code)
+                .with("provider", provider)
+                .with("why", fault.kind.as_str())
+                .with("detail", &fault.detail)
+        };
         match self {
             ProviderError::Config(reason) => {
                 CodedError::new(ErrorCode::ProviderConfig).with("reason", reason)
@@ -519,7 +531,8 @@ impl ProviderError {
                 .with("provider_code", &r.code)
                 .with("provider_message", &r.message)
                 .with("advice", &r.advice),
-            ProviderError::Unreachable { provider, detail } => said(ErrorCode::Unreachable, provider, detail),
+            ProviderError::Unreachable { provider, fault } => net(ErrorCode::Unreachable, provider, fault),
+            ProviderError::Lost { provider, fault } => net(ErrorCode::NoReply, provider, fault),
             ProviderError::Unclear { provider, detail } => said(ErrorCode::Unclear, provider, detail),
             ProviderError::NoAnswer { provider, detail } => said(ErrorCode::NoAnswer, provider, detail),
         }
@@ -623,7 +636,14 @@ mod tests {
                 message: "The card was declined".into(),
                 advice: "Use another card".into(),
             })),
-            EngineError::Provider(ProviderError::Unreachable { provider: "ATRIP", detail: detail() }),
+            EngineError::Provider(ProviderError::Unreachable {
+                provider: "ATRIP",
+                fault: NetFault::new(NetKind::Refused, detail()),
+            }),
+            EngineError::Provider(ProviderError::Lost {
+                provider: "ATRIP",
+                fault: NetFault::new(NetKind::Timeout, detail()),
+            }),
             EngineError::Provider(ProviderError::Unclear { provider: "ATRIP", detail: detail() }),
             EngineError::Provider(ProviderError::NoAnswer { provider: "ATRIP", detail: detail() }),
         ];
@@ -682,7 +702,7 @@ mod tests {
             count += 1;
         }
         // Every code of the errors above was said once (the shell's own are said in the shell).
-        assert_eq!(count, 34);
+        assert_eq!(count, 35);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 mod check;
 mod clients;
 mod codes;
+pub mod connection;
 mod credentials;
 mod error;
 mod gather;
@@ -24,6 +25,7 @@ mod hotels;
 mod preferences;
 mod production;
 mod reader;
+pub mod readiness;
 mod schema;
 mod view;
 
@@ -35,7 +37,7 @@ pub(crate) use gather::Gathered;
 pub use hotels::Hotel;
 pub use preferences::{get_preference, locale, set_preference};
 pub use production::{hotels, load, save, ProductionSettings};
-pub use schema::{schema, FieldKind, FieldSpec, ProviderSchema, SecretSpec};
+pub use schema::{schema, FieldKind, FieldSpec, ProviderSchema, Retired, SecretSpec};
 pub use view::{sandbox_view, FieldView, HotelView, ProfileView, ProviderView, SandboxValues, SecretView};
 
 #[cfg(test)]

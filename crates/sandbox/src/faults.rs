@@ -32,6 +32,7 @@ pub const ROUTES: &[&str] = &[
     "travelport.receipts",
     "holidayextras.pay",
     "holidayextras.refund",
+    "holidayextras.script",
     "heipay.pay",
     "heipay.voucher",
 ];

@@ -385,3 +385,16 @@ pub(crate) fn tokenise_response(world: &mut World, req: &Obj) -> Response {
         Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
     }
 }
+
+/// The frontend payment script the integration page publishes on the gateway's own host —
+/// `payment.2.0.0.min.js`, and `payment.staging.2.0.0.min.js` on staging — served here under
+/// both names as a stand-in (the real script tokenises a card; this one only names itself). No
+/// credentials: the page loads it in a customer's browser.
+pub(crate) async fn payment_script(axum::extract::Path(script): axum::extract::Path<String>) -> Response {
+    if !farepoint_core::providers::holidayextras::PAYMENT_SCRIPTS.contains(&script.as_str()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let body =
+        format!("/* {script}: the Farepoint sandbox's stand-in for Holiday Extras' payment script */\n");
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/javascript"))], body).into_response()
+}

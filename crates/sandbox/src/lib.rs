@@ -309,6 +309,7 @@ fn router(shared: SharedState) -> Router {
         )
         .route("/holidayextras/pay", r("holidayextras.pay", post(holidayextras::pay)))
         .route("/holidayextras/refund", r("holidayextras.refund", post(holidayextras::refund)))
+        .route("/holidayextras/{script}", r("holidayextras.script", get(holidayextras::payment_script)))
         .route("/heipay/v2/virtual-terminal/credit-card", r("heipay.pay", post(heipay::pay)))
         .route("/heipay/v2/terminal-payments/{id}/vouchers", r("heipay.voucher", get(heipay::voucher)))
         .nest(control::PREFIX, control::router())

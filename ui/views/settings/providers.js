@@ -11,6 +11,8 @@ import { toneIcon } from "../../components/status.js";
 import { busy } from "../take/common.js";
 import { confirmDialog } from "./dialog.js";
 import { label, help, say as sayCode } from "./strings.js";
+import { readinessPill, readinessTone, readinessWords, testSection } from "./connection.js";
+import { checklistSection } from "./checklist.js";
 
 const PROFILES = ["sandbox", "production"];
 
@@ -53,6 +55,7 @@ export class ProvidersPanel {
     this.errors = new Map(); // "<provider>:<field>" → message
     this.alerts = new Map(); // provider → message not tied to a field
     this.notices = new Map(); // provider → { save | secrets: confirmation line }
+    this.testErrors = new Map(); // provider → a test's refusal, said again at each render
     this.rowUid = 0;
   }
 
@@ -78,6 +81,8 @@ export class ProvidersPanel {
     if (!profile) return;
     const index = profile.providers.findIndex((p) => p.provider === updated.provider);
     if (index >= 0) profile.providers[index] = updated;
+    // The checklist follows what changed.
+    this.view.load();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -129,6 +134,9 @@ export class ProvidersPanel {
       );
     }
     section.append(this.note(shown, active));
+    if (shown === "production" && this.page.checklist) {
+      section.append(checklistSection(this.page.checklist, { open: (provider) => this.selectTab(provider) }));
+    }
 
     const profile = this.profileView(shown);
     if (!profile) return section;
@@ -151,9 +159,9 @@ export class ProvidersPanel {
             onclick: () => this.selectTab(p.provider),
             onkeydown: (event) => this.tabKeys(event, providers, i),
           },
-          h("span", { class: `set-tab-icon tone-${p.configured ? "good" : "warn"}` }, toneIcon(p.configured ? "good" : "warn")),
+          h("span", { class: `set-tab-icon tone-${readinessTone(p.readiness)}` }, toneIcon(readinessTone(p.readiness))),
           h("span", { text: p.name }),
-          h("span", { class: "set-sr", text: `, ${t(p.configured ? "set.ready" : "set.needs_setup")}` }),
+          h("span", { class: "set-sr", text: `, ${readinessWords(p.readiness)}` }),
         ),
       ),
     );
@@ -182,10 +190,8 @@ export class ProvidersPanel {
     );
   }
 
-  statusLine(p, demo) {
-    const state = p.configured
-      ? pill("good", toneIcon("good"), t(demo ? "set.ready_demo" : "set.ready"), { id: `settings-state-${p.provider}` })
-      : pill("warn", toneIcon("warn"), t("set.needs_setup"), { id: `settings-state-${p.provider}` });
+  statusLine(p) {
+    const state = readinessPill(p.readiness, `settings-state-${p.provider}`);
     const parts = [h("div", { class: "set-status" }, h("h3", { class: "set-provider-name", text: p.name }), state)];
     if (p.problems.length) {
       parts.push(
@@ -222,7 +228,7 @@ export class ProvidersPanel {
     return h(
       "div",
       { class: "set-provider", role: "tabpanel", id: `settings-panel-${p.provider}`, "aria-labelledby": `settings-tab-${p.provider}` },
-      this.statusLine(p, true),
+      this.statusLine(p),
       h("h4", { text: t("set.connection") }),
       h("dl", { class: "facts set-values" }, values),
       h("h4", { text: t("set.credentials") }),
@@ -265,7 +271,9 @@ export class ProvidersPanel {
     return h(
       "div",
       { class: "set-provider", role: "tabpanel", id: `settings-panel-${provider}`, "aria-labelledby": `settings-tab-${provider}` },
-      this.statusLine(p, false),
+      this.statusLine(p),
+      h("h4", { text: t("test.title") }),
+      testSection(p, { run: (button) => this.test(p, button), error: say(this.testErrors.get(provider)) }),
       h("h4", { text: t("set.connection") }),
       form,
       h("h4", { text: t("set.credentials") }),
@@ -464,6 +472,12 @@ export class ProvidersPanel {
     this.view.render({ focus: `providers-${profile}` });
   }
 
+  /** Shows `provider`'s tab of the active profile (the Take view's "open Settings"). */
+  open(provider) {
+    this.shown = null;
+    this.selectTab(provider);
+  }
+
   selectTab(provider, { focus = true } = {}) {
     this.tab = provider;
     this.view.render(focus ? { focus: `settings-tab-${provider}` } : {});
@@ -552,6 +566,21 @@ export class ProvidersPanel {
       else if (name) focus = this.controls.get(`${provider}:${name}`)?.id ?? focus;
     }
     this.view.render({ focus });
+  }
+
+  /** Runs the provider's connection test; the page is read again for its readiness and the checklist. */
+  async test(p, button) {
+    const provider = p.provider;
+    this.testErrors.delete(provider);
+    try {
+      await busy(button, t("test.running"), () => call("test_connection", { provider }));
+      // A read begun before the test knows nothing of it: wait for it, then read again.
+      await this.view.loading;
+      await this.view.load();
+    } catch (error) {
+      this.testErrors.set(provider, () => sayCode(provider, error));
+    }
+    this.view.render({ focus: button.id });
   }
 
   async store(event, p, key, nameOf, input, button) {

@@ -257,7 +257,20 @@ impl Engine {
             catalog.currencies.insert(Provider::HolidayExtras.as_str(), codes(hx.version().currencies()));
         }
         // HeiPay's pesos are in the catalog whether or not it is set up (`catalog::catalog`).
+        catalog.set_up = self.set_up().into_iter().map(Provider::as_str).collect();
         catalog
+    }
+
+    /// The providers this engine has a client for: those it takes payments with.
+    pub fn set_up(&self) -> Vec<Provider> {
+        let c = &self.inner.clients;
+        let has = |p: &Provider| match p {
+            Provider::Atrip => c.atrip.is_some(),
+            Provider::Travelport => c.travelport.is_some(),
+            Provider::HolidayExtras => c.holidayextras.is_some(),
+            Provider::HeiPay => c.heipay.is_some(),
+        };
+        Provider::ALL.into_iter().filter(has).collect()
     }
 
     pub fn new(

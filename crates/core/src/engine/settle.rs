@@ -98,7 +98,12 @@ pub(super) fn settle(
         Err(e) => {
             attempt.error_code = Some(how.not_sent_code.into());
             attempt.error_message = Some(e.to_string());
-            (Status::Declined, (how.not_sent)(&e), json!({ "error": e.to_string() }))
+            // The network library's words, which the sentence leaves out, for the details.
+            let detail = match &e {
+                ProviderError::Unreachable { fault, .. } => Some(fault.detail.clone()),
+                _ => None,
+            };
+            (Status::Declined, (how.not_sent)(&e), json!({ "error": e.to_string(), "detail": detail }))
         }
         Ok(PayOutcome::Accepted { provider_ref, message }) => {
             if provider_ref.is_some() {
@@ -212,7 +217,13 @@ mod tests {
 
     #[test]
     fn not_sent_is_a_decline_that_says_nothing_was_charged_and_records_no_answer() {
-        let error = ProviderError::Unreachable { provider: "Holiday Extras", detail: "refused".into() };
+        let error = ProviderError::Unreachable {
+            provider: "Holiday Extras",
+            fault: crate::providers::network::NetFault::new(
+                crate::providers::network::NetKind::Refused,
+                "tcp connect error: Connection refused (os error 111)",
+            ),
+        };
         let (attempt, payment, events) = settled(Sent { exchanges: Vec::new(), answer: Err(error.clone()) });
         assert_eq!((payment.status, attempt.status), (Status::Declined, Status::Declined));
         assert_eq!(attempt.error_code.as_deref(), Some("not_sent"));

@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::network::NetFault;
 use crate::redact::{excerpt, redact_text_with, redact_with, Mask};
 
 /// How long to wait for a provider. Money calls get the longer total: giving up early only makes
@@ -50,9 +51,9 @@ pub enum Reply {
     /// An HTTP answer and its raw body (parsers read amounts from the literal text).
     Answer { status: u16, body: Vec<u8> },
     /// The request never reached the provider: it cannot have acted on it.
-    NotSent(String),
+    NotSent(NetFault),
     /// Sent, but no complete answer came back (timeout, reset, closed): it may have acted.
-    Lost(String),
+    Lost(NetFault),
 }
 
 /// A provider's HTTP client: rustls, gzip, explicit timeouts.
@@ -136,7 +137,7 @@ impl HttpClient {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
                 match response.bytes().await {
-                    Err(e) => Reply::Lost(format!("the answer was cut off: {e}")),
+                    Err(e) => Reply::Lost(NetFault::cut_off(&e)),
                     Ok(bytes) => {
                         exchange.response = shown_response(&bytes, exchange.content_type.as_deref(), &mask);
                         Reply::Answer { status, body: bytes.to_vec() }
@@ -145,9 +146,11 @@ impl HttpClient {
             }
         };
         exchange.elapsed_ms = started.elapsed().as_millis() as u64;
-        if let Reply::NotSent(e) | Reply::Lost(e) = &reply {
-            exchange.error = Some(redact_text_with(e, &mask).into_owned());
-        }
+        let reply = match reply {
+            Reply::NotSent(fault) => Reply::NotSent(recorded(&mut exchange, fault, &mask)),
+            Reply::Lost(fault) => Reply::Lost(recorded(&mut exchange, fault, &mask)),
+            answer => answer,
+        };
         (exchange, reply)
     }
 }
@@ -165,24 +168,31 @@ pub enum Body {
     Form(Vec<(&'static str, String)>),
 }
 
+/// No answer: sent or not. Only a connection refused outright (or a request never built)
+/// proves the provider cannot have acted; a connection that timed out is a doubt, like any
+/// timeout.
 fn classify(e: &reqwest::Error) -> Reply {
-    if e.is_connect() && !e.is_timeout() {
-        Reply::NotSent(format!("could not connect: {}", root_cause(e)))
-    } else if e.is_builder() {
-        Reply::NotSent(format!("the request could not be built: {e}"))
-    } else if e.is_timeout() {
-        Reply::Lost("no answer before the time limit".into())
+    let fault = NetFault::of(e);
+    if (e.is_connect() && !e.is_timeout()) || e.is_builder() {
+        Reply::NotSent(fault)
     } else {
-        Reply::Lost(format!("the connection failed after sending: {}", root_cause(e)))
+        Reply::Lost(fault)
     }
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
+/// The fault's technical words, redacted, go to the exchange's record (the timeline's details)
+/// and the log; the words the agent reads are the fault's kind.
+fn recorded(exchange: &mut Exchange, fault: NetFault, mask: &Mask) -> NetFault {
+    let detail = redact_text_with(&fault.detail, mask).into_owned();
+    tracing::warn!(
+        method = %exchange.method,
+        path = %exchange.path,
+        kind = fault.kind.as_str(),
+        elapsed_ms = exchange.elapsed_ms,
+        "no answer: {detail}"
+    );
+    exchange.error = Some(format!("{}: {detail}", fault.kind.words()));
+    NetFault { kind: fault.kind, detail }
 }
 
 /// What the timeline keeps of an answer: JSON redacted; a document (PDF, HTML…) only described;

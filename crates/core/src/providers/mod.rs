@@ -8,9 +8,13 @@ pub mod heipay;
 pub mod holidayextras;
 pub mod http;
 pub mod lenient;
+pub mod network;
+pub mod probe;
 pub mod travelport;
 
 use serde::Serialize;
+
+use network::NetFault;
 
 /// A definite "no" from a provider: nothing was charged, and here is what to do next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,8 +76,12 @@ impl ProviderError {
                 ProviderError::invalid(&field, problem)
             }
             ProviderError::Refused(r) => ProviderError::Refused(r.redacted(mask)),
-            ProviderError::Unreachable { provider, detail } => {
-                ProviderError::Unreachable { provider, detail: clean(detail) }
+            ProviderError::Unreachable { provider, fault } => ProviderError::Unreachable {
+                provider,
+                fault: NetFault { detail: clean(fault.detail), ..fault },
+            },
+            ProviderError::Lost { provider, fault } => {
+                ProviderError::Lost { provider, fault: NetFault { detail: clean(fault.detail), ..fault } }
             }
             ProviderError::Unclear { provider, detail } => {
                 ProviderError::Unclear { provider, detail: clean(detail) }
@@ -138,10 +146,14 @@ pub enum ProviderError {
     #[error("{}: {} — {}", .0.code, .0.message, .0.advice)]
     Refused(Refusal),
     /// The request never reached the provider (connection refused, DNS): nothing was charged.
+    /// Said by the fault's kind; its technical words stay in the exchange's record and the log.
     #[error(
-        "could not reach {provider}: {detail} — check the network and the {provider} address in Settings"
+        "could not reach {provider}: {fault} — check the network and the {provider} address in Settings"
     )]
-    Unreachable { provider: &'static str, detail: String },
+    Unreachable { provider: &'static str, fault: NetFault },
+    /// A read-only call got no answer (a timeout, a connection lost); asking again is safe.
+    #[error("{provider} did not answer: {fault} — try again")]
+    Lost { provider: &'static str, fault: NetFault },
     /// A call that may have moved money got no clear answer: check before trying again.
     #[error("no clear answer from {provider}: {detail}")]
     Unclear { provider: &'static str, detail: String },

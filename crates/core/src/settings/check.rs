@@ -12,11 +12,9 @@ pub(super) fn check_url(text: &str) -> Result<(), Coded> {
     let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
         return Err(Coded::new(Code::NoHost).with("value", text));
     };
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     match parsed.scheme() {
         "https" => {}
-        "http" if loopback => {}
+        "http" if is_loopback(host) => {}
         "http" => return Err(Coded::new(Code::PlainHttp).with("value", text)),
         _ => return Err(Coded::new(Code::NotHttps).with("value", text)),
     }
@@ -24,6 +22,12 @@ pub(super) fn check_url(text: &str) -> Result<(), Coded> {
         return Err(Coded::new(Code::UrlCredentials));
     }
     Ok(())
+}
+
+/// Whether `host` is this computer.
+pub(super) fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Checks one non-secret value; `Ok` carries it as it will be stored (trimmed), `Err` what to fix.

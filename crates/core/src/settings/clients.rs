@@ -16,7 +16,7 @@ use crate::providers::{atrip, heipay, holidayextras, travelport};
 use crate::secrets::SecretStore;
 
 /// Builds the client of a provider whose gather found no gap. A new provider is a line here.
-fn build(
+pub(super) fn build(
     provider: Provider,
     mut g: Gathered,
     timeouts: Timeouts,

@@ -13,6 +13,7 @@ use super::credentials::CARD_KEY_PREFIX;
 use super::hotels::HOTELS_FIELD;
 use super::{schema, SettingsError};
 use crate::payment::Provider;
+use crate::providers::network::NetKind;
 use crate::secrets::SecretError;
 
 macro_rules! codes {
@@ -73,6 +74,38 @@ codes! {
     Storage => "storage",
     KeyringUnavailable => "keyring_unavailable",
     Keyring => "keyring",
+    // What a provider's "Test connection" found (`connection::Outcome`), and what it proved.
+    TestWorked => "test_worked",
+    TestReached => "test_reached",
+    TestBadAddress => "test_bad_address",
+    TestNotTheApi => "test_not_the_api",
+    TestNoNetwork => "test_no_network",
+    TestTimeout => "test_timeout",
+    TestNoAnswer => "test_no_answer",
+    TestCredentialsRefused => "test_credentials_refused",
+    TestProviderError => "test_provider_error",
+    TestNotSetUp => "test_not_set_up",
+    ProvenAtrip => "proven_atrip",
+    ProvenTravelport => "proven_travelport",
+    ReachedHolidayextras => "reached_holidayextras",
+    ReachedHeipay => "reached_heipay",
+    // The checklist before the first real payment (`readiness::checklist`).
+    CheckKeyring => "check_keyring",
+    CheckKeyringBroken => "check_keyring_broken",
+    CheckEntered => "check_entered",
+    CheckMissing => "check_missing",
+    CheckPartly => "check_partly",
+    CheckTested => "check_tested",
+    CheckReached => "check_reached",
+    CheckUntested => "check_untested",
+    CheckFailed => "check_failed",
+    CheckTestAddress => "check_test_address",
+    CheckLocalAddress => "check_local_address",
+    CheckRetiredVersion => "check_retired_version",
+    CheckRestart => "check_restart",
+    CheckUnused => "check_unused",
+    CheckNoProvider => "check_no_provider",
+    CheckSwitch => "check_switch",
 }
 
 impl Serialize for Code {
@@ -117,6 +150,8 @@ impl Coded {
         let label = || field_label(provider, p("field"));
         let cause = || self.cause.as_ref().map(|c| c.english(provider)).unwrap_or_default();
         let hotel = || format!("hotel {} ({})", p("hotel_id"), p("hotel_name"));
+        // A network fault's code (`NetKind`), in its plain words.
+        let why = || NetKind::words_of(p("why"));
         let mut s = String::new();
         let _ = match self.code {
             Code::MissingValue => write!(s, "{} is not set — enter it in Settings", label()),
@@ -221,6 +256,116 @@ impl Coded {
                 write!(s, "unknown preference '{}' — the preferences are: locale", p("key"))
             }
             Code::KeyringUnavailable => write!(s, "{}", p("reason")),
+            Code::TestWorked => write!(s, "The connection works: {}", cause()),
+            Code::TestReached => write!(s, "The address answers; the credentials are not proven yet: {}", cause()),
+            Code::TestBadAddress => {
+                write!(s, "Bad address: {} ({}) — check the address in Settings", why(), p("host"))
+            }
+            Code::TestNotTheApi => write!(
+                s,
+                "Bad address: {} answered, but not as {}'s API (HTTP {}) — check the address in Settings",
+                p("host"),
+                p("provider"),
+                p("status")
+            ),
+            Code::TestNoNetwork => {
+                write!(s, "No network: {} ({}) — check this computer's connection", why(), p("host"))
+            }
+            Code::TestTimeout => write!(
+                s,
+                "No answer from {} within {} seconds — try again; if it repeats, check the address and the network",
+                p("host"),
+                p("seconds")
+            ),
+            Code::TestNoAnswer => {
+                write!(s, "No answer from {}: {} — try again; if it repeats, check the address", p("host"), why())
+            }
+            Code::TestCredentialsRefused => write!(
+                s,
+                "{} refused the credentials — check them in Settings (its answer is in the details)",
+                p("provider")
+            ),
+            Code::TestProviderError => {
+                write!(s, "{} answered with an error of its own — its words are in the details", p("provider"))
+            }
+            Code::TestNotSetUp => {
+                write!(s, "{} is not set up yet — enter what is missing, then test the connection", p("provider"))
+            }
+            Code::ProvenAtrip => write!(
+                s,
+                "ATRIP answered a look-up of an order number no order can have with its own \"no such order\": \
+                 the address is ATRIP's API and it accepted the client id and secret"
+            ),
+            Code::ProvenTravelport => write!(
+                s,
+                "Travelport issued an access token for the username, password, client id and secret, and its \
+                 Air API accepted that token and the PCC"
+            ),
+            Code::ReachedHolidayextras => write!(
+                s,
+                "the address serves Holiday Extras' published payment script, so it is the payment gateway; \
+                 Holiday Extras publishes no call that checks the username and password without taking a \
+                 payment, so the first real payment proves them"
+            ),
+            Code::ReachedHeipay => write!(
+                s,
+                "the address answers and each hotel's card key is a valid key; HeiPay publishes no call that \
+                 checks the API token without taking a payment, so the first real payment proves it"
+            ),
+            Code::CheckKeyring => write!(
+                s,
+                "The OS keyring works: credentials are kept only there, and so is the key that seals \
+                 Production's history"
+            ),
+            Code::CheckKeyringBroken => write!(
+                s,
+                "The OS keyring must work: credentials are kept only there — see the keyring status for the fix"
+            ),
+            Code::CheckEntered => write!(s, "{}: addresses and credentials entered", p("provider")),
+            Code::CheckMissing => write!(s, "{}: enter what is missing (its tab lists it)", p("provider")),
+            Code::CheckPartly => {
+                write!(s, "{}: set up, but part of it cannot be used yet (its tab says what)", p("provider"))
+            }
+            Code::CheckTested => write!(s, "{}: the connection test worked", p("provider")),
+            Code::CheckReached => write!(
+                s,
+                "{}: the address answers; the first real payment proves the credentials",
+                p("provider")
+            ),
+            Code::CheckUntested => {
+                write!(s, "{}: test the connection — nothing was tested since the last change", p("provider"))
+            }
+            Code::CheckFailed => write!(s, "{}: the last connection test failed — {}", p("provider"), cause()),
+            Code::CheckTestAddress => write!(
+                s,
+                "{}: {} is {}'s test environment — no real money moves there",
+                p("provider"),
+                p("host"),
+                p("provider")
+            ),
+            Code::CheckLocalAddress => write!(
+                s,
+                "{}: {} is this computer, not {} — no real money moves there",
+                p("provider"),
+                p("host"),
+                p("provider")
+            ),
+            Code::CheckRetiredVersion => write!(
+                s,
+                "{}: API {} is retired by {} — choose {}",
+                p("provider"),
+                p("version"),
+                p("provider"),
+                p("current")
+            ),
+            Code::CheckRestart => write!(
+                s,
+                "{}: restart Farepoint so the desk takes its payments with these settings",
+                p("provider")
+            ),
+            Code::CheckUnused => write!(s, "{}: not set up — the desk does not offer it", p("provider")),
+            Code::CheckNoProvider => write!(s, "Set up at least one provider"),
+            Code::CheckSwitch => write!(s, "Switch to the Production profile when everything above is done"),
         };
         s
     }

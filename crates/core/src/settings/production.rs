@@ -47,6 +47,14 @@ impl ProductionSettings {
     pub fn hotels(&self) -> &[Hotel] {
         &self.hotels
     }
+
+    /// Whether anything of `provider`'s was saved (a value, or its hotels): the desk means to
+    /// use it, even if not everything is entered yet.
+    pub fn entered_any(&self, provider: Provider) -> bool {
+        let prefix = setting_key(provider, "");
+        self.values.keys().any(|k| k.starts_with(&prefix))
+            || (schema(provider).hotels && !self.hotels.is_empty())
+    }
 }
 
 /// The provider whose schema keeps a hotel list (HeiPay).

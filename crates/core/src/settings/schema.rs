@@ -64,6 +64,19 @@ pub struct ProviderSchema {
     pub secrets: &'static [SecretSpec],
     /// HeiPay: a list of hotels, each with its own card key in the keyring.
     pub hotels: bool,
+    /// Hosts of the provider's own test environment, as its pages name them: an address there in
+    /// Production is worth a warning before the first real payment.
+    pub test_hosts: &'static [&'static str],
+    /// A choice the provider has retired, and the one to choose instead.
+    pub retired: Option<Retired>,
+}
+
+/// A value of a choice the provider no longer supports.
+#[derive(Debug)]
+pub struct Retired {
+    pub field: &'static str,
+    pub value: &'static str,
+    pub instead: &'static str,
 }
 
 impl ProviderSchema {

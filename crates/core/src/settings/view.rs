@@ -9,6 +9,7 @@ use super::gather::gather;
 use super::hotels::Hotel;
 use super::production::ProductionSettings;
 use super::reader::Reader;
+use super::readiness::Readiness;
 use super::schema::{schema, FieldKind, FieldSpec};
 use super::Problem;
 use crate::payment::Provider;
@@ -34,6 +35,9 @@ pub struct ProviderView {
     pub name: &'static str,
     /// Everything needed to build the client is there.
     pub configured: bool,
+    /// Whether it can take real payments: demo, not set up, not tested, tested or failed
+    /// (`readiness.rs`); set from the kept tests by `ProfileView::with_tests`.
+    pub readiness: Readiness,
     pub problems: Vec<Problem>,
     pub fields: Vec<FieldView>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,6 +128,7 @@ impl ProductionSettings {
                     provider,
                     name: provider.display_name(),
                     configured: g.gaps.is_empty(),
+                    readiness: if g.gaps.is_empty() { Readiness::Untested } else { Readiness::NotSetUp },
                     problems,
                     fields: fields.collect(),
                     hotels,
@@ -172,6 +177,7 @@ pub fn sandbox_view(values: &SandboxValues) -> ProfileView {
                 provider,
                 name: provider.display_name(),
                 configured: true,
+                readiness: Readiness::Demo,
                 problems: Vec::new(),
                 fields: schema
                     .fields

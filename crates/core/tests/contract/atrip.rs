@@ -287,3 +287,57 @@ async fn older_published_orders_are_read_exactly() {
     let order = client(&replay).query_order("AUASC20240105124643947").await.unwrap().result;
     assert!(!order.tickets_issued);
 }
+
+/// The codes of Atlas's published error tables (`errors.*.atlas-api-docs.md`): each row's code and
+/// its description.
+fn published_codes() -> Vec<(String, String)> {
+    ["atrip/errors.general.atlas-api-docs.md", "atrip/errors.query-order.atlas-api-docs.md"]
+        .iter()
+        .flat_map(|name| {
+            fixture(name)
+                .lines()
+                .filter_map(|line| {
+                    let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                    let code = cells
+                        .get(1)?
+                        .strip_prefix("<mark style=\"color:blue;\">")?
+                        .strip_suffix("</mark>")?;
+                    Some((code.to_string(), cells.get(2)?.to_string()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// "Test connection" looks up an order no ATRIP order can have, and reads the answer by Atlas's
+/// published codes: the access refusals (900, 902: "Incorrect credentials …") are refused
+/// credentials; the order query's "no such order" (703, 800), which comes only past the access
+/// check, proves the address and the credentials; any other code is ATRIP's own error. Atlas
+/// publishes the codes but no answer body for them: each answer here is the code with its
+/// published description as `msg`, in the `status`/`msg` shape every ATRIP answer has
+/// (hand-derived).
+#[tokio::test]
+async fn the_connection_test_reads_the_published_access_and_order_codes() {
+    use farepoint_core::providers::atrip::wire::CHECK_ORDER_NO;
+    use farepoint_core::providers::probe::Probe;
+    let codes = published_codes();
+    assert_eq!(codes.len(), 12, "{codes:?}");
+    for (code, description) in codes {
+        let replay = Replay::start().await;
+        let status: i64 = code.parse().unwrap();
+        replay.answer(200, serde_json::json!({ "status": status, "msg": description }).to_string());
+        let probe = client(&replay).check_connection().await;
+        let detail = format!("ATRIP {code}: {description} (HTTP 200)");
+        let expected = match code.as_str() {
+            "703" | "800" => Probe::Proven,
+            "900" | "902" => Probe::CredentialsRefused { detail },
+            _ => Probe::ProviderError { detail },
+        };
+        assert_eq!(probe, expected, "{code}");
+        // Read-only and authenticated: the order query, for an order number no order has.
+        let sent = replay.last();
+        assert_eq!(sent.path, "/queryOrderDetails.do");
+        assert_eq!(sent.json(), serde_json::json!({ "orderNo": CHECK_ORDER_NO }));
+        assert_eq!(sent.header("x-atlas-client-id"), Some("client-id"));
+    }
+}

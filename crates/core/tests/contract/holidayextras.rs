@@ -151,3 +151,32 @@ async fn the_examples_card_number_token_is_refused_before_sending() {
     assert!(matches!(&err, ProviderError::Invalid { field, .. } if field == "token"), "{err}");
     assert!(replay.seen().is_empty());
 }
+
+/// "Test connection" asks for the payment script the integration page publishes on the gateway's
+/// own host — by the production name its snippet loads, then the staging name its note gives —
+/// and sends no credential (`integration.*` fixtures).
+#[tokio::test]
+async fn the_connection_test_asks_for_the_published_payment_script_without_credentials() {
+    use farepoint_core::providers::holidayextras::{setup, PAYMENT_SCRIPTS};
+    use farepoint_core::providers::probe::Probe;
+    let production = fixture("holidayextras/integration.payment-script.html");
+    let staging = fixture("holidayextras/integration.staging-script.md");
+    let base = setup::SCHEMA.fields[0].default;
+    assert!(
+        production.contains(&format!("<script src=\"{base}{}\"></script>", PAYMENT_SCRIPTS[0])),
+        "{production}"
+    );
+    assert!(
+        staging.contains(&format!("https://{}/{}", setup::SCHEMA.test_hosts[0], PAYMENT_SCRIPTS[1])),
+        "{staging}"
+    );
+
+    // Neither served (the replay answers JSON, not a script): not the gateway, asked by both names.
+    let replay = Replay::start().await;
+    replay.answer(404, "{}").answer(404, "{}");
+    let probe = client(&replay, ApiVersion::V2).check_connection().await;
+    assert!(matches!(probe, Probe::NotTheApi { status: 404, .. }), "{probe:?}");
+    let asked: Vec<String> = replay.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(asked, PAYMENT_SCRIPTS.map(|s| format!("/{s}")));
+    assert!(replay.seen().iter().all(|s| s.method == "GET" && s.header("authorization").is_none()));
+}

@@ -224,3 +224,23 @@ async fn refunds_are_allocated_and_never_exceed_what_was_paid() {
         ]
     );
 }
+
+/// The integration page's payment script, on the gateway's own host under its production and its
+/// staging name, needs no credentials; any other name is not there.
+#[tokio::test]
+async fn the_published_payment_script_is_served_without_credentials() {
+    let env = Env::new();
+    for script in ["payment.2.0.0.min.js", "payment.staging.2.0.0.min.js"] {
+        let r = env.send(env.http.get(format!("{}{script}", env.sb.holidayextras_base_url()))).await;
+        assert_eq!(r.status, 200, "{script}");
+        assert_eq!(r.headers["content-type"], "application/javascript", "{script}");
+        assert!(r.text.contains(script), "{}", r.text);
+    }
+    let other =
+        env.send(env.http.get(format!("{}payment.9.9.9.min.js", env.sb.holidayextras_base_url()))).await;
+    assert_eq!(other.status, 404);
+    // The money routes still take POST only.
+    let pay = env.send(env.http.get(format!("{}pay", env.sb.holidayextras_base_url()))).await;
+    assert_eq!(pay.status, 405);
+    assert!(env.ledger().await.is_empty());
+}

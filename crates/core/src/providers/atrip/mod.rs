@@ -14,6 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
+use super::probe::Probe;
 use super::{Call, Failed, PayOutcome, ProviderError};
 use crate::card::Card;
 pub use wire::{Method, Order, OrderStatus, PassengerTickets};
@@ -80,9 +81,9 @@ impl AtripClient {
         let result = match &reply {
             Reply::Answer { status, body } => wire::parse_order(*status, body),
             Reply::NotSent(detail) => {
-                Err(ProviderError::Unreachable { provider: "ATRIP", detail: detail.clone() })
+                Err(ProviderError::Unreachable { provider: "ATRIP", fault: detail.clone() })
             }
-            Reply::Lost(detail) => Err(ProviderError::NoAnswer { provider: "ATRIP", detail: detail.clone() }),
+            Reply::Lost(detail) => Err(ProviderError::Lost { provider: "ATRIP", fault: detail.clone() }),
         };
         match result {
             Ok(order) => Ok(Call::one(exchange, order)),
@@ -104,12 +105,29 @@ impl AtripClient {
         let outcome = match &reply {
             Reply::Answer { status, body } => wire::pay_outcome(*status, body, order_no),
             Reply::NotSent(detail) => {
-                return Err(ProviderError::Unreachable { provider: "ATRIP", detail: detail.clone() })
+                return Err(ProviderError::Unreachable { provider: "ATRIP", fault: detail.clone() })
             }
-            Reply::Lost(reason) => PayOutcome::Ambiguous { reason: reason.clone() },
+            Reply::Lost(reason) => PayOutcome::Ambiguous { reason: reason.to_string() },
         };
         let mask = card.map(crate::redact::Mask::for_card).unwrap_or_default();
         Ok(Call::one(exchange, outcome.redacted(&mask)))
+    }
+
+    /// "Test connection": the order query for an order number no ATRIP order can have —
+    /// read-only and authenticated. ATRIP checks the credentials before it looks for an order
+    /// (900/902), so its own "no such order" proves both the address and the credentials
+    /// (docs/providers/atrip.md §9).
+    pub async fn check_connection(&self) -> Probe {
+        let address = format!("{}queryOrderDetails.do", self.base_url);
+        let sent = self.post("queryOrderDetails.do", json!({ "orderNo": wire::CHECK_ORDER_NO })).await;
+        let (exchange, reply) = match sent {
+            Ok(sent) => sent,
+            Err(e) => return Probe::CredentialsRefused { detail: e.to_string() },
+        };
+        match reply {
+            Reply::Answer { status, body } => wire::check_answer(&address, &exchange, status, &body),
+            Reply::NotSent(fault) | Reply::Lost(fault) => Probe::net(&address, fault),
+        }
     }
 
     /// `regenerateOrder.do`: a new, unpaid order replacing a cancelled one.
@@ -120,8 +138,8 @@ impl AtripClient {
             .map_err(|e| (Vec::new(), e))?;
         let result = match &reply {
             Reply::Answer { status, body } => wire::parse_regenerated(*status, body, order_no),
-            Reply::NotSent(d) => Err(ProviderError::Unreachable { provider: "ATRIP", detail: d.clone() }),
-            Reply::Lost(d) => Err(ProviderError::NoAnswer { provider: "ATRIP", detail: d.clone() }),
+            Reply::NotSent(d) => Err(ProviderError::Unreachable { provider: "ATRIP", fault: d.clone() }),
+            Reply::Lost(d) => Err(ProviderError::Lost { provider: "ATRIP", fault: d.clone() }),
         };
         match result {
             Ok(no) => Ok(Call::one(exchange, no)),

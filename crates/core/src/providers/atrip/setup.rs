@@ -19,6 +19,9 @@ pub const SCHEMA: ProviderSchema = ProviderSchema {
     )],
     secrets: &[SecretSpec::new("client_id", "Client ID"), SecretSpec::new("client_secret", "Client secret")],
     hotels: false,
+    // The ATRIP sandbox (the help above).
+    test_hosts: &["sandbox.atriptech.com"],
+    retired: None,
 };
 
 pub(crate) fn client(g: &mut Gathered, timeouts: Timeouts) -> Result<AtripClient, ProviderError> {

@@ -11,6 +11,8 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::card::Card;
 use crate::money::{Currency, Money, Sign};
+use crate::providers::http::Exchange;
+use crate::providers::probe::Probe;
 use crate::providers::{lenient, PayOutcome, ProviderError, Refusal};
 
 /// How an ATRIP order is paid (`paymentMethod`).
@@ -949,6 +951,34 @@ pub fn parse_regenerated(http_status: u16, body: &[u8], original: &str) -> Resul
             provider: "ATRIP",
             detail: format!("HTTP {http_status}, no status"),
         }),
+    }
+}
+
+/// The order number "Test connection" looks up: one no ATRIP order can have (ATRIP's order
+/// numbers are five letters and seventeen digits that begin with the order's date; this one's date
+/// is 0000-00-00).
+pub const CHECK_ORDER_NO: &str = "FPCHK00000000000000000";
+
+/// What ATRIP's answer to the test's order query proves. ATRIP publishes that it refuses
+/// credentials "before business processing starts" (900, 902): its own "no such order" (703, 800)
+/// — or, impossibly, the order — comes only past that check. Any other code is ATRIP's own error.
+pub fn check_answer(address: &str, exchange: &Exchange, http_status: u16, body: &[u8]) -> Probe {
+    let status = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
+        let code = match &v["status"] {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            _ => return None,
+        };
+        Some((code, v["msg"].as_str().unwrap_or_default().to_string()))
+    });
+    let Some((code, msg)) = status else {
+        return Probe::not_the_api(address, exchange, http_status, body);
+    };
+    let detail = format!("ATRIP {code}: {msg} (HTTP {http_status})");
+    match code.as_str() {
+        "0" | "703" | "800" => Probe::Proven,
+        "900" | "902" => Probe::CredentialsRefused { detail },
+        _ => Probe::ProviderError { detail },
     }
 }
 

@@ -24,6 +24,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::http::{Body, HttpClient, Reply, Timeouts};
+use super::probe::Probe;
 use super::{Call, ProviderError};
 use crate::card::Card;
 use crate::redact::Mask;
@@ -148,10 +149,13 @@ impl HeiPayClient {
             .await;
         let answer = match reply {
             Reply::Answer { status, body } => wire::pay_answer(status, &body, order.hotel_id),
-            Reply::NotSent(detail) => return Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
-            Reply::Lost(reason) => {
-                PayAnswer { outcome: super::PayOutcome::Ambiguous { reason }, voucher_url: None }
+            Reply::NotSent(detail) => {
+                return Err(ProviderError::Unreachable { provider: PROVIDER, fault: detail })
             }
+            Reply::Lost(reason) => PayAnswer {
+                outcome: super::PayOutcome::Ambiguous { reason: reason.to_string() },
+                voucher_url: None,
+            },
         };
         let absolute = answer.voucher_url.as_deref().map(|u| self.absolute_url(u));
         let outcome = match answer.outcome {
@@ -162,6 +166,27 @@ impl HeiPayClient {
         };
         let outcome = outcome.redacted(&Mask::for_card(card));
         Ok(Call::one(exchange, PayAnswer { outcome, voucher_url: absolute }))
+    }
+
+    /// "Test connection". HeiPay publishes only its payment call — no call that checks the API
+    /// token without moving money — so none is sent, and no token either: the test asks the
+    /// address itself, proving it answers. The hotels' card keys were proven valid keys when this
+    /// client was built; the token is first proven by a real payment
+    /// (docs/providers/heipay.md §8).
+    pub async fn check_connection(&self) -> Probe {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let (exchange, reply) = self.http.send(Method::GET, &self.base_url, headers, Body::None).await;
+        match reply {
+            // A server's own error is no sign the address is right.
+            Reply::Answer { status, body } if status >= 500 => {
+                Probe::not_the_api(&self.base_url, &exchange, status, &body)
+            }
+            Reply::Answer { status, .. } => {
+                Probe::Reached { detail: format!("{} answered HTTP {status}", self.base_url) }
+            }
+            Reply::NotSent(fault) | Reply::Lost(fault) => Probe::net(&self.base_url, fault),
+        }
     }
 
     /// Fetches a voucher. The API token goes only to this HeiPay address: a link elsewhere is
@@ -195,8 +220,8 @@ impl HeiPayClient {
                         .to_string(),
                 })
             }
-            Reply::NotSent(detail) => Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
-            Reply::Lost(detail) => Err(ProviderError::NoAnswer { provider: PROVIDER, detail }),
+            Reply::NotSent(detail) => Err(ProviderError::Unreachable { provider: PROVIDER, fault: detail }),
+            Reply::Lost(detail) => Err(ProviderError::Lost { provider: PROVIDER, fault: detail }),
         };
         result.map(|voucher| Call::one(exchange, voucher))
     }

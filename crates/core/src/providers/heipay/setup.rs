@@ -17,6 +17,9 @@ pub const SCHEMA: ProviderSchema = ProviderSchema {
     )],
     secrets: &[SecretSpec::new("api_token", "API token")],
     hotels: true,
+    // HeiPay publishes no test host.
+    test_hosts: &[],
+    retired: None,
 };
 
 pub(crate) fn client(g: &mut Gathered, timeouts: Timeouts) -> Result<HeiPayClient, ProviderError> {

@@ -16,11 +16,16 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
+use super::probe::Probe;
 use super::{Call, ProviderError};
 use crate::money::Money;
 pub use wire::{ApiVersion, FailKind, PayAnswer, PayRequest, RefundAnswer};
 
 const PROVIDER: &str = "Holiday Extras";
+
+/// The payment script Holiday Extras' integration page publishes on the gateway's own host: its
+/// production name, then its staging one.
+pub const PAYMENT_SCRIPTS: [&str; 2] = ["payment.2.0.0.min.js", "payment.staging.2.0.0.min.js"];
 
 /// Where and as whom to call Holiday Extras.
 pub struct HolidayExtrasConfig {
@@ -122,11 +127,39 @@ impl HolidayExtrasClient {
         let result = match &reply {
             Reply::Answer { status, body } => wire::pay_answer(*status, body, payment_id, req.amount),
             Reply::NotSent(detail) => {
-                return Err(ProviderError::Unreachable { provider: PROVIDER, detail: detail.clone() })
+                return Err(ProviderError::Unreachable { provider: PROVIDER, fault: detail.clone() })
             }
-            Reply::Lost(reason) => PayAnswer::Ambiguous { reason: reason.clone() },
+            Reply::Lost(reason) => PayAnswer::Ambiguous { reason: reason.to_string() },
         };
         Ok(Call::one(exchange, result))
+    }
+
+    /// "Test connection". Holiday Extras publishes no call that checks credentials without
+    /// moving money — only `/pay` and `/refund` — so none is sent, and no credential either: the
+    /// test asks the gateway's host for the payment script its integration page publishes there
+    /// (production's name, then staging's). Served, it proves the address is Holiday Extras'
+    /// gateway; the credentials are first proven by a real payment (docs/providers/holidayextras.md §7).
+    pub async fn check_connection(&self) -> Probe {
+        let mut found = None;
+        for script in PAYMENT_SCRIPTS {
+            let address = format!("{}{script}", self.base_url);
+            let (exchange, reply) = self.http.send(Method::GET, &address, HeaderMap::new(), Body::None).await;
+            let (status, body) = match reply {
+                Reply::Answer { status, body } => (status, body),
+                Reply::NotSent(fault) | Reply::Lost(fault) => return Probe::net(&address, fault),
+            };
+            let script_type = exchange.content_type.as_deref().is_some_and(|c| c.contains("javascript"));
+            if (200..300).contains(&status) && script_type {
+                let detail = format!("{address} answered HTTP {status} with the payment script");
+                return Probe::Reached { detail };
+            }
+            let probe = Probe::not_the_api(&address, &exchange, status, &body);
+            if status >= 500 {
+                return probe;
+            }
+            found.get_or_insert(probe);
+        }
+        found.expect("two scripts were asked for")
     }
 
     /// `/refund` of `amount` over the HX payment ids. Not idempotent: never re-send it after an
@@ -141,9 +174,9 @@ impl HolidayExtrasClient {
         let result = match &reply {
             Reply::Answer { status, body } => wire::refund_answer(*status, body, amount),
             Reply::NotSent(detail) => {
-                return Err(ProviderError::Unreachable { provider: PROVIDER, detail: detail.clone() })
+                return Err(ProviderError::Unreachable { provider: PROVIDER, fault: detail.clone() })
             }
-            Reply::Lost(reason) => RefundAnswer::Ambiguous { reason: reason.clone() },
+            Reply::Lost(reason) => RefundAnswer::Ambiguous { reason: reason.to_string() },
         };
         Ok(Call::one(exchange, result))
     }

@@ -4,7 +4,7 @@ use super::{ApiVersion, HolidayExtrasClient, HolidayExtrasConfig};
 use crate::payment::Provider;
 use crate::providers::http::Timeouts;
 use crate::providers::ProviderError;
-use crate::settings::{Code, Coded, FieldKind, FieldSpec, Gathered, ProviderSchema, SecretSpec};
+use crate::settings::{Code, Coded, FieldKind, FieldSpec, Gathered, ProviderSchema, Retired, SecretSpec};
 
 pub const SCHEMA: ProviderSchema = ProviderSchema {
     provider: Provider::HolidayExtras,
@@ -38,6 +38,9 @@ pub const SCHEMA: ProviderSchema = ProviderSchema {
         SecretSpec::password("password", "Password"),
     ],
     hotels: false,
+    // Staging (the help above); v1 sunset in September 2022 (its page, "Notice on sunset of v1").
+    test_hosts: &["payment-gateway-staging.holidayextras.co.uk"],
+    retired: Some(Retired { field: "api_version", value: "v1", instead: "v2" }),
 };
 
 fn check_username(value: &str) -> Result<(), Coded> {

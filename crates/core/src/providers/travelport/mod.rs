@@ -18,7 +18,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use super::http::{Body, HttpClient, Reply, Timeouts};
+use super::http::{Body, Exchange, HttpClient, Reply, Timeouts};
+use super::probe::Probe;
 use super::ProviderError;
 pub use super::{Call, Failed};
 use crate::card::Card;
@@ -132,6 +133,23 @@ impl TravelportClient {
         if let Some(cached) = cache.as_ref().filter(|c| Instant::now() < c.renew_at) {
             return Ok(cached.value.clone());
         }
+        let fetched_at = Instant::now();
+        let (exchange, reply) = self.request_token().await;
+        tracing::info!(status = ?exchange.status, elapsed_ms = exchange.elapsed_ms, "travelport token request");
+        let (token, expires_in) = match reply {
+            Reply::Answer { status, body } => wire::parse_token(status, &body)?,
+            Reply::NotSent(detail) => {
+                return Err(ProviderError::Unreachable { provider: PROVIDER, fault: detail })
+            }
+            Reply::Lost(detail) => return Err(ProviderError::Lost { provider: PROVIDER, fault: detail }),
+        };
+        let value = SecretString::from(token);
+        *cache = Some(CachedToken { value: value.clone(), renew_at: renew_at(fetched_at, expires_in) });
+        Ok(value)
+    }
+
+    /// The password grant, its secrets in a form body.
+    async fn request_token(&self) -> (Exchange, Reply) {
         let form = vec![
             ("grant_type", "password".to_string()),
             ("username", self.username.clone()),
@@ -141,18 +159,34 @@ impl TravelportClient {
         ];
         let mut headers = HeaderMap::new();
         headers.insert("accept", HeaderValue::from_static("application/json"));
-        let fetched_at = Instant::now();
-        let (exchange, reply) =
-            self.http.send(Method::POST, &self.token_url, headers, Body::Form(form)).await;
-        tracing::info!(status = ?exchange.status, elapsed_ms = exchange.elapsed_ms, "travelport token request");
-        let (token, expires_in) = match reply {
-            Reply::Answer { status, body } => wire::parse_token(status, &body)?,
-            Reply::NotSent(detail) => return Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
-            Reply::Lost(detail) => return Err(ProviderError::NoAnswer { provider: PROVIDER, detail }),
+        self.http.send(Method::POST, &self.token_url, headers, Body::Form(form)).await
+    }
+
+    /// "Test connection": a token (the password grant proves the token address and all four
+    /// credentials), then with it a retrieve of a record locator that is not a reservation —
+    /// read-only — which proves the Air API address, that it takes the token, and the PCC
+    /// (docs/providers/travelport.md §7). Nothing is cached: a payment fetches its own token.
+    pub async fn check_connection(&self) -> Probe {
+        let (exchange, reply) = self.request_token().await;
+        let token = match reply {
+            Reply::Answer { status, body } => {
+                match wire::check_token(&self.token_url, &exchange, status, &body) {
+                    Ok(token) => SecretString::from(token),
+                    Err(probe) => return probe,
+                }
+            }
+            Reply::NotSent(fault) | Reply::Lost(fault) => return Probe::net(&self.token_url, fault),
         };
-        let value = SecretString::from(token);
-        *cache = Some(CachedToken { value: value.clone(), renew_at: renew_at(fetched_at, expires_in) });
-        Ok(value)
+        let address = format!("{}book/reservation/reservations/{}", self.air_base_url, wire::CHECK_LOCATOR);
+        let headers = match self.headers(&token, false) {
+            Ok(headers) => headers,
+            Err(e) => return Probe::ProviderError { detail: e.to_string() },
+        };
+        let (exchange, reply) = self.http.send(Method::GET, &address, headers, Body::None).await;
+        match reply {
+            Reply::Answer { status, body } => wire::check_air(&address, &exchange, status, &body),
+            Reply::NotSent(fault) | Reply::Lost(fault) => Probe::net(&address, fault),
+        }
     }
 
     /// Common Air Headers v11. No Content-Type here: reqwest sets it only when a body is sent,
@@ -220,8 +254,8 @@ impl TravelportClient {
         let Call { exchanges, result } = self.air(method, path, body, mask).await?;
         let parsed = match result {
             Reply::Answer { status, body } => parse(status, &body),
-            Reply::NotSent(detail) => Err(ProviderError::Unreachable { provider: PROVIDER, detail }),
-            Reply::Lost(detail) => Err(ProviderError::NoAnswer { provider: PROVIDER, detail }),
+            Reply::NotSent(detail) => Err(ProviderError::Unreachable { provider: PROVIDER, fault: detail }),
+            Reply::Lost(detail) => Err(ProviderError::Lost { provider: PROVIDER, fault: detail }),
         };
         match parsed {
             Ok(result) => Ok(Call { exchanges, result }),
@@ -289,9 +323,9 @@ impl TravelportClient {
         let outcome = match result {
             Reply::Answer { status, body } => wire::commit_outcome(status, &body, locator),
             Reply::NotSent(detail) => {
-                return Err((exchanges, ProviderError::Unreachable { provider: PROVIDER, detail }))
+                return Err((exchanges, ProviderError::Unreachable { provider: PROVIDER, fault: detail }))
             }
-            Reply::Lost(reason) => CommitOutcome::Ambiguous { reason },
+            Reply::Lost(reason) => CommitOutcome::Ambiguous { reason: reason.to_string() },
         };
         Ok(Call { exchanges, result: outcome.redacted(mask) })
     }

@@ -40,6 +40,9 @@ pub const SCHEMA: ProviderSchema = ProviderSchema {
         SecretSpec::new("client_secret", "Client secret"),
     ],
     hotels: false,
+    // Pre-production (the help above).
+    test_hosts: &["api.pp.travelport.net", "auth.pp.travelport.net"],
+    retired: None,
 };
 
 /// The `TVP-PCC-CORE` header's form: `PCC_GDS`.

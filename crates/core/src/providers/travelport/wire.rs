@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 use crate::card::{Card, CardBrand};
 use crate::money::{Currency, Money, Sign};
 use crate::payment::TicketKind;
+use crate::providers::http::Exchange;
+use crate::providers::probe::Probe;
 use crate::providers::{lenient, ProviderError, Refusal};
 
 const PROVIDER: &str = "Travelport";
@@ -705,9 +707,122 @@ pub fn parse_token(http_status: u16, body: &[u8]) -> Result<(String, u64), Provi
     Ok((token, expires_in))
 }
 
+/// The record locator "Test connection" retrieves: a well-formed locator for a reservation
+/// that is not expected to exist (reading one that does proves the same).
+pub const CHECK_LOCATOR: &str = "FPCHK0";
+
+/// The test's token answer: the token, or what the answer says instead. OAuth's own refusals of
+/// the grant (`invalid_grant`) or the client (`invalid_client`) are refused credentials.
+pub fn check_token(
+    address: &str,
+    exchange: &Exchange,
+    http_status: u16,
+    body: &[u8],
+) -> Result<String, Probe> {
+    let wire: TokenWire = serde_json::from_slice(body)
+        .map_err(|_| refused_or_not_the_api(address, exchange, http_status, body))?;
+    if let Some(error) = wire.error {
+        let detail = format!("{error}: {} (HTTP {http_status})", wire.error_description.unwrap_or_default());
+        return Err(match error.as_str() {
+            "invalid_grant" | "invalid_client" | "unauthorized_client" => {
+                Probe::CredentialsRefused { detail }
+            }
+            _ => Probe::ProviderError { detail },
+        });
+    }
+    match wire.access_token.filter(|t| !t.is_empty()) {
+        Some(token) if is_success(http_status) => Ok(token),
+        _ => Err(refused_or_not_the_api(address, exchange, http_status, body)),
+    }
+}
+
+/// An answer the test cannot read as Travelport's: a bare 401 is still a refusal of what was
+/// presented (OAuth answers a refused client so, and the Air gateway a refused token — §1);
+/// anything else says the address is not Travelport's.
+fn refused_or_not_the_api(address: &str, exchange: &Exchange, http_status: u16, body: &[u8]) -> Probe {
+    if http_status == 401 {
+        Probe::CredentialsRefused {
+            detail: crate::providers::probe::described_status(exchange, http_status, body),
+        }
+    } else {
+        Probe::not_the_api(address, exchange, http_status, body)
+    }
+}
+
+/// The test's retrieve: a reservation, or Travelport's "no reservation with this locator"
+/// (4001), proves the Air API took the token and the PCC; its access codes (2001, 2002, 2010)
+/// refuse them; anything else is its own error, or not Travelport.
+pub fn check_air(address: &str, exchange: &Exchange, http_status: u16, body: &[u8]) -> Probe {
+    if let Some(e) = first_error(body) {
+        let detail = format!("Travelport {}: {} (HTTP {http_status})", e.source_code, e.message);
+        return match e.source_code.as_str() {
+            "4001" => Probe::Proven,
+            "2001" | "2002" | "2010" => Probe::CredentialsRefused { detail },
+            _ => Probe::ProviderError { detail },
+        };
+    }
+    let reservation = serde_json::from_slice::<Value>(body)
+        .is_ok_and(|v| v.get("ReservationResponse").is_some_and(|r| r.get("Reservation").is_some()));
+    if is_success(http_status) && reservation {
+        Probe::Proven
+    } else {
+        refused_or_not_the_api(address, exchange, http_status, body)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "Test connection": OAuth's refusals of the grant or the client are refused credentials,
+    /// its other errors Travelport's own; the Air gateway's 4001 proves the token and the PCC, its
+    /// access codes refuse them; a bare 401 refuses what was presented, any other unreadable
+    /// answer is not Travelport.
+    #[test]
+    fn the_connection_test_reads_oauth_refusals_and_the_air_gateways_codes() {
+        let exchange = |content_type: &str| Exchange {
+            method: "GET".into(),
+            path: "/".into(),
+            request: Value::Null,
+            status: None,
+            response: Value::Null,
+            elapsed_ms: 0,
+            error: None,
+            content_type: Some(content_type.into()),
+        };
+        let (json, html) = (exchange("application/json"), exchange("text/html"));
+        let token = |status, body: &[u8], ex: &Exchange| check_token("https://auth/", ex, status, body);
+        assert_eq!(token(200, br#"{"access_token":"t","expires_in":3600}"#, &json), Ok("t".to_string()));
+        for refused in ["invalid_grant", "invalid_client", "unauthorized_client"] {
+            let body = json!({ "error": refused, "error_description": "no" }).to_string();
+            assert!(
+                matches!(token(400, body.as_bytes(), &json), Err(Probe::CredentialsRefused { .. })),
+                "{refused}"
+            );
+        }
+        let other = token(400, br#"{"error":"invalid_request"}"#, &json);
+        assert_eq!(other, Err(Probe::ProviderError { detail: "invalid_request:  (HTTP 400)".into() }));
+        assert!(matches!(token(401, b"<html>no</html>", &html), Err(Probe::CredentialsRefused { .. })));
+        assert!(matches!(token(200, b"<html>hi</html>", &html), Err(Probe::NotTheApi { status: 200, .. })));
+
+        let error = |code: &str| {
+            json!({ "ReservationResponse": { "Result": { "Error": [{ "SourceCode": code, "Message": "m" }] } } })
+                .to_string()
+        };
+        let air = |status, body: &str, ex: &Exchange| check_air("https://air/", ex, status, body.as_bytes());
+        assert_eq!(air(404, &error("4001"), &json), Probe::Proven);
+        for refused in ["2001", "2002", "2010"] {
+            assert!(
+                matches!(air(401, &error(refused), &json), Probe::CredentialsRefused { .. }),
+                "{refused}"
+            );
+        }
+        assert!(matches!(air(400, &error("1002"), &json), Probe::ProviderError { .. }));
+        assert!(matches!(air(401, "", &html), Probe::CredentialsRefused { .. }));
+        assert!(matches!(air(404, "<html></html>", &html), Probe::NotTheApi { status: 404, .. }));
+        let found = json!({ "ReservationResponse": { "Reservation": { "Identifier": { "value": "x" } } } });
+        assert_eq!(air(200, &found.to_string(), &json), Probe::Proven);
+    }
 
     /// Only what Travelport publishes proves a commit charged nothing: "Not processed", or a
     /// validation / system-wide code. An unpublished code alone — even one our simulator uses

@@ -1,9 +1,11 @@
 //! Tauri commands: each validates its input, calls the core and returns a typed error.
 
 pub mod amount;
+pub mod business;
 pub mod history;
 pub mod live;
 pub mod payments;
+pub mod receipt;
 pub mod settings;
 pub mod status;
 pub mod take;

@@ -33,7 +33,7 @@ pub struct SettingsPage {
 }
 
 /// The refusal by its code (translated by the window), each invalid value under its field.
-fn settings_error(e: SettingsError) -> CommandError {
+pub(super) fn settings_error(e: SettingsError) -> CommandError {
     if let SettingsError::Store(s) = &e {
         tracing::error!("storage error behind a settings command: {s}");
     }
@@ -47,12 +47,12 @@ fn settings_error(e: SettingsError) -> CommandError {
 }
 
 /// The keyring self-check failed: nothing can be stored or forgotten.
-fn keyring_unavailable(problem: String) -> CommandError {
+pub(super) fn keyring_unavailable(problem: String) -> CommandError {
     CommandError::coded(&Coded::new(Code::KeyringUnavailable).with("reason", &problem), problem)
 }
 
 /// A store job's two layers of error as one.
-fn flat<T>(result: Result<Result<T, SettingsError>, StoreError>) -> Result<T, CommandError> {
+pub(super) fn flat<T>(result: Result<Result<T, SettingsError>, StoreError>) -> Result<T, CommandError> {
     result.map_err(SettingsError::from).and_then(|r| r).map_err(settings_error)
 }
 
@@ -84,7 +84,7 @@ fn target(profile: Option<String>) -> Result<Profile, CommandError> {
 }
 
 /// The start-up keyring self-check, once it has finished: OK, or the problem with its fix.
-async fn keyring_check(state: &AppState) -> Result<Result<(), String>, CommandError> {
+pub(super) async fn keyring_check(state: &AppState) -> Result<Result<(), String>, CommandError> {
     let mut keyring = state.keyring.clone();
     let check = keyring
         .wait_for(Option::is_some)
@@ -103,7 +103,9 @@ fn as_store(keyring: &Option<KeyringStore>) -> Option<&dyn SecretStore> {
     keyring.as_ref().map(|k| k as &dyn SecretStore)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, CommandError> {
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CommandError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| CommandError::because(ErrorCode::Internal, format!("a keyring task failed: {e}")))

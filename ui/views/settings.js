@@ -7,6 +7,7 @@ import { t, onLocaleChange, currentLocale, setLocale, LOCALES } from "../lib/i18
 import { call } from "../lib/ipc.js";
 import { confirmDialog } from "./settings/dialog.js";
 import { ProvidersPanel } from "./settings/providers.js";
+import { BusinessPanel } from "./settings/business.js";
 import { say } from "./settings/strings.js";
 
 const OTHER = { sandbox: "production", production: "sandbox" };
@@ -22,6 +23,7 @@ export class SettingsView {
     this.loading = null;
     this.languageError = null;
     this.providers = new ProvidersPanel(this);
+    this.business = new BusinessPanel(this);
     this.render();
     onLocaleChange(() => this.render());
   }
@@ -74,7 +76,7 @@ export class SettingsView {
       h(
         "div",
         { class: "set-layout" },
-        h("div", { class: "set-main" }, this.providers.element()),
+        h("div", { class: "set-main" }, this.providers.element(), this.business.element()),
         h("aside", { class: "set-side" }, this.profileSection(), this.installationSection(), this.languageSection()),
       ),
     );

@@ -3,6 +3,7 @@
 //! One module a concept (docs/design.md §2). The Tauri shell only adapts these to commands.
 
 pub mod actions;
+pub mod business;
 pub mod card;
 pub mod catalog;
 pub mod codes;
@@ -20,6 +21,7 @@ pub mod redact;
 pub mod seal;
 pub mod secrets;
 pub mod settings;
+pub mod smtp;
 pub mod store;
 pub mod subject;
 pub mod vault;

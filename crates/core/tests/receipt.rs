@@ -137,6 +137,18 @@ fn assert_clean(what: &str, text: &str, record: &PaymentRecord) {
     }
 }
 
+/// £45.00 on the demo token that is approved, for booking `reference`.
+fn holiday_extras(reference: &str) -> HolidayExtrasPayment {
+    HolidayExtrasPayment {
+        token: demo::holidayextras::TOKEN_APPROVE.into(),
+        payment_reference: reference.into(),
+        amount: money("45.00", "GBP"),
+        customer: "Ana Muñoz".into(),
+        postal_code: None,
+        country_code: None,
+    }
+}
+
 /// One paid payment of each provider, and the world they were taken in.
 struct Paid {
     w: World,
@@ -175,18 +187,7 @@ async fn pay_each() -> Paid {
     let travelport = settle(&w.engine, &travelport.payment.id).await;
     assert_eq!(travelport.status(), Status::Ticketed, "{:#?}", travelport.timeline);
 
-    let holidayextras = w
-        .engine
-        .pay_holidayextras(HolidayExtrasPayment {
-            token: demo::holidayextras::TOKEN_APPROVE.into(),
-            payment_reference: "HXA-2026-77".into(),
-            amount: money("45.00", "GBP"),
-            customer: "Ana Muñoz".into(),
-            postal_code: None,
-            country_code: None,
-        })
-        .await
-        .unwrap();
+    let holidayextras = w.engine.pay_holidayextras(holiday_extras("HXA-2026-77")).await.unwrap();
     assert_eq!(holidayextras.status(), Status::Paid);
 
     let heipay = w
@@ -504,4 +505,30 @@ async fn a_server_that_refuses_the_receipt_is_quoted_in_its_own_words() {
     assert_eq!(coded.code.as_str(), "smtp_refused");
     assert_eq!(coded.params["reply"], *reply);
     assert!(coded.english().contains(reply), "{}", coded.english());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jpeg_logo_is_checked_kept_and_embedded_in_the_pdf_as_it_is() {
+    let w = world().await;
+    let paid = w.engine.pay_holidayextras(holiday_extras("HXA-2026-78")).await.unwrap();
+    let jpeg =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/receipt/logo.jpg")).unwrap();
+    let (_settings, business) = business();
+    let conn = rusqlite_connection(_settings.path());
+    let business = Business { logo: business::set_logo(&conn, jpeg, 3).unwrap().logo, ..business };
+    let logo = business.logo.as_ref().unwrap();
+    assert_eq!((logo.kind(), logo.size()), (business::LogoKind::Jpeg, (90, 30)));
+    let r = build(&w.engine, &paid.payment.id, &business, Locale::En).await;
+    let bytes = pdf::pdf(&r).unwrap();
+    keep("holidayextras-jpeg-logo.pdf", &bytes);
+    // poppler lists the one picture: the JPEG itself (DCT), at its own size.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("receipt.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = std::process::Command::new("pdfimages").arg("-list").arg(&path).output().unwrap();
+    let list = String::from_utf8(out.stdout).unwrap();
+    let images: Vec<&str> = list.lines().skip(2).collect();
+    assert_eq!(images.len(), 1, "{list}");
+    let columns: Vec<&str> = images[0].split_whitespace().collect();
+    assert_eq!((columns[3], columns[4], columns[8]), ("90", "30", "jpeg"), "{list}");
 }

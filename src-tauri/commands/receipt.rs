@@ -158,8 +158,10 @@ pub async fn email_receipt(
     let (receipt, pdf) = make_pdf(receipt).await?;
     let server = smtp.clone();
     let password = blocking(move || {
-        let keyring = KeyringStore::new()?;
-        smtp::password_for(&server, &keyring)
+        if !server.needs_password() {
+            return Ok(None);
+        }
+        smtp::password_for(&server, &KeyringStore::new()?)
     })
     .await?
     .map_err(refused)?;
@@ -167,7 +169,10 @@ pub async fn email_receipt(
         email::EmailError::To(_) => CommandError::field("to", e.coded()),
         email::EmailError::Build(_) => CommandError::said(e.coded()),
     })?;
-    smtp::send(&smtp, password, message).await.map_err(refused)?;
+    smtp::send(&smtp, password, message).await.map_err(|e| {
+        tracing::warn!(reference = %receipt.reference, "receipt not emailed: {e}");
+        refused(e)
+    })?;
     tracing::info!(reference = %receipt.reference, server = %smtp.server(), "receipt emailed");
     Ok(EmailedReceipt { to: to.trim().to_string(), server: smtp.server() })
 }

@@ -318,6 +318,25 @@ async fn every_providers_receipt_names_the_business_what_was_paid_and_the_provid
     let bare = build(engine, &paid.heipay.payment.id, &Business::default(), Locale::En).await;
     assert!(bare.issuer.is_none());
     assert_eq!(bare.subject, format!("Receipt {}", bare.reference));
+
+    // A UTC offset no place has is refused by its code, as the Summary refuses it.
+    let id = paid.heipay.payment.id.clone();
+    let refused = engine
+        .store()
+        .read(move |c| {
+            let request = ReceiptRequest { locale: Locale::En, utc_offset_minutes: 19 * 60 };
+            let issuing = Issuing { business: &Business::default(), hotels: &[], request, now_ms: 0 };
+            Ok(receipt::receipt(c, &id, &issuing))
+        })
+        .await
+        .unwrap()
+        .unwrap_err();
+    match refused {
+        farepoint_core::history::HistoryError::Invalid(coded) => {
+            assert_eq!(coded.code.as_str(), "utc_offset")
+        }
+        other => panic!("{other}"),
+    }
 }
 
 /// The text `pdftotext` (poppler) reads out of a PDF.

@@ -266,7 +266,8 @@ export class BusinessPanel {
       h("h3", { class: "set-business-h", id: "biz-h-mail", text: t("biz.mail") }),
       h("p", { class: "hint", text: t("biz.mail_about") }),
       mail,
-      this.passwordRow(),
+      // A password only goes with a user name: a server that takes mail without one has none.
+      this.page.smtp.username ? this.passwordRow() : null,
     );
     return section;
   }

@@ -17,6 +17,7 @@ pub use words::{Locale, Words};
 
 use super::{ticket_number_display, MaskedCard, Result};
 use crate::business::{Business, Logo};
+use crate::codes::{CodedError, ErrorCode};
 use crate::money::Money;
 use crate::payment::{Payment, Provider, RefundStatus, Status, TicketKind};
 use crate::profile::Profile;
@@ -112,10 +113,13 @@ pub struct Receipt {
 
 /// Everything a receipt for `payment_id` shows, in `issuing.request.locale`.
 pub fn receipt(conn: &Connection, payment_id: &str, issuing: &Issuing<'_>) -> Result<Receipt> {
+    let offset = issuing.request.utc_offset_minutes;
+    if offset.abs() > 18 * 60 {
+        return Err(super::invalid(CodedError::new(ErrorCode::UtcOffset).with("minutes", offset)));
+    }
     let p = store::get_payment(conn, payment_id)?;
     let locale = issuing.request.locale;
     let w = locale.words();
-    let offset = issuing.request.utc_offset_minutes;
     let when = |ms: i64| locale.date_time(ms, offset);
 
     let tickets = store::tickets_for(conn, payment_id)?;

@@ -303,10 +303,12 @@ pub async fn send(smtp: &Smtp, password: Option<SecretString>, message: Message)
             })
         }
     };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
-        .port(smtp.port)
-        .tls(tls)
-        .timeout(Some(TIMEOUT));
+    // An IPv6 address is written in brackets ("[::1]"); it is connected to without them.
+    let mut builder =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.trim_matches(['[', ']']))
+            .port(smtp.port)
+            .tls(tls)
+            .timeout(Some(TIMEOUT));
     if smtp.needs_password() {
         let password = password.ok_or(SendError::PasswordMissing)?;
         builder = builder

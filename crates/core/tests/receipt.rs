@@ -278,6 +278,23 @@ async fn every_providers_receipt_names_the_business_what_was_paid_and_the_provid
     // Its attempt's key is the paymentId Holiday Extras echoes: shown as the provider's reference,
     // and so not checked as an internal line here.
     assert!(!served(&r).contains(PAN));
+    assert!(r.refunds.is_none() && r.totals.is_empty());
+
+    // Refunded in part: the refund listed with its date, and what was paid less it.
+    let refunded = engine
+        .refund_holidayextras(&paid.holidayextras.payment.id, Some(money("15.00", "GBP")))
+        .await
+        .unwrap();
+    assert_eq!(refunded.refunds.len(), 1, "{:#?}", refunded.refunds);
+    let r = build(engine, &paid.holidayextras.payment.id, &business, Locale::En).await;
+    let refunds = r.refunds.as_ref().expect("the refund is listed");
+    assert_eq!(refunds.columns, ["Date", "Amount"]);
+    assert_eq!(refunds.rows.len(), 1);
+    assert_eq!(refunds.rows[0][1], "15.00 GBP");
+    assert!(refunds.rows[0][0].ends_with("(UTC-05:00)"), "{:?}", refunds.rows);
+    assert_eq!(line(&r.totals, "refunded"), Some("15.00 GBP"));
+    assert_eq!(line(&r.totals, "net"), Some("30.00 GBP"));
+    assert_eq!(r.status_text, "Paid");
 
     // HeiPay: the hotel by its name (never "Hotel: 1"), the guest, the description, the tax and
     // service entered splitting the amount charged to the cent, our reference as HeiPay's.
@@ -486,7 +503,19 @@ async fn a_receipt_emailed_through_a_real_smtp_server_arrives_with_its_pdf_and_n
         }
     }
     assert!(html.contains("Viajes Ñandú S.A.S."), "{html}");
-    let attachment = parsed.attachments().next().expect("the PDF is attached");
+    // The logo rides inside the message, shown by the HTML body through its Content-ID.
+    let logo = parsed
+        .parts
+        .iter()
+        .find(|p| p.content_type().is_some_and(|c| c.ctype() == "image" && c.subtype() == Some("png")))
+        .expect("the logo is in the message");
+    assert_eq!(logo.contents(), logo_png().as_slice());
+    let cid = logo.content_id().expect("the logo has a Content-ID");
+    assert!(html.contains(&format!("cid:{cid}")), "{html}");
+    let attachment = parsed
+        .attachments()
+        .find(|a| a.content_type().is_some_and(|c| c.subtype() == Some("pdf")))
+        .expect("the PDF is attached");
     assert_eq!(
         attachment.content_type().map(|c| (c.ctype(), c.subtype())),
         Some(("application", Some("pdf")))

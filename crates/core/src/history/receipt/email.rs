@@ -31,6 +31,9 @@ impl EmailError {
     }
 }
 
+/// The Content-ID the HTML body shows the logo by.
+const LOGO_CID: &str = "logo@receipt";
+
 /// The customer's address as typed, checked.
 pub fn recipient(to: &str) -> Result<Address, EmailError> {
     to.trim()
@@ -59,12 +62,20 @@ pub fn message(
         builder = builder.reply_to(Mailbox::new(name, reply));
     }
     let pdf_type = ContentType::parse("application/pdf").expect("a known type");
-    let body = MultiPart::mixed()
-        .multipart(
+    let html_part = SinglePart::html(html(receipt));
+    // The logo goes inside the message, named by its Content-ID, as mail programs show one.
+    let rich = match receipt.issuer.as_ref().and_then(|i| i.logo.as_ref()) {
+        None => MultiPart::alternative().singlepart(SinglePart::plain(plain(receipt))).singlepart(html_part),
+        Some(logo) => {
+            let kind = ContentType::parse(logo.kind().mime()).expect("a known type");
+            let inline = Attachment::new_inline(LOGO_CID.to_string()).body(logo.bytes().to_vec(), kind);
             MultiPart::alternative()
                 .singlepart(SinglePart::plain(plain(receipt)))
-                .singlepart(SinglePart::html(html(receipt))),
-        )
+                .multipart(MultiPart::related().singlepart(html_part).singlepart(inline))
+        }
+    };
+    let body = MultiPart::mixed()
+        .multipart(rich)
         .singlepart(Attachment::new(receipt.file_name.clone()).body(pdf, pdf_type));
     builder.multipart(body).map_err(|e| EmailError::Build(e.to_string()))
 }
@@ -176,6 +187,17 @@ pub fn html(r: &Receipt) -> String {
         esc(w.email_intro)
     );
     if let Some(issuer) = &r.issuer {
+        if let Some(logo) = &issuer.logo {
+            let (width, height) = logo.size();
+            // Shown at most 150 × 64 px, in its own proportions.
+            let scale = (150.0 / width as f32).min(64.0 / height as f32).min(1.0);
+            out.push_str(&format!(
+                "<p style=\"margin:16px 0 0\"><img src=\"cid:{LOGO_CID}\" alt=\"{}\" width=\"{}\" height=\"{}\"></p>",
+                esc(&issuer.name),
+                (width as f32 * scale).round(),
+                (height as f32 * scale).round()
+            ));
+        }
         out.push_str(&format!(
             "<p style=\"margin:16px 0\"><strong style=\"font-size:16px\">{}</strong>",
             esc(&issuer.name)

@@ -416,6 +416,23 @@ async fn a_receipts_pdf_reads_back_with_the_business_amount_and_masked_card_and_
         assert_eq!(std::fs::read(&path).unwrap(), bytes);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
+    // A receipt longer than a page goes on over the next ones, every row kept.
+    let mut long = build(&paid.w.engine, &paid.atrip.payment.id, &business, Locale::En).await;
+    let tickets = long.tickets.as_mut().unwrap();
+    for i in 0..90 {
+        tickets.rows.push(vec![format!("203-21{i:08}"), format!("PASSENGER/NUMBER {i}"), "Ticket".into()]);
+    }
+    let bytes = pdf::pdf(&long).unwrap();
+    keep("atrip-long.pdf", &bytes);
+    let text = pdf_text(&bytes);
+    assert!(text.contains("PASSENGER/NUMBER 89") && text.contains(long.issued.as_str()), "{text}");
+    // pdftotext ends each page with a form feed.
+    let pages = text.matches('\u{c}').count();
+    assert!(pages >= 2, "the rows did not go on to another page");
+    for n in 1..=pages {
+        assert!(text.contains(&format!("Page {n} of {pages}")), "page {n} is not numbered:\n{text}");
+    }
+
     // The Spanish HeiPay PDF has the hotel, the tax lines and the guest in Spanish.
     let r = build(&paid.w.engine, &paid.heipay.payment.id, &business, Locale::Es).await;
     let text = pdf_text(&pdf::pdf(&r).unwrap());

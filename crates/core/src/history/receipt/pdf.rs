@@ -302,7 +302,26 @@ fn lay_out(receipt: &Receipt) -> Result<Layout, PdfError> {
     l.room(14.0);
     l.text(MARGIN, 8.5, Weight::Regular, MUTED, &receipt.issued);
     l.text_right(RIGHT, 8.5, Weight::Regular, MUTED, &receipt.reference);
+
+    // Longer than a page: each page says whose receipt it is and where it stands.
+    let total = l.pages.len();
+    if total > 1 {
+        let words = receipt.locale.words();
+        let y = PAGE_H - 28.0;
+        for (i, ops) in l.pages.iter_mut().enumerate() {
+            let page = fill_words(words.page, &[("n", &(i + 1).to_string()), ("total", &total.to_string())]);
+            let x = RIGHT - l.measure.width(&page, 8.0, Weight::Regular);
+            ops.push(Op::Text { x, y, size: 8.0, weight: Weight::Regular, color: MUTED, text: page });
+            let text = receipt.reference.clone();
+            ops.push(Op::Text { x: MARGIN, y, size: 8.0, weight: Weight::Regular, color: MUTED, text });
+        }
+    }
     Ok(l)
+}
+
+/// `template` with each `{name}` filled.
+fn fill_words(template: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(template.to_string(), |text, (name, value)| super::words::fill(&text, name, value))
 }
 
 fn fill(color: (u8, u8, u8)) -> Fill {

@@ -150,6 +150,8 @@ pub struct Words {
     pub phone: &'static str,
     /// "Issued {date}".
     pub issued: &'static str,
+    /// "Page {n} of {total}", at the foot of a receipt longer than a page.
+    pub page: &'static str,
     /// "Receipt {reference}": the email's subject and the PDF's name.
     pub receipt_of: &'static str,
     pub email_intro: &'static str,
@@ -242,6 +244,7 @@ pub const EN: Words = Words {
     net_paid: "Paid, less refunds",
     phone: "Tel.",
     issued: "Issued {date}",
+    page: "Page {n} of {total}",
     receipt_of: "Receipt {reference}",
     email_intro: "Thank you for your payment. Your receipt is below and attached as a PDF.",
     months: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
@@ -308,6 +311,7 @@ pub const ES: Words = Words {
     net_paid: "Pagado, menos reembolsos",
     phone: "Tel.",
     issued: "Emitido el {date}",
+    page: "Página {n} de {total}",
     receipt_of: "Recibo {reference}",
     email_intro: "Gracias por su pago. Tiene el recibo a continuación y adjunto en PDF.",
     months: ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"],

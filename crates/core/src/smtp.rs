@@ -416,6 +416,21 @@ mod tests {
             Err(SettingsError::Invalid { problem, .. }) if problem.code == Code::SmtpNoUsername));
     }
 
+    /// Against the real OS keyring, as the app keeps it (`cargo xtask test` provides one).
+    #[test]
+    fn real_os_keyring_keeps_the_mail_servers_password() {
+        let keyring = crate::secrets::KeyringStore::with_service("farepoint-tests").unwrap();
+        if let Err(e) = crate::secrets::self_check(&keyring) {
+            panic!("no usable OS keyring — run the tests with `cargo xtask test`: {e}");
+        }
+        let smtp = Smtp { username: "recibos".into(), ..Smtp::default() };
+        store_password(&smtp, &keyring, SecretString::from("pässwörd 1")).unwrap();
+        let other = crate::secrets::KeyringStore::with_service("farepoint-tests").unwrap();
+        assert_eq!(password_for(&smtp, &other).unwrap().unwrap().expose_secret(), "pässwörd 1");
+        forget_password(&keyring).unwrap();
+        assert!(matches!(password_for(&smtp, &other), Err(SendError::PasswordMissing)));
+    }
+
     #[tokio::test]
     async fn a_server_that_does_not_answer_is_said_to_be_unreachable() {
         // A port nothing listens on: bound, then let go.

@@ -113,6 +113,8 @@ async fn receipt_scenario(app: &AppSession) -> TestResult {
     app.wait_for_text("#biz-notice-logo", |t| t == "Logo saved").await?;
     wait_js(app, "the logo's preview", "document.getElementById('biz-logo-img')?.naturalWidth === 240", 10)
         .await?;
+    app.client.execute("document.getElementById('settings-business').scrollIntoView();", vec![]).await?;
+    app.snap("receipt-settings-business-details").await?;
 
     // The mail server: the session's sink, on this computer, so without encryption.
     app.type_into("#biz-host", "127.0.0.1").await?;

@@ -347,6 +347,11 @@ export class BusinessPanel {
     let focus = button.id;
     try {
       this.apply(await busy(button, label, work));
+      // What was saved is shown as the core keeps it (trimmed, empty lines dropped, the port filled).
+      for (const key of keys) {
+        const control = this.controls.get(key);
+        if (control) control.value = control.dataset.saved;
+      }
       this.notices.set(notice.key, notice.text);
     } catch (error) {
       const key = this.refused(error, fallback);

@@ -131,30 +131,7 @@ pub fn receipt(conn: &Connection, payment_id: &str, issuing: &Issuing<'_>) -> Re
     // The provider's own id for the charge, from the newest attempt that holds one.
     let provider_ref = attempts.iter().rev().find_map(|a| a.provider_ref.clone());
 
-    let mut facts = vec![
-        ReceiptLine::new("reference", w.reference, &p.reference),
-        ReceiptLine::new("date", w.date, when(p.created_at_ms)),
-        ReceiptLine::new("provider", w.paid_through, p.provider.display_name()),
-    ];
-    let (label, value) = provider_reference(&p, provider_ref, w);
-    facts.push(ReceiptLine::new("provider-reference", label, value));
-    let guest = matches!(p.subject, Subject::HeiPay(_));
-    facts.push(ReceiptLine::new("customer", if guest { w.guest } else { w.customer }, &p.customer));
-    if let Subject::HeiPay(s) = &p.subject {
-        if let Some(fiscal) = s.fiscal_number.clone().filter(|f| !f.is_empty()) {
-            facts.push(ReceiptLine::new("customer-tax-number", w.customer_tax_number, fiscal));
-        }
-    }
-    if let Some(card) = &p.card {
-        let masked = MaskedCard { brand: card.brand, last4: card.last4.clone() }.masked();
-        facts.push(ReceiptLine::new("card", w.card, masked));
-        if !card.holder.is_empty() {
-            facts.push(ReceiptLine::new("holder", w.holder, &card.holder));
-        }
-    }
-    if let Some(method) = method(&p, w) {
-        facts.push(ReceiptLine::new("method", w.paid_with, method));
-    }
+    let facts = facts(&p, provider_ref, locale, offset);
 
     let mut totals = heipay_totals(&p, locale);
     if !refunds.is_empty() {
@@ -190,14 +167,7 @@ pub fn receipt(conn: &Connection, payment_id: &str, issuing: &Issuing<'_>) -> Re
         rows: refunds.iter().map(|r| vec![when(r.updated_at_ms), locale.money(r.amount)]).collect(),
     });
 
-    let business = issuing.business;
-    let issuer = business.is_set_up().then(|| {
-        let mut lines = business.address.clone();
-        lines.extend(business.tax_line());
-        lines.extend((!business.phone.is_empty()).then(|| format!("{} {}", w.phone, business.phone)));
-        lines.extend((!business.email.is_empty()).then(|| business.email.clone()));
-        Issuer { name: business.name.clone(), lines, logo: business.logo.clone() }
-    });
+    let issuer = issuer(issuing.business, w);
     let of_reference = fill(w.receipt_of, "reference", &p.reference);
     let subject = match &issuer {
         Some(issuer) => format!("{of_reference} — {}", issuer.name),
@@ -230,6 +200,47 @@ pub fn receipt(conn: &Connection, payment_id: &str, issuing: &Issuing<'_>) -> Re
         file_name: format!("{}.pdf", file_safe(&of_reference)),
         subject,
         email_to,
+    })
+}
+
+/// Reference, date, provider and its reference, customer, card or method.
+fn facts(p: &Payment, provider_ref: Option<String>, locale: Locale, offset: i32) -> Vec<ReceiptLine> {
+    let w = locale.words();
+    let mut facts = vec![
+        ReceiptLine::new("reference", w.reference, &p.reference),
+        ReceiptLine::new("date", w.date, locale.date_time(p.created_at_ms, offset)),
+        ReceiptLine::new("provider", w.paid_through, p.provider.display_name()),
+    ];
+    let (label, value) = provider_reference(p, provider_ref, w);
+    facts.push(ReceiptLine::new("provider-reference", label, value));
+    let guest = matches!(p.subject, Subject::HeiPay(_));
+    facts.push(ReceiptLine::new("customer", if guest { w.guest } else { w.customer }, &p.customer));
+    if let Subject::HeiPay(s) = &p.subject {
+        if let Some(fiscal) = s.fiscal_number.clone().filter(|f| !f.is_empty()) {
+            facts.push(ReceiptLine::new("customer-tax-number", w.customer_tax_number, fiscal));
+        }
+    }
+    if let Some(card) = &p.card {
+        let masked = MaskedCard { brand: card.brand, last4: card.last4.clone() }.masked();
+        facts.push(ReceiptLine::new("card", w.card, masked));
+        if !card.holder.is_empty() {
+            facts.push(ReceiptLine::new("holder", w.holder, &card.holder));
+        }
+    }
+    if let Some(method) = method(p, w) {
+        facts.push(ReceiptLine::new("method", w.paid_with, method));
+    }
+    facts
+}
+
+/// The business's block: its name, then address lines, tax number, phone and email.
+fn issuer(business: &Business, w: &Words) -> Option<Issuer> {
+    business.is_set_up().then(|| {
+        let mut lines = business.address.clone();
+        lines.extend(business.tax_line());
+        lines.extend((!business.phone.is_empty()).then(|| format!("{} {}", w.phone, business.phone)));
+        lines.extend((!business.email.is_empty()).then(|| business.email.clone()));
+        Issuer { name: business.name.clone(), lines, logo: business.logo.clone() }
     })
 }
 

@@ -12,9 +12,7 @@ mod logo;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-pub use logo::{
-    Logo, LogoKind, MAX_BYTES as LOGO_MAX_BYTES, MAX_SIDE as LOGO_MAX_SIDE, MIN_SIDE as LOGO_MIN_SIDE,
-};
+pub use logo::{Logo, LogoKind, MAX_BYTES as LOGO_MAX_BYTES};
 
 use crate::payment::Provider;
 use crate::settings::{Code, Coded, SettingsError};

@@ -96,7 +96,7 @@ fn plain_table(out: &mut String, table: &Option<ReceiptTable>) {
 }
 
 /// The receipt as plain text, for mail programs that show no HTML.
-pub fn plain(r: &Receipt) -> String {
+fn plain(r: &Receipt) -> String {
     let w = r.locale.words();
     let mut out = format!("{}\n\n", w.email_intro);
     if let Some(issuer) = &r.issuer {
@@ -176,7 +176,7 @@ fn html_table(out: &mut String, table: &Option<ReceiptTable>) {
 }
 
 /// The receipt as HTML: plain markup and inline styles, as mail programs read them.
-pub fn html(r: &Receipt) -> String {
+fn html(r: &Receipt) -> String {
     let w = r.locale.words();
     let mut out = format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\

@@ -35,7 +35,6 @@ const COMMANDS: &[&str] = &[
     "payment_summary",
     "export_payments",
     "verify_history",
-    "payment_receipt",
     // settings.rs
     "get_settings",
     "save_provider_settings",
@@ -52,6 +51,19 @@ const COMMANDS: &[&str] = &[
     "choose_agent",
     // connection.rs
     "test_connection",
+    // receipt.rs
+    "payment_receipt",
+    "save_receipt_pdf",
+    "open_receipts_folder",
+    "email_receipt",
+    // business.rs
+    "business_settings",
+    "save_business",
+    "set_business_logo",
+    "remove_business_logo",
+    "save_smtp",
+    "store_smtp_password",
+    "forget_smtp_password",
 ];
 
 fn main() {

@@ -68,7 +68,6 @@ pub fn run() {
             commands::history::payment_summary,
             commands::history::export_payments,
             commands::history::verify_history,
-            commands::history::payment_receipt,
             commands::live::watch_events,
             commands::take::atrip_order,
             commands::take::travelport_workbench,
@@ -104,6 +103,17 @@ pub fn run() {
             commands::agents::remove_agent,
             commands::agents::choose_agent,
             commands::connection::test_connection,
+            commands::receipt::payment_receipt,
+            commands::receipt::save_receipt_pdf,
+            commands::receipt::open_receipts_folder,
+            commands::receipt::email_receipt,
+            commands::business::business_settings,
+            commands::business::save_business,
+            commands::business::set_business_logo,
+            commands::business::remove_business_logo,
+            commands::business::save_smtp,
+            commands::business::store_smtp_password,
+            commands::business::forget_smtp_password,
             // Every command is also listed in build.rs, granted in capabilities/main.json and
             // allowed in isolation/hook.js: tests/ipc_allow_list.rs checks all three.
         ])

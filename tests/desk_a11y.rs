@@ -262,7 +262,23 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     audits.check(app, "payments-detail").await?;
     app.click("#pd-receipt").await?;
     app.wait_visible("#dialog-receipt #receipt").await?;
+    app.wait_visible("#receipt-no-business").await?;
     audits.check(app, "dialog-receipt").await?;
+    // Saved as PDF (the path and Open folder shown), then the email form: a wrong address, and
+    // no mail server set up yet.
+    app.click("#receipt-save").await?;
+    let saved = app.wait_for_text("#receipt-saved-path", |t| !t.is_empty()).await?;
+    let _ = std::fs::remove_file(&saved);
+    audits.check(app, "dialog-receipt-saved").await?;
+    app.click("#receipt-email-open").await?;
+    app.type_into("#receipt-email-to", "ana at example").await?;
+    app.click("#receipt-email-send").await?;
+    app.wait_for_text("#receipt-email-to-error", |t| !t.is_empty()).await?;
+    audits.check(app, "dialog-receipt-email-refused").await?;
+    app.type_into("#receipt-email-to", "ana@example.com").await?;
+    app.click("#receipt-email-send").await?;
+    app.wait_for_text("#receipt-email-error", |t| !t.is_empty()).await?;
+    audits.check(app, "dialog-receipt-email-no-server").await?;
     close_dialog(app, "dialog-receipt").await?;
     app.click("#pd-refund").await?;
     app.wait_visible("#dialog-refund").await?;
@@ -362,6 +378,34 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     app.press(Key::Escape).await?;
     wait_js(app, "the switch dialog to close", "!document.getElementById('settings-dialog')", 5).await?;
 
+    // Settings → Business: a refused value, then the business saved with its logo and a mail
+    // server; its receipt then carries the business's block and logo.
+    app.type_into("#biz-name", "Viajes Ñandú S.A.S.").await?;
+    app.type_into("#biz-email", "hola at nandu").await?;
+    app.click("#biz-save").await?;
+    app.wait_for_text("#biz-email-error", |t| !t.is_empty()).await?;
+    audits.check(app, "settings-business-refused").await?;
+    app.type_into("#biz-email", "hola@nandu.example").await?;
+    app.type_into("#biz-tax-label", "NIT").await?;
+    app.type_into("#biz-tax-number", "900123456-7").await?;
+    app.click("#biz-save").await?;
+    app.wait_for_text("#biz-notice-details", |t| !t.is_empty()).await?;
+    let logo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/receipt-logo.png");
+    app.client.find(Locator::Css("#biz-logo-file")).await?.send_keys(&logo.display().to_string()).await?;
+    app.wait_visible("#biz-logo-img").await?;
+    app.type_into("#biz-host", "smtp.nandu.example").await?;
+    app.type_into("#biz-from", "recibos@nandu.example").await?;
+    app.type_into("#biz-username", "recibos").await?;
+    app.click("#biz-mail-save").await?;
+    app.wait_for_text("#biz-notice-mail", |t| !t.is_empty()).await?;
+    audits.check(app, "settings-business").await?;
+    goto(app, "payments").await?;
+    open_row(app, &taken).await?;
+    app.click("#pd-receipt").await?;
+    app.wait_visible("#dialog-receipt #receipt .receipt-logo").await?;
+    audits.check(app, "dialog-receipt-business").await?;
+    close_dialog(app, "dialog-receipt").await?;
+    goto(app, "settings").await?;
     // The desk's agents: Settings' section and each of its dialogs (one with a refused field), the
     // rail's switch asking a PIN and refusing a wrong one, then a payment taken by the agent in
     // Payments (its column and filter) and in the Summary (money taken by agent).

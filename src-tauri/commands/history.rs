@@ -1,5 +1,5 @@
 //! The Payments and Summary views' history commands. All the work is in
-//! `farepoint_core::history`; these only pick where it runs: a page, the totals or a receipt on
+//! `farepoint_core::history`; these only pick where it runs: a page or the totals on
 //! the store's reader, an export or a verify (which read everything) on a blocking thread with
 //! a connection of their own, so searches keep answering meanwhile.
 
@@ -7,15 +7,14 @@ use std::path::PathBuf;
 
 use farepoint_core::codes::{CodedError, ErrorCode};
 use farepoint_core::history::{
-    self, ExportFormat, HistoryError, HistoryQuery, Page, Progress, Receipt, Summary, SummaryRange,
-    VerifyReport,
+    self, ExportFormat, HistoryError, HistoryQuery, Page, Progress, Summary, SummaryRange, VerifyReport,
 };
 use farepoint_core::store::StoreError;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use super::{bounded, bounded_list, bounded_opt, CommandError, MAX_ID, MAX_SHORT};
+use super::{bounded_list, bounded_opt, CommandError, MAX_ID, MAX_SHORT};
 use crate::AppState;
 
 /// A query's text and lists within what the window can send; the core checks their meaning.
@@ -52,7 +51,7 @@ fn store_error(e: StoreError) -> CommandError {
 }
 
 /// Runs `f` on the store's reader connection.
-async fn on_reader<T, F>(state: &State<'_, AppState>, f: F) -> Result<T, CommandError>
+pub(super) async fn on_reader<T, F>(state: &State<'_, AppState>, f: F) -> Result<T, CommandError>
 where
     F: FnOnce(&history::Connection) -> Result<T, HistoryError> + Send + 'static,
     T: Send + 'static,
@@ -145,14 +144,4 @@ pub async fn verify_history(
         })
     })
     .await
-}
-
-/// Everything a printed receipt shows for one payment.
-#[tauri::command]
-pub async fn payment_receipt(
-    state: State<'_, AppState>,
-    payment_id: String,
-) -> Result<Receipt, CommandError> {
-    bounded("payment_id", &payment_id, MAX_ID)?;
-    on_reader(&state, move |c| history::receipt(c, &payment_id)).await
 }

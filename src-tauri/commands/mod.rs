@@ -3,9 +3,11 @@
 pub mod agents;
 pub mod amount;
 pub mod connection;
+pub mod business;
 pub mod history;
 pub mod live;
 pub mod payments;
+pub mod receipt;
 pub mod settings;
 pub mod status;
 pub mod take;

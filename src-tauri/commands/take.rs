@@ -9,11 +9,9 @@ use farepoint_core::engine::{
     TravelportPayment,
 };
 use farepoint_core::money::{Currency, Money};
-use farepoint_core::profile::Profile;
 use farepoint_core::providers::atrip::{Method, Order};
 use farepoint_core::providers::heipay::OrderInput;
 use farepoint_core::providers::travelport::WorkbenchView;
-use farepoint_core::store::StoreError;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -206,26 +204,9 @@ pub struct Hotel {
 #[tauri::command]
 pub async fn heipay_hotels(state: State<'_, AppState>) -> Result<Vec<Hotel>, CommandError> {
     let ids = state.engine.heipay_hotels()?;
-    let names: Vec<(i64, String)> = match state.profile {
-        Profile::Sandbox => {
-            use farepoint_sandbox::demo::heipay as demo;
-            vec![
-                (demo::HOTEL_ID, demo::HOTEL_NAME.into()),
-                (demo::SECOND_HOTEL_ID, demo::SECOND_HOTEL_NAME.into()),
-            ]
-        }
-        Profile::Production => state
-            .settings
-            .read(|c| farepoint_core::settings::hotels(c).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .await
-            .map_err(CommandError::storage)?
-            .into_iter()
-            .map(|h| (h.id, h.name))
-            .collect(),
-    };
-    let name = |id: i64| {
-        names.iter().find(|(i, _)| *i == id).map_or_else(|| format!("Hotel {id}"), |(_, n)| n.clone())
-    };
+    let names = super::receipt::hotel_names(&state).await?;
+    let name =
+        |id: i64| names.iter().find(|h| h.id == id).map_or_else(|| format!("Hotel {id}"), |h| h.name.clone());
     Ok(ids.into_iter().map(|id| Hotel { id, name: name(id) }).collect())
 }
 

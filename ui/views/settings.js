@@ -9,6 +9,7 @@ import { call } from "../lib/ipc.js";
 import { confirmDialog } from "./settings/dialog.js";
 import { ProvidersPanel } from "./settings/providers.js";
 import { AgentsPanel } from "./settings/agents.js";
+import { BusinessPanel } from "./settings/business.js";
 import { say } from "./settings/strings.js";
 
 const OTHER = { sandbox: "production", production: "sandbox" };
@@ -25,6 +26,7 @@ export class SettingsView {
     this.languageError = null;
     this.providers = new ProvidersPanel(this);
     this.agents = new AgentsPanel(this);
+    this.business = new BusinessPanel(this);
     this.render();
     onLocaleChange(() => this.render());
   }
@@ -83,7 +85,7 @@ export class SettingsView {
       h(
         "div",
         { class: "set-layout" },
-        h("div", { class: "set-main" }, this.providers.element(), this.agents.element()),
+        h("div", { class: "set-main" }, this.providers.element(), this.agents.element(), this.business.element()),
         h("aside", { class: "set-side" }, this.profileSection(), this.installationSection(), this.languageSection()),
       ),
     );

@@ -23,15 +23,28 @@ const DEBIAN_APP: &[&str] = &[
     "gnome-keyring",
 ];
 
-/// What the tests add: a headless X server, WebKit's WebDriver, a D-Bus session and keyring tools.
-const DEBIAN_TESTS: &[&str] =
-    &["xvfb", "xauth", "webkit2gtk-driver", "dbus-x11", "gnome-keyring", "libsecret-tools", "sqlite3"];
+/// What the tests add: a headless X server, WebKit's WebDriver, a D-Bus session and keyring tools,
+/// the local SMTP server receipts are emailed to (aiosmtpd) and poppler's `pdftotext`, which reads
+/// receipts' PDFs back.
+const DEBIAN_TESTS: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus-x11",
+    "gnome-keyring",
+    "libsecret-tools",
+    "sqlite3",
+    "python3-aiosmtpd",
+    "poppler-utils",
+];
 
 const FEDORA: &str = "sudo dnf install webkit2gtk4.1-devel openssl-devel dbus-devel librsvg2-devel \
     libappindicator-gtk3-devel gnome-keyring && sudo dnf group install c-development\n  \
-    tests also: sudo dnf install xorg-x11-server-Xvfb xorg-x11-xauth dbus-daemon sqlite";
+    tests also: sudo dnf install xorg-x11-server-Xvfb xorg-x11-xauth dbus-daemon sqlite python3-aiosmtpd \
+    poppler-utils";
 const ARCH: &str = "sudo pacman -S --needed base-devel webkit2gtk-4.1 openssl dbus librsvg \
-    libappindicator-gtk3 gnome-keyring\n  tests also: sudo pacman -S --needed xorg-server-xvfb xorg-xauth sqlite";
+    libappindicator-gtk3 gnome-keyring\n  tests also: sudo pacman -S --needed xorg-server-xvfb xorg-xauth sqlite python-aiosmtpd \
+    poppler";
 const MACOS: &str =
     "Xcode Command Line Tools (`xcode-select --install`); the login keychain is used for credentials";
 const WINDOWS: &str =
@@ -78,7 +91,8 @@ fn linux(need: Need) -> Result<(), String> {
         ARCH
     } else {
         "the webkit2gtk 4.1, GTK 3, OpenSSL, D-Bus and librsvg development packages, a C toolchain and \
-         pkg-config; for tests also Xvfb, WebKitWebDriver, dbus-run-session and gnome-keyring"
+         pkg-config; for tests also Xvfb, WebKitWebDriver, dbus-run-session, gnome-keyring, Python's \
+         aiosmtpd and poppler's pdftotext"
     };
     println!(
         "This Linux is not Debian-based, so Farepoint will not install packages itself. It needs:\n  {hint}"

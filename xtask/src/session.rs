@@ -1,8 +1,12 @@
 //! The headless session tests run in on Linux: Xvfb for the window, a private D-Bus session,
 //! and an unlocked gnome-keyring in a throw-away home so the real Secret Service is exercised
-//! without touching the user's own keyring (docs/testing.md §2).
+//! without touching the user's own keyring (docs/testing.md §2). Beside it, on every system, the
+//! local SMTP servers receipts are emailed to.
 
-use std::process::Command;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::{prereqs, root, status};
 
@@ -21,7 +25,95 @@ pub fn require_display() -> Result<(), String> {
 }
 
 pub fn run_headless(test: Command) -> Result<(), String> {
-    run_in_session(test, "xtask-session", false)
+    let mut test = test;
+    let sinks = SmtpSinks::start(&root().join("target").join("xtask-smtp"))?;
+    for (key, value) in sinks.env() {
+        test.env(key, value);
+    }
+    let result = run_in_session(test, "xtask-session", false);
+    drop(sinks);
+    result
+}
+
+/// Two real SMTP servers on loopback for the receipt tests (aiosmtpd, Debian's
+/// `python3-aiosmtpd`): one keeps every message it is sent in a Maildir the tests read back
+/// (`FAREPOINT_SMTP_SINK`, `FAREPOINT_SMTP_MAILBOX`), the other refuses any message over 2 KiB,
+/// as a server refuses mail it will not take (`FAREPOINT_SMTP_REFUSING`). Stopped when dropped.
+struct SmtpSinks {
+    children: Vec<Child>,
+    sink: SocketAddr,
+    refusing: SocketAddr,
+    mailbox: PathBuf,
+}
+
+impl SmtpSinks {
+    fn start(dir: &Path) -> Result<SmtpSinks, String> {
+        let _ = std::fs::remove_dir_all(dir);
+        let mailbox = dir.join("mailbox");
+        // aiosmtpd's Mailbox handler writes a Maildir, which must exist.
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(mailbox.join(sub))
+                .map_err(|e| format!("could not create {}: {e}", mailbox.display()))?;
+        }
+        // Both ports chosen while both are held, so the OS cannot hand out one twice.
+        let bind = || TcpListener::bind("127.0.0.1:0").and_then(|l| Ok((l.local_addr()?, l)));
+        let ((sink, a), (refusing, b)) = (
+            bind().map_err(|e| format!("no free port for the SMTP sink: {e}"))?,
+            bind().map_err(|e| format!("no free port for the SMTP sink: {e}"))?,
+        );
+        drop((a, b));
+        let mut sinks = SmtpSinks { children: Vec::new(), sink, refusing, mailbox: mailbox.clone() };
+        let mailbox_arg = mailbox.display().to_string();
+        sinks.spawn(sink, &["-c", "aiosmtpd.handlers.Mailbox", &mailbox_arg])?;
+        sinks.spawn(refusing, &["-s", "2048", "-c", "aiosmtpd.handlers.Sink"])?;
+        println!("SMTP sinks: {sink} (mailbox {}), {refusing} (refuses over 2 KiB)", mailbox.display());
+        Ok(sinks)
+    }
+
+    /// Starts one server on `addr` and waits until it answers.
+    fn spawn(&mut self, addr: SocketAddr, args: &[&str]) -> Result<(), String> {
+        // Debian's own Python, where `python3-aiosmtpd` is installed (a python3 earlier on PATH,
+        // a pyenv one say, would not have it).
+        let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+        let child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &addr.to_string()])
+            .args(args)
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not start the SMTP sink ({python} -m aiosmtpd): {e}"))?;
+        self.children.push(child);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return Ok(());
+            }
+            if let Some(Ok(Some(status))) = self.children.last_mut().map(Child::try_wait) {
+                return Err(format!(
+                    "the SMTP sink stopped at once ({status}) — aiosmtpd is missing: install `python3-aiosmtpd` \
+                     (Debian, Ubuntu) or `pip install aiosmtpd`"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!("the SMTP sink did not listen on {addr} within 15 s"))
+    }
+
+    fn env(&self) -> [(&'static str, String); 3] {
+        [
+            ("FAREPOINT_SMTP_SINK", self.sink.to_string()),
+            ("FAREPOINT_SMTP_MAILBOX", self.mailbox.display().to_string()),
+            ("FAREPOINT_SMTP_REFUSING", self.refusing.to_string()),
+        ]
+    }
+}
+
+impl Drop for SmtpSinks {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Runs `test` inside that session, its throw-away files under target/<scratch>. Under Xvfb,
@@ -92,4 +184,59 @@ fn set_private(_dir: &std::path::Path) -> Result<(), String> {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+
+    use super::*;
+
+    /// Says `line` (when any) and reads the server's reply, every line of it.
+    fn say(stream: &mut BufReader<TcpStream>, line: &str) -> String {
+        if !line.is_empty() {
+            stream.get_mut().write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        }
+        let mut reply = String::new();
+        loop {
+            let mut next = String::new();
+            stream.read_line(&mut next).unwrap();
+            reply.push_str(&next);
+            // A reply's last line has a space after its code ("250 OK"), the others a dash.
+            if next.len() < 4 || next.as_bytes()[3] == b' ' {
+                return reply;
+            }
+        }
+    }
+
+    #[test]
+    fn the_smtp_sinks_keep_a_message_refuse_a_large_one_and_stop_when_dropped() {
+        let dir = root().join("target").join("xtask-smtp-selftest");
+        let sinks = SmtpSinks::start(&dir).expect("the sinks start (python3-aiosmtpd installed)");
+        let connect = |addr: SocketAddr| BufReader::new(TcpStream::connect(addr).unwrap());
+
+        let mut sink = connect(sinks.sink);
+        assert!(say(&mut sink, "").starts_with("220"));
+        assert!(say(&mut sink, "EHLO test").starts_with("250"));
+        assert!(say(&mut sink, "MAIL FROM:<a@example.com>").starts_with("250"));
+        assert!(say(&mut sink, "RCPT TO:<kept@example.com>").starts_with("250"));
+        assert!(say(&mut sink, "DATA").starts_with("354"));
+        assert!(say(&mut sink, "Subject: kept\r\n\r\nhello\r\n.").starts_with("250"));
+        let kept = std::fs::read_dir(sinks.mailbox.join("new")).unwrap().count();
+        assert_eq!(kept, 1, "the message is in the mailbox");
+
+        let mut refusing = connect(sinks.refusing);
+        say(&mut refusing, "");
+        say(&mut refusing, "EHLO test");
+        assert!(say(&mut refusing, "MAIL FROM:<a@example.com> SIZE=100000").starts_with("552"));
+
+        let (sink, refusing) = (sinks.sink, sinks.refusing);
+        drop(sinks);
+        for addr in [sink, refusing] {
+            assert!(
+                TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err(),
+                "{addr} still listens"
+            );
+        }
+    }
 }

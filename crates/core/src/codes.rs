@@ -164,6 +164,17 @@ codes! {
     ProfileBusy => "profile_busy",
     KeyringCheckLost => "keyring_check_lost",
     VoucherUnreadable => "voucher_unreadable",
+    // A receipt saved as PDF or emailed (`history::receipt`, `smtp::SendError`).
+    ReceiptPdf => "receipt_pdf",
+    ReceiptSave => "receipt_save",
+    FolderOpen => "folder_open",
+    SmtpNotSetUp => "smtp_not_set_up",
+    SmtpPasswordMissing => "smtp_password_missing",
+    SmtpKeyring => "smtp_keyring",
+    SmtpUnreachable => "smtp_unreachable",
+    SmtpTls => "smtp_tls",
+    SmtpRefused => "smtp_refused",
+    SmtpFailed => "smtp_failed",
 }
 
 impl Serialize for ErrorCode {
@@ -325,6 +336,32 @@ impl CodedError {
             ),
             ErrorCode::KeyringCheckLost => "the keyring check stopped unexpectedly".into(),
             ErrorCode::VoucherUnreadable => "HeiPay sent a voucher that is not text".into(),
+            ErrorCode::ReceiptPdf => format!("could not make the receipt's PDF: {}", p("reason")),
+            ErrorCode::ReceiptSave => format!("could not save the receipt in {}: {}", p("folder"), p("reason")),
+            ErrorCode::FolderOpen => format!("could not open the folder {}: {}", p("folder"), p("reason")),
+            ErrorCode::SmtpNotSetUp => {
+                "no mail server is set up — enter the business's mail server in Settings → Business".into()
+            }
+            ErrorCode::SmtpPasswordMissing => "the mail server's password is not stored in the keyring — store it \
+                 in Settings → Business"
+                .into(),
+            ErrorCode::SmtpKeyring => {
+                format!("the mail server's password could not be read from the OS keyring: {}", p("reason"))
+            }
+            ErrorCode::SmtpUnreachable => format!(
+                "could not connect to the mail server {}: {} — check its name and port in Settings → Business, \
+                 and the network",
+                p("server"),
+                p("reason")
+            ),
+            ErrorCode::SmtpTls => format!(
+                "the secure connection to the mail server {} failed: {} — check its security setting in \
+                 Settings → Business",
+                p("server"),
+                p("reason")
+            ),
+            ErrorCode::SmtpRefused => format!("the mail server {} refused the message: {}", p("server"), p("reply")),
+            ErrorCode::SmtpFailed => format!("sending through the mail server {} failed: {}", p("server"), p("reason")),
             ErrorCode::ProviderConfig
             | ErrorCode::Invalid
             | ErrorCode::Internal => p("reason").to_string(),

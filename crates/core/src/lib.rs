@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod agents;
+pub mod business;
 pub mod card;
 pub mod catalog;
 pub mod codes;
@@ -22,6 +23,7 @@ pub mod redact;
 pub mod seal;
 pub mod secrets;
 pub mod settings;
+pub mod smtp;
 pub mod store;
 pub mod subject;
 pub mod vault;

@@ -438,12 +438,18 @@ async fn the_fee_and_the_airlines_price_are_kept_as_atrip_states_them() {
     let id = paid.payment.id.clone();
     let receipt = engine
         .store()
-        .read(move |c| Ok(farepoint_core::history::receipt::receipt(c, &id)))
+        .read(move |c| {
+            use farepoint_core::history::receipt::{self, Issuing, Locale, ReceiptRequest};
+            let business = farepoint_core::business::Business::default();
+            let request = ReceiptRequest { locale: Locale::En, utc_offset_minutes: 0 };
+            Ok(receipt::receipt(c, &id, &Issuing { business: &business, hotels: &[], request, now_ms: 0 }))
+        })
         .await
         .unwrap()
         .unwrap();
     assert_eq!(receipt.amount_text, "114.99 USD");
-    assert!(receipt.paid_for.iter().any(|l| l.value == "1281.90 NOK"));
+    // The receipt writes amounts as its language does: grouped, in English.
+    assert!(receipt.paid_for.iter().any(|l| l.value == "1,281.90 NOK"));
     assert!(!receipt.paid_for.iter().any(|l| l.label == "Charged to the card"), "not stated before payment");
 
     // Once ATRIP shows the order paid, what it says it took is kept: the card was charged

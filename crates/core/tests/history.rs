@@ -711,6 +711,8 @@ fn verify_passes_a_clean_history_and_reports_each_kind_of_tampering() {
 
 #[test]
 fn a_receipt_has_what_the_printout_needs() {
+    use farepoint_core::business::Business;
+    use farepoint_core::history::receipt::{Issuing, Locale, ReceiptRequest};
     let (_dir, store) = temp_store();
     let mut gen = Generator::new(11);
     let mut stored = Vec::new();
@@ -724,24 +726,36 @@ fn a_receipt_has_what_the_printout_needs() {
     }
     let g = &stored[0];
     let id = g.payment.id.clone();
-    let r = store.read_blocking(move |c| Ok(history::receipt(c, &id))).unwrap().unwrap();
+    let issue = |id: String| {
+        move |c: &mut history::Connection| {
+            let business = Business { name: "Agencia Norte".into(), ..Business::default() };
+            let request = ReceiptRequest { locale: Locale::En, utc_offset_minutes: 0 };
+            Ok(history::receipt(
+                c,
+                &id,
+                &Issuing { business: &business, hotels: &[], request, now_ms: NOV_20 },
+            ))
+        }
+    };
+    let r = store.read_blocking(issue(id)).unwrap().unwrap();
+    let fact = |key: &str| r.facts.iter().find(|l| l.key == key).map(|l| l.value.clone()).unwrap_or_default();
     assert_eq!(r.reference, g.payment.reference);
-    assert_eq!(r.provider_name, "ATRIP");
+    assert_eq!(fact("reference"), g.payment.reference);
+    assert_eq!(fact("provider"), "ATRIP");
     assert_eq!(r.status, Status::Ticketed);
     assert_eq!(r.amount, g.payment.amount);
-    assert_eq!(r.amount_text, g.payment.amount.to_string());
+    assert_eq!(r.amount_text, Locale::En.money(g.payment.amount));
     let card = g.payment.card.as_ref().unwrap();
-    let rc = r.card.as_ref().unwrap();
-    assert_eq!(rc.masked, format!("{} •••• {}", card.brand.display_name(), card.last4));
-    assert_eq!(rc.expiry, format!("{:02}/{:02}", card.expiry_month, card.expiry_year % 100));
-    assert_eq!(rc.holder, "LUCÍA MUÑOZ");
-    assert_eq!(r.customer, g.payment.customer);
-    assert_eq!(r.paid_for[0].label, "ATRIP order");
-    assert_eq!(r.paid_for[0].value, g.payment.subject_key);
-    assert!(r.paid_for.iter().any(|l| l.label == "PNR"));
-    assert_eq!(r.tickets.len(), g.tickets.len());
-    let mut printed: Vec<String> =
-        r.tickets.iter().map(|t| format!("{} {}", t.number, t.passenger)).collect();
+    assert_eq!(fact("card"), format!("{} •••• {}", card.brand.display_name(), card.last4));
+    assert_eq!(fact("holder"), "LUCÍA MUÑOZ");
+    assert_eq!(fact("customer"), g.payment.customer);
+    // ATRIP's order, which its answer names, is the provider's reference.
+    assert_eq!(fact("provider-reference"), g.payment.subject_key);
+    assert!(r.paid_for.iter().any(|l| l.key == "pnr"));
+    assert_eq!(r.issuer.as_ref().map(|i| i.name.as_str()), Some("Agencia Norte"));
+    let tickets = &r.tickets.as_ref().expect("the tickets are listed").rows;
+    assert_eq!(tickets.len(), g.tickets.len());
+    let mut printed: Vec<String> = tickets.iter().map(|t| format!("{} {}", t[0], t[1])).collect();
     let mut stored_tickets: Vec<String> = g
         .tickets
         .iter()
@@ -750,11 +764,15 @@ fn a_receipt_has_what_the_printout_needs() {
     printed.sort();
     stored_tickets.sort();
     assert_eq!(printed, stored_tickets);
-    assert_eq!(r.attempts, 1);
-    assert_eq!(r.last_message, "Ticketed");
+    // Where it stands, in a customer's words; the attempt count and the last timeline sentence
+    // were internal lines and are gone (issue 15), as is the card's expiry.
+    assert_eq!(r.status_text, "Paid — tickets issued");
     let json = serde_json::to_string(&r).unwrap();
     assert!(!json.contains("cardNumber"), "no raw provider data on a receipt");
-    let missing = store.read_blocking(|c| Ok(history::receipt(c, "no-such-id"))).unwrap();
+    assert!(!json.contains("attempts") && !json.contains("last_message"), "{json}");
+    let expiry = format!("{:02}/{:02}", card.expiry_month, card.expiry_year % 100);
+    assert!(!json.contains(&expiry) && !json.contains("expiry"), "the expiry is on the receipt: {json}");
+    let missing = store.read_blocking(issue("no-such-id".into())).unwrap();
     assert!(missing.unwrap_err().to_string().contains("no payment with id no-such-id"));
 }
 

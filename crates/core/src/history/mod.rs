@@ -1,10 +1,10 @@
 //! The offline review of the local history (docs/design.md §1 "supervisor", §9): search with
-//! filters, totals, export, printable receipts and the check of its seals.
+//! filters, totals, export, receipts (printed, PDF, email) and the check of its seals.
 //!
 //! Every function takes a plain `&Connection` so callers choose where it runs: a page or a
 //! receipt on the store's reader (`Store::read`), a long export or verify on a connection of
 //! its own (`open_reader`) so searches are not held up meanwhile. Card data never leaves here
-//! beyond brand and last 4 (and, on a receipt, holder and expiry).
+//! beyond brand and last 4 (and, on a receipt, the holder — never the expiry).
 
 pub mod export;
 pub mod receipt;

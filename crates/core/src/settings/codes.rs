@@ -66,6 +66,19 @@ codes! {
     PreferenceNotAllowed => "preference_not_allowed",
     TooLong => "too_long",
     TooManyItems => "too_many_items",
+    // The business a receipt names, and its mail server (`business`, `smtp`).
+    OneLine => "one_line",
+    AddressLines => "address_lines",
+    PhoneText => "phone_text",
+    EmailAddress => "email_address",
+    LogoType => "logo_type",
+    LogoTooLarge => "logo_too_large",
+    LogoPixels => "logo_pixels",
+    LogoUnreadable => "logo_unreadable",
+    SmtpHost => "smtp_host",
+    SmtpPort => "smtp_port",
+    SmtpPlain => "smtp_plain",
+    SmtpNoUsername => "smtp_no_username",
     // A settings command's refusal as a whole (`SettingsError`).
     InvalidSetting => "invalid_setting",
     ReadOnlyProfile => "read_only_profile",
@@ -238,6 +251,50 @@ impl Coded {
             Code::TooLong => write!(s, "is {} characters long; at most {} fit here", p("length"), p("max")),
             Code::TooManyItems => {
                 write!(s, "has {} items; at most {} can be sent at once", p("count"), p("max"))
+            }
+            Code::OneLine => write!(s, "must be one line of plain text"),
+            Code::AddressLines => {
+                write!(s, "has {} lines; at most {} fit on a receipt — join some", p("count"), p("max"))
+            }
+            Code::PhoneText => write!(
+                s,
+                "'{}' is not a phone number — use digits, spaces and + - ( ) . only",
+                p("value")
+            ),
+            Code::EmailAddress => write!(s, "'{}' is not an email address (name@example.com)", p("value")),
+            Code::LogoType => write!(s, "the logo must be a PNG or JPEG picture"),
+            Code::LogoTooLarge => write!(
+                s,
+                "the logo is {} bytes; at most {} fit — save it smaller (a receipt prints it about 4 cm wide)",
+                p("bytes"),
+                p("max")
+            ),
+            Code::LogoPixels => write!(
+                s,
+                "the logo is {}×{} pixels; each side must be {} to {} pixels",
+                p("width"),
+                p("height"),
+                p("min"),
+                p("max")
+            ),
+            Code::LogoUnreadable => {
+                write!(s, "the picture cannot be read ({}) — save it again as PNG or JPEG", p("reason"))
+            }
+            Code::SmtpHost => {
+                write!(s, "'{}' is not a server name — enter it like smtp.example.com", p("value"))
+            }
+            Code::SmtpPort => write!(
+                s,
+                "'{}' is not a port — enter a number from 1 to 65535 (587 for STARTTLS, 465 for TLS)",
+                p("value")
+            ),
+            Code::SmtpPlain => write!(
+                s,
+                "mail without encryption is only for a server on this computer — choose STARTTLS or TLS for {}",
+                p("value")
+            ),
+            Code::SmtpNoUsername => {
+                write!(s, "enter the user name first: the password goes with it")
             }
             Code::InvalidSetting => write!(s, "{} — {}: {}", provider.display_name(), label(), cause()),
             Code::ReadOnlyProfile => write!(

@@ -2,8 +2,8 @@
 
 pub mod agents;
 pub mod amount;
-pub mod connection;
 pub mod business;
+pub mod connection;
 pub mod history;
 pub mod live;
 pub mod payments;

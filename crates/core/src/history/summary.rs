@@ -88,7 +88,8 @@ pub const SUMMARY_SQL: &str = "SELECT created_at_ms, provider, currency, status,
 
 /// The refunds of the range's payments (few beside the payments: read apart, by payment):
 /// created_at_ms, provider, currency, status, amount, made in minor units, how many are unclear.
-const REFUNDS_SQL: &str = "SELECT p.created_at_ms, p.provider, p.currency, p.status, p.amount_minor, r.made, r.unclear FROM \
+/// Parameters: from_ms, to_ms.
+pub const REFUNDS_SQL: &str = "SELECT p.created_at_ms, p.provider, p.currency, p.status, p.amount_minor, r.made, r.unclear FROM \
      (SELECT pid, sum(CASE WHEN status = 'Refunded' THEN amount_minor ELSE 0 END) AS made, \
              sum(status = 'Unclear') AS unclear FROM refunds WHERE status IN ('Refunded', 'Unclear') GROUP BY pid) r \
      JOIN payments p ON p.pid = r.pid WHERE p.created_at_ms >= ?1 AND p.created_at_ms < ?2";

@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use farepoint_core::history::{self, ExportFormat, HistoryQuery, SummaryRange};
@@ -99,48 +99,58 @@ fn sqlite3_version() -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or("").to_string())
 }
 
-/// Runs each query's statements in one sqlite3 process, timed as Farepoint's are: wall time from
-/// handing a query over to hearing it is done. The process is started, and every query run once
-/// to warm its cache, before anything is timed (as Farepoint's store is opened and warmed first);
-/// then each query's statements are written to its input, their rows to /dev/null, followed by
-/// a `.print` whose line stops the clock when it comes back: a pipe each way, beside
-/// Farepoint's channel to its reader thread and back. The tool's own `.timer` is no match for
-/// that: its CPU time leaves out any wait for a core, which a wall time includes, and its wall
-/// time is in whole milliseconds.
-fn floor_times(db: &Path, queries: &[Vec<String>]) -> Vec<Duration> {
-    let mut child = Command::new("sqlite3")
-        .args(["-readonly", "-batch", &db.display().to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sqlite3");
-    let mut input = child.stdin.take().unwrap();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
-    let mut run = |statements: &[String]| -> Duration {
+/// The floor: the sqlite3 tool on the same file, one process for a whole series of queries
+/// (started, like Farepoint's store, before anything is timed).
+struct Floor {
+    child: Child,
+    input: ChildStdin,
+    output: BufReader<ChildStdout>,
+}
+
+impl Floor {
+    fn start(db: &Path) -> Floor {
+        let mut child = Command::new("sqlite3")
+            .args(["-readonly", "-batch", &db.display().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sqlite3");
+        let input = child.stdin.take().unwrap();
+        let output = BufReader::new(child.stdout.take().unwrap());
+        Floor { child, input, output }
+    }
+
+    /// Runs one query's statements, their rows to /dev/null, timed as Farepoint's are: wall
+    /// time from handing the query over to hearing it is done, here the line of a `.print`
+    /// written after them — a pipe each way, beside Farepoint's channel to its reader thread
+    /// and back. The tool's own `.timer` is no match for that: its CPU time leaves out any wait
+    /// for a core, which a wall time includes, and its wall time is in whole milliseconds.
+    fn time(&mut self, statements: &[String]) -> Duration {
         let mut script = String::new();
         for s in statements {
             script.push_str(&format!(".once /dev/null\n{s};\n"));
         }
         script.push_str(".print done\n");
         let t = Instant::now();
-        input.write_all(script.as_bytes()).unwrap();
+        self.input.write_all(script.as_bytes()).unwrap();
         let mut line = String::new();
         while line != "done\n" {
             line.clear();
-            assert!(output.read_line(&mut line).unwrap() > 0, "sqlite3 stopped before the query was done");
+            assert!(
+                self.output.read_line(&mut line).unwrap() > 0,
+                "sqlite3 stopped before the query was done"
+            );
         }
         t.elapsed()
-    };
-    for q in queries {
-        run(q);
     }
-    let times = queries.iter().map(|q| run(q)).collect();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    let errors = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && errors.is_empty(), "sqlite3 failed: {errors}");
-    times
+
+    fn finish(self) {
+        drop(self.input);
+        let out = self.child.wait_with_output().unwrap();
+        let errors = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && errors.is_empty(), "sqlite3 failed: {errors}");
+    }
 }
 
 /// Each query's p95 at most this many times the tool's p95 on the same SQL in the same run.
@@ -173,7 +183,8 @@ impl Verdicts {
 
 /// Times `queries` through the store's reader (as the app's commands run them), after one
 /// untimed pass, and beside them the sqlite3 floor of the same SQL: `sql` gives every statement
-/// a query runs, in order.
+/// a query runs, in order. Farepoint's runs and the tool's alternate, query by query, so a burst
+/// of other work on the machine falls on both alike rather than on whichever ran at the time.
 fn latency<Q: Clone + Send + 'static>(
     store: &Store,
     db: &Path,
@@ -182,20 +193,30 @@ fn latency<Q: Clone + Send + 'static>(
     sql: impl Fn(&Q) -> Vec<String>,
     run: fn(&rusqlite::Connection, &Q) -> usize,
 ) -> (Vec<Duration>, Option<Vec<Duration>>, usize) {
-    let mut ours = Vec::new();
+    let statements: Vec<Vec<String>> = if floor { queries.iter().map(sql).collect() } else { Vec::new() };
+    let mut tool = floor.then(|| Floor::start(db));
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let mut rows = 0;
     for timed in [false, true] {
-        for q in queries {
+        for (i, q) in queries.iter().enumerate() {
+            let mut floor = || tool.as_mut().map(|tool| tool.time(&statements[i]));
+            // Who goes first alternates too: the second finds the file's pages fresher.
+            let before = if i % 2 == 1 { floor() } else { None };
             let q = q.clone();
             let t = Instant::now();
             rows += store.read_blocking(move |c| Ok(run(c, &q))).unwrap();
+            let elapsed = t.elapsed();
+            let after = if i % 2 == 0 { floor() } else { None };
             if timed {
-                ours.push(t.elapsed());
+                ours.push(elapsed);
+                theirs.extend(before.or(after));
             }
         }
     }
-    let statements: Vec<Vec<String>> = queries.iter().map(sql).collect();
-    (ours, floor.then(|| floor_times(db, &statements)), rows / 2)
+    if let Some(tool) = tool {
+        tool.finish();
+    }
+    (ours, floor.then_some(theirs), rows / 2)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -317,10 +338,24 @@ fn main() {
             utc_offset_minutes: 60,
         })
         .collect();
-    // Both statements `summary` runs: the range's payments, then the refunds of the range.
+    // Both statements `summary` runs: the range's payments, then the refunds between the
+    // range's lowest and highest pid (which `summary` notes as it reads the range).
     let summary_sql = |r: &SummaryRange| {
-        let range = [Value::Integer(r.from_ms), Value::Integer(r.to_ms)];
-        vec![inline(history::summary::SUMMARY_SQL, &range), inline(history::summary::REFUNDS_SQL, &range)]
+        let (from, to) = (r.from_ms, r.to_ms);
+        let (lowest, highest): (i64, i64) = store
+            .read_blocking(move |c| {
+                Ok(c.query_row(
+                    "SELECT coalesce(min(pid), 1), coalesce(max(pid), 0) FROM payments \
+                     WHERE created_at_ms >= ?1 AND created_at_ms < ?2",
+                    [from, to],
+                    |x| Ok((x.get(0)?, x.get(1)?)),
+                )?)
+            })
+            .unwrap();
+        let range = [Value::Integer(from), Value::Integer(to)];
+        let bounds =
+            [Value::Integer(from), Value::Integer(to), Value::Integer(lowest), Value::Integer(highest)];
+        vec![inline(history::summary::SUMMARY_SQL, &range), inline(history::summary::REFUNDS_SQL, &bounds)]
     };
     let in_range: i64 = {
         let r = ranges[0];

@@ -402,6 +402,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        steady_plans(&conn)?;
         crate::seal::install(&conn, self.inner.key.clone())?;
         Ok(conn)
     }
@@ -429,6 +430,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        steady_plans(&conn)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         match version {
             v if v > SCHEMA_VERSION => Err(StoreError::TooNew { found: v, supported: SCHEMA_VERSION }),
@@ -550,6 +552,18 @@ fn configure(conn: &Connection) -> Result<()> {
     // FULL: a commit is on disk before it returns — the journal-before-send rule depends on it.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    steady_plans(conn)
+}
+
+/// A statement is planned once, whatever values it is given later (SQLite's query planner
+/// stability guarantee). The bundled SQLite is built with STAT4: in a history that has been
+/// analysed (`ANALYZE`, `PRAGMA optimize`, a database browser) it otherwise plans a statement
+/// again at every new binding, from the values — the search index's own lookups were parsed
+/// and planned afresh for each segment they read (most of a ticket search's time), and the
+/// 30-day summary took `payments_status` or `payments_newest` over its covering index for 22
+/// of the bench's 50 ranges, a table lookup per payment (docs/testing.md §6).
+pub(crate) fn steady_plans(conn: &Connection) -> Result<()> {
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 

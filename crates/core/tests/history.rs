@@ -297,6 +297,35 @@ fn bad_queries_say_what_to_fix() {
     assert!(e.to_string().contains("txt"));
 }
 
+/// Records refunds of `payment`: (seq, amount in minor units, state) each.
+fn refund(store: &Store, payment: &farepoint_core::payment::Payment, refunds: &[(i64, i64, RefundStatus)]) {
+    let refunds: Vec<Refund> = refunds
+        .iter()
+        .map(|&(seq, minor, status)| Refund {
+            id: format!("{}-r{seq}", payment.id),
+            payment_id: payment.id.clone(),
+            seq,
+            amount: farepoint_core::money::Money::from_minor(minor, payment.amount.currency),
+            status,
+            provider_ref: None,
+            note: None,
+            created_at_ms: payment.created_at_ms,
+            updated_at_ms: payment.created_at_ms,
+            agent: None,
+        })
+        .collect();
+    store
+        .write_blocking(move |c| {
+            let tx = c.transaction()?;
+            for r in &refunds {
+                store::insert_refund(&tx, r)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+}
+
 #[test]
 fn totals_per_local_day_provider_and_currency() {
     let (_dir, store) = temp_store();
@@ -317,29 +346,8 @@ fn totals_per_local_day_provider_and_currency() {
         ],
     );
     // The paid Holiday Extras payment is refunded in part (1.00), and a further 0.50 is unclear.
-    let part_paid = stored[3].payment.clone();
-    store
-        .write_blocking(move |c| {
-            let tx = c.transaction()?;
-            for (seq, minor, status) in [(1, 100, RefundStatus::Refunded), (2, 50, RefundStatus::Unclear)] {
-                let refund = Refund {
-                    id: format!("r{seq}"),
-                    payment_id: part_paid.id.clone(),
-                    seq,
-                    amount: farepoint_core::money::Money::from_minor(minor, part_paid.amount.currency),
-                    status,
-                    provider_ref: None,
-                    note: None,
-                    created_at_ms: part_paid.created_at_ms,
-                    updated_at_ms: part_paid.created_at_ms,
-                    agent: None,
-                };
-                store::insert_refund(&tx, &refund)?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .unwrap();
+    let part_paid = &stored[3].payment;
+    refund(&store, part_paid, &[(1, 100, RefundStatus::Refunded), (2, 50, RefundStatus::Unclear)]);
     let range = SummaryRange { from_ms: NOV_20 - 2 * h, to_ms: NOV_20 + 2 * DAY, utc_offset_minutes: 120 };
     let s = store.read_blocking(move |c| Ok(history::summary(c, &range))).unwrap().unwrap();
     let amount = |i: usize| stored[i].payment.amount;
@@ -415,6 +423,95 @@ fn totals_per_local_day_provider_and_currency() {
     let bad = SummaryRange { from_ms: NOV_20, to_ms: NOV_20 - 1, utc_offset_minutes: 0 };
     let e = store.read_blocking(move |c| Ok(history::summary(c, &bad))).unwrap().unwrap_err();
     assert!(e.to_string().contains("starts after it ends"));
+}
+
+/// The summary reads refunds by the range's lowest and highest pid, not the whole history's: a
+/// payment recorded between two of the range's but dated outside it (the clock was set back)
+/// keeps its refunds out, and those of the range's first and last payments are in.
+#[test]
+fn refunds_count_with_their_own_payments_range_whatever_order_payments_were_recorded_in() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(11);
+    let h = 3_600_000;
+    let mut paid = |at| one(&mut gen, Provider::HolidayExtras, Outcome::Success, at, None);
+    // In the order recorded: before the range, first of it, dated ten days back, last of it, after it.
+    let stored = put(
+        &store,
+        vec![
+            paid(NOV_20 - 2 * DAY),
+            paid(NOV_20 + h),
+            paid(NOV_20 - 10 * DAY),
+            paid(NOV_20 + 20 * h),
+            paid(NOV_20 + 2 * DAY),
+        ],
+    );
+    for (i, g) in stored.iter().enumerate() {
+        refund(
+            &store,
+            &g.payment,
+            &[(1, 10 + i as i64, RefundStatus::Refunded), (2, 1, RefundStatus::Unclear)],
+        );
+    }
+    let range = SummaryRange { from_ms: NOV_20, to_ms: NOV_20 + DAY, utc_offset_minutes: 0 };
+    let s = store.read_blocking(move |c| Ok(history::summary(c, &range))).unwrap().unwrap();
+    let currency = |i: usize| stored[i].payment.amount.currency;
+    let mut back: Vec<_> = [1, 3].iter().map(|&i| (currency(i), 10 + i as i64)).collect();
+    back.sort_by_key(|(c, _)| c.code());
+    let mut expected: Vec<(farepoint_core::money::Currency, u64, i64)> = Vec::new();
+    for (c, minor) in back {
+        match expected.last_mut() {
+            Some((last, n, sum)) if *last == c => (*n, *sum) = (*n + 1, *sum + minor),
+            _ => expected.push((c, 1, minor)),
+        }
+    }
+    let got: Vec<_> = s.refunded.iter().map(|r| (r.currency, r.count, r.total_minor)).collect();
+    assert_eq!(got, expected, "only the refunds of the range's own two payments");
+    assert_eq!(s.unclear_refunds, 2);
+    let taken: i64 = s.totals.iter().map(|t| t.total_minor).sum();
+    let kept: i64 = [1, 3].iter().map(|&i| stored[i].payment.amount.minor - (10 + i as i64)).sum();
+    assert_eq!(taken, kept, "{:?}", s.totals);
+    // A range without payments reads no refunds at all.
+    let empty = SummaryRange { from_ms: NOV_20 - 5 * DAY, to_ms: NOV_20 - 4 * DAY, utc_offset_minutes: 0 };
+    let s = store.read_blocking(move |c| Ok(history::summary(c, &empty))).unwrap().unwrap();
+    assert!(s.refunded.is_empty() && s.unclear_refunds == 0 && s.days.is_empty(), "{s:?}");
+}
+
+/// On a history that has statistics (here `ANALYZE`'s), the summary still reads its range from
+/// the covering index alone and its refunds by pid, for any range (docs/testing.md §6).
+#[test]
+fn the_summary_keeps_its_plan_on_an_analysed_history() {
+    let (_dir, store) = temp_store();
+    let mut gen = Generator::new(12);
+    put(&store, (0..400).map(|i| gen.any(NOV_20 - 60 * DAY + i * 3 * 3_600_000)).collect());
+    store.write_blocking(|c| Ok(c.execute_batch("ANALYZE")?)).unwrap();
+    let plans = store
+        .read_blocking(|c| {
+            let plan = |sql: &str, params: &[i64]| -> rusqlite::Result<String> {
+                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join(" / "))
+            };
+            let mut plans = HashSet::new();
+            for days in [1, 7, 30, 90] {
+                for end in (0..60).step_by(5) {
+                    let (from, to) = (NOV_20 - (end + days) * DAY, NOV_20 - end * DAY);
+                    plans.insert(plan(history::summary::SUMMARY_SQL, &[from, to])?);
+                    plans.insert(plan(history::summary::REFUNDS_SQL, &[from, to, 1, 400])?);
+                }
+            }
+            Ok(plans)
+        })
+        .unwrap();
+    let mut plans: Vec<_> = plans.into_iter().collect();
+    plans.sort();
+    assert_eq!(
+        plans,
+        [
+            "CO-ROUTINE r / SEARCH refunds USING INDEX sqlite_autoindex_refunds_2 (pid>? AND pid<?) / SCAN r / \
+             SEARCH p USING INTEGER PRIMARY KEY (rowid=?)",
+            "SEARCH payments USING COVERING INDEX payments_totals (created_at_ms>? AND created_at_ms<?)",
+        ]
+    );
 }
 
 /// Splits RFC 4180 text into records of fields (quoted fields may hold commas, quotes, CRLF).

@@ -157,6 +157,37 @@ fn pragmas_are_wal_full_sync_and_foreign_keys() {
     assert_eq!(reader_fk, 1);
 }
 
+/// How often a statement was planned again while run over five ranges of dates.
+fn replans(c: &Connection) -> rusqlite::Result<i32> {
+    // A statement first, so the connection has read the schema and its statistics as they are now.
+    c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+    let mut stmt =
+        c.prepare("SELECT count(*) FROM payments WHERE created_at_ms >= ?1 AND created_at_ms < ?2")?;
+    for i in 0..5 {
+        stmt.query_row([i * 600_000, i * 600_000 + 900_000], |r| r.get::<_, i64>(0))?;
+    }
+    Ok(stmt.get_status(rusqlite::StatementStatus::RePrepare))
+}
+
+/// Every connection plans a statement once, whatever values it is given later: on an analysed
+/// history the bundled SQLite (STAT4) otherwise plans again at each new binding, which made the
+/// summary's tail and most of a ticket search's time (docs/testing.md §6).
+#[test]
+fn statements_are_planned_once_whatever_their_values() {
+    let (_dir, store) = temp_store();
+    for i in 0..40 {
+        create(&store, payment(&format!("p{i}"), i * 60_000));
+    }
+    store.write_blocking(|c| Ok(c.execute_batch("ANALYZE")?)).unwrap();
+    let plain = Connection::open(store.path()).unwrap();
+    assert!(replans(&plain).unwrap() > 0, "SQLite's default plans again for new values: nothing to test");
+    assert_eq!(store.read_blocking(|c| Ok(replans(c)?)).unwrap(), 0, "the reader");
+    assert_eq!(store.write_blocking(|c| Ok(replans(c)?)).unwrap(), 0, "the writer");
+    assert_eq!(replans(&store.own_reader().unwrap()).unwrap(), 0, "own_reader");
+    assert_eq!(replans(&Store::open_read_only(store.path()).unwrap()).unwrap(), 0, "open_read_only");
+    assert_eq!(replans(&crate::history::open_reader(store.path()).unwrap()).unwrap(), 0, "open_reader");
+}
+
 #[test]
 fn sqlite_has_fts5() {
     let (_dir, store) = temp_store();

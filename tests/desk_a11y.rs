@@ -55,6 +55,7 @@ fn theme(scheme: Scheme) -> &'static [(&'static str, &'static str)] {
 }
 
 async fn audit_desk(scheme: Scheme) {
+    let _one_at_a_time = KEYRING.lock().await;
     let app = AppSession::start_with(theme(scheme)).await.expect("start the app window");
     let mut audits = Audits { scheme, failing: Vec::new(), checked: 0 };
     let outcome = walk(&app, &mut audits).await;
@@ -63,17 +64,16 @@ async fn audit_desk(scheme: Scheme) {
     }
     let closed = app.close().await;
     // Should the walk have stopped with ATRIP's demo credentials stored, none is left behind.
-    let forgotten = {
-        let _keyring = KEYRING.lock().await;
-        tokio::task::spawn_blocking(forget_atrip_credentials).await.unwrap()
-    };
+    let forgotten = tokio::task::spawn_blocking(forget_atrip_credentials).await.unwrap();
     outcome.unwrap();
     closed.unwrap();
     forgotten.unwrap();
     report(&audits);
 }
 
-/// Held while a walk has Production credentials in the session's keyring.
+/// Held by each walk from start to end: the walks share the session's keyring, where one stores
+/// Production's ATRIP credentials and another reads whether ATRIP is set up (each app reads the
+/// keyring when it starts and when Settings is drawn), so they take turns.
 static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Forgets the Production ATRIP credentials a walk stored.
@@ -88,6 +88,7 @@ fn forget_atrip_credentials() -> TestResult {
 /// The states only a desk in the Production profile meets: a provider not set up in Take, and
 /// the checklist with Production active.
 async fn audit_production(scheme: Scheme) {
+    let _one_at_a_time = KEYRING.lock().await;
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_path_buf();
     tokio::task::spawn_blocking(move || {
@@ -340,8 +341,6 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
     }
     // Production's connection test, as the Sandbox desk prepares it: a test that worked (the
     // in-process simulator's ATRIP with its demo account), then one that failed (a made-up host).
-    // The light and the dark walk run side by side on one keyring: one at a time here.
-    let keyring = KEYRING.lock().await;
     app.click("#providers-production").await?;
     app.click("#settings-tab-atrip").await?;
     let status = app.invoke("app_status", json!({})).await?;
@@ -356,21 +355,26 @@ async fn walk(app: &AppSession, audits: &mut Audits) -> TestResult {
         app.click(&format!("#store-atrip-{field}")).await?;
         app.wait_for_text(&format!("#state-atrip-{field}"), |t| t == "Stored in keyring").await?;
     }
+    // The tab reads the new settings first (its state), then tests them: a click on the button
+    // of the tab before it was drawn again would be lost with it.
+    app.wait_for_text("#settings-state-atrip", |t| t == "Not tested yet").await?;
     app.click("#test-atrip").await?;
-    app.wait_visible("#test-result-atrip[data-code=test_worked]").await?;
+    wait_js(
+        app,
+        "the connection test to work",
+        "document.querySelector('#test-result-atrip[data-code=test_worked]')",
+        45,
+    )
+    .await?;
     audits.check(app, "settings-production-test-worked").await?;
     app.type_into("#set-atrip-base_url", "https://a11y-check.invalid/").await?;
     app.click("#save-atrip").await?;
     app.wait_for_text("#settings-state-atrip", |t| t == "Not tested yet").await?;
     app.click("#test-atrip").await?;
-    app.wait_visible(
-        "#test-result-atrip[data-code=test_bad_address], #test-result-atrip[data-code=test_no_network]",
-    )
-    .await?;
+    connection_test(app, ":is([data-code=test_bad_address], [data-code=test_no_network])").await?;
     app.click("#test-result-atrip details summary").await?;
     audits.check(app, "settings-production-test-failed").await?;
     tokio::task::spawn_blocking(forget_atrip_credentials).await??;
-    drop(keyring);
 
     app.click("#profile-switch").await?;
     app.wait_for_text("#settings-dialog-title", |t| !t.is_empty()).await?;
@@ -477,6 +481,24 @@ async fn reference_found(app: &AppSession, text: &str) -> TestResult<String> {
     let rows = page["rows"].as_array().ok_or("search_payments answered no rows")?;
     ensure!(rows.len() == 1, "searching {text:?} finds {} payments", rows.len());
     Ok(rows[0]["reference"].as_str().ok_or("a row without a reference")?.to_string())
+}
+
+/// Waits (up to 45 s: a loaded machine) for ATRIP's connection test to show the outcome `which`
+/// (a selector on the result); on a timeout, says what it shows instead.
+async fn connection_test(app: &AppSession, which: &str) -> TestResult {
+    let css = format!("#test-result-atrip{which}");
+    if wait_js(app, &css, &format!("document.querySelector({css:?})"), 45).await.is_ok() {
+        return Ok(());
+    }
+    let shown = app
+        .client
+        .execute(
+            "const r = document.getElementById('test-result-atrip');
+             return r ? (r.dataset.code ?? '') + ': ' + r.textContent : 'no result; state: ' + (document.getElementById('settings-state-atrip')?.textContent ?? '?');",
+            vec![],
+        )
+        .await?;
+    Err(format!("ATRIP's connection test never showed {which}; it shows {shown}").into())
 }
 
 /// Closes the open dialog `id` with Esc and waits until it is gone.
